@@ -1,0 +1,79 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { MiddlewareStack } from '@smithy/types';
+
+export interface RegionalClients {
+  readonly region: string;
+  readonly rds: RDSClient;
+  readonly ecs: ECSClient;
+  readonly cloudwatch: CloudWatchClient;
+  readonly autoscaling: ApplicationAutoScalingClient;
+  readonly sfn: SFNClient;
+}
+
+/** Route 53's control plane (ChangeResourceRecordSets, GetChange) is served from us-east-1 only. */
+export const ROUTE53_CONTROL_PLANE_REGION = 'us-east-1';
+
+/** The part of an SDK v3 client a decorator needs. */
+export interface DecoratableClient {
+  // biome-ignore lint/suspicious/noExplicitAny: every SDK v3 client's stack fits this
+  middlewareStack: MiddlewareStack<any, any>;
+  config: { region: () => Promise<string> };
+}
+type AnyClient = DecoratableClient;
+/** Adds a middleware to a client; the local drill uses it to swap the HTTP transport. */
+export type ClientDecorator = (client: AnyClient) => void;
+
+/**
+ * One set of SDK clients per region, built once per Lambda container and reused across
+ * invocations. Steps receive this registry as a dependency so tests can pass mocks.
+ */
+export class ClientRegistry {
+  readonly #regional = new Map<string, RegionalClients>();
+  #route53: Route53Client | undefined;
+  readonly #decorators: ClientDecorator[] = [];
+
+  forRegion(region: string): RegionalClients {
+    let clients = this.#regional.get(region);
+    if (!clients) {
+      clients = {
+        region,
+        rds: this.#decorate(new RDSClient({ region })),
+        ecs: this.#decorate(new ECSClient({ region })),
+        cloudwatch: this.#decorate(new CloudWatchClient({ region })),
+        autoscaling: this.#decorate(new ApplicationAutoScalingClient({ region })),
+        sfn: this.#decorate(new SFNClient({ region })),
+      };
+      this.#regional.set(region, clients);
+    }
+    return clients;
+  }
+
+  route53(): Route53Client {
+    this.#route53 ??= this.#decorate(new Route53Client({ region: ROUTE53_CONTROL_PLANE_REGION }));
+    return this.#route53;
+  }
+
+  /** Applies `decorator` to every client built so far and every client built later. */
+  decorate(decorator: ClientDecorator): void {
+    this.#decorators.push(decorator);
+    for (const clients of this.#regional.values()) {
+      for (const client of [clients.rds, clients.ecs, clients.cloudwatch, clients.autoscaling, clients.sfn]) {
+        decorator(client as unknown as AnyClient);
+      }
+    }
+    if (this.#route53) decorator(this.#route53 as unknown as AnyClient);
+  }
+
+  #decorate<T>(client: T): T {
+    for (const decorator of this.#decorators) decorator(client as unknown as AnyClient);
+    return client;
+  }
+}
+
+/** The process-wide registry the Lambda handlers use. */
+export const awsClients = new ClientRegistry();

@@ -1,0 +1,70 @@
+/**
+ * Every error the steps throw on purpose. Each has a literal `name`: the state machine's
+ * Retry and Catch match on it, so never rename one without changing statemachines/ too.
+ * The table in README.md ("Errors") says which state catches each and what the operator does.
+ */
+
+export abstract class FailoverError extends Error {
+  /** Transient errors are retried by the state machine; the rest go to the failure path. */
+  abstract readonly transient: boolean;
+}
+
+/** The plan file is missing or does not match the schema. Fatal. */
+export class PlanInvalidError extends FailoverError {
+  override readonly name = 'PlanInvalidError';
+  readonly transient = false;
+  constructor(
+    message: string,
+    readonly problems: string[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The execution input is neither a known alarm event nor a valid manual/planned start. Fatal. */
+export class InputInvalidError extends FailoverError {
+  override readonly name = 'InputInvalidError';
+  readonly transient = false;
+}
+
+/** An AWS API throttled, timed out or returned a 5xx. Retried with backoff and jitter. */
+export class AwsTransientError extends FailoverError {
+  override readonly name = 'AwsTransientError';
+  readonly transient = true;
+}
+
+/** An AWS API refused the request (access denied, not found, invalid state). Fatal. */
+export class AwsRequestError extends FailoverError {
+  override readonly name = 'AwsRequestError';
+  readonly transient = false;
+}
+
+/** The target region is not ready to take over (headless cluster, missing service, ...). Fatal. */
+export class TargetNotReadyError extends FailoverError {
+  override readonly name = 'TargetNotReadyError';
+  readonly transient = false;
+}
+
+/** A polled operation did not finish by its deadline (promotion, scale-up, DNS sync). Fatal. */
+export class DeadlineExceededError extends FailoverError {
+  override readonly name = 'DeadlineExceededError';
+  readonly transient = false;
+}
+
+/** The target region did not pass verification after traffic moved. Fatal: a human decides. */
+export class TargetUnhealthyError extends FailoverError {
+  override readonly name = 'TargetUnhealthyError';
+  readonly transient = false;
+}
+
+/** Every error name the state machine may see from a step, for the consistency test. */
+export const ERROR_NAMES = [
+  'PlanInvalidError',
+  'InputInvalidError',
+  'AwsTransientError',
+  'AwsRequestError',
+  'TargetNotReadyError',
+  'DeadlineExceededError',
+  'TargetUnhealthyError',
+] as const;

@@ -1,0 +1,46 @@
+/**
+ * Commercial AWS regions the plan may name. A typo in a region name must fail validation,
+ * not surface as an endpoint resolution error in the middle of an outage.
+ * Add a region here when AWS opens one.
+ */
+export const KNOWN_REGIONS = [
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-7',
+  'ca-central-1',
+  'ca-west-1',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-south-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+] as const;
+
+export type RegionName = (typeof KNOWN_REGIONS)[number];
+
+export function isKnownRegion(value: string): value is RegionName {
+  return (KNOWN_REGIONS as readonly string[]).includes(value);
+}

@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { isKnownRegion, KNOWN_REGIONS } from './regions.js';
+
+/**
+ * The failover plan: everything the orchestrator may touch, declared per stage and
+ * validated by this one schema at package time and at cold start. There is no runtime
+ * lookup of configuration in another region (static stability).
+ */
+
+export const regionSchema = z.string().refine(isKnownRegion, {
+  error: (issue) =>
+    `"${String(issue.input)}" is not an AWS region (known: ${KNOWN_REGIONS.slice(0, 4).join(', ')}, ...)`,
+});
+
+const identifier = z.string().min(1).max(255);
+const clusterArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]*$/, {
+    error: 'must be an Aurora DB cluster ARN (arn:aws:rds:REGION:ACCOUNT:cluster:NAME)',
+  });
+
+/** A value for each of the plan's two regions, keyed by region name. */
+const perRegion = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
+
+export const comparisonSchema = z.enum(['>', '>=', '<', '<=']);
+
+export const metricSignalSchema = z.strictObject({
+  name: identifier,
+  /** The region whose health this signal describes. */
+  watches: regionSchema,
+  /** The region whose CloudWatch holds the metric (a canary in the standby region may watch the primary). */
+  readFrom: regionSchema,
+  namespace: z.string().min(1),
+  metricName: z.string().min(1),
+  dimensions: z.array(z.strictObject({ name: z.string().min(1), value: z.string().min(1) })).default([]),
+  stat: z.string().min(1).default('Average'),
+  periodSeconds: z.number().int().refine((p) => p === 10 || p === 30 || p % 60 === 0, {
+    error: 'must be 10, 30 or a multiple of 60',
+  }),
+  /** A datapoint is failing when `value <comparison> threshold`. */
+  failingWhen: z.strictObject({ comparison: comparisonSchema, threshold: z.number() }),
+});
+
+export const ecsServiceSchema = z.strictObject({
+  name: identifier,
+  /** ECS cluster name per region. */
+  cluster: perRegion(identifier),
+  /** ECS service name per region. */
+  service: perRegion(identifier),
+  /** desiredCount the service must reach in the region that becomes primary. */
+  activeCount: z.number().int().min(1).max(5000),
+  /** Whether Application Auto Scaling manages the service (then its minimum is raised too). */
+  autoScaling: z.boolean().default(false),
+});
+
+export const dnsRecordSchema = z.strictObject({
+  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { error: 'must be a Route 53 hosted zone id (Z...)' }),
+  name: z.string().min(1),
+  type: z.enum(['A', 'AAAA', 'CNAME']),
+  ttlSeconds: z.number().int().min(0).max(172800),
+  /**
+   * weighted: one weighted record per region (SetIdentifier per region); shifting sets the
+   * target's weight to 100 and the other to 0. simple: one record whose value is replaced by
+   * the target region's value.
+   */
+  routing: z.enum(['weighted', 'simple']),
+  setIdentifier: perRegion(z.string().min(1)).optional(),
+  /** The record value (ALB DNS name or address) per region. */
+  value: perRegion(z.string().min(1)),
+});
+
+export const failoverPlanSchema = z
+  .strictObject({
+    planVersion: z.literal(1),
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and -' }),
+    regions: z.strictObject({ primary: regionSchema, standby: regionSchema }),
+    triggers: z.strictObject({
+      /** CloudWatch alarms (in the orchestrator's own region) whose ALARM state starts a failover. */
+      alarmNames: z.array(z.string().min(1)).min(1),
+    }),
+    database: z.strictObject({
+      globalClusterIdentifier: identifier,
+      /** The Aurora cluster ARN of the global cluster's member in each region. */
+      members: perRegion(clusterArn),
+      /** Planned switchover is refused above this lag. */
+      maxSwitchoverLagMs: z.number().int().min(0).default(1000),
+    }),
+    services: z.array(ecsServiceSchema).min(1),
+    dns: z.strictObject({ records: z.array(dnsRecordSchema).min(1) }),
+    signals: z.array(metricSignalSchema).min(1),
+    sustained: z
+      .strictObject({
+        failingDatapoints: z.number().int().min(1),
+        ofLastDatapoints: z.number().int().min(1),
+        /** How many distinct signals must show K of N failing. */
+        minFailingSignals: z.number().int().min(1).default(2),
+        recheckIntervalSeconds: z.number().int().min(5).max(900).default(30),
+        maxRechecks: z.number().int().min(0).max(20).default(4),
+      })
+      .refine((s) => s.failingDatapoints <= s.ofLastDatapoints, {
+        error: 'failingDatapoints (K) must not exceed ofLastDatapoints (N)',
+        path: ['failingDatapoints'],
+      }),
+    timeouts: z
+      .strictObject({
+        /** Bound on each call into the failed region (fencing, reading its metrics). */
+        failedRegionCallMs: z.number().int().min(100).max(20_000).default(3000),
+        promotionSeconds: z.number().int().min(60).max(3600).default(600),
+        scaleSeconds: z.number().int().min(60).max(3600).default(900),
+        dnsSyncSeconds: z.number().int().min(30).max(1800).default(300),
+      })
+      .default({ failedRegionCallMs: 3000, promotionSeconds: 600, scaleSeconds: 900, dnsSyncSeconds: 300 }),
+  })
+  .superRefine((plan, ctx) => {
+    const regions: string[] = [plan.regions.primary, plan.regions.standby];
+    if (plan.regions.primary === plan.regions.standby) {
+      ctx.addIssue({ code: 'custom', path: ['regions', 'standby'], message: 'must differ from regions.primary' });
+    }
+    const requireBothRegions = (record: Record<string, unknown> | undefined, path: (string | number)[]) => {
+      if (!record) return;
+      for (const region of regions) {
+        if (!(region in record)) ctx.addIssue({ code: 'custom', path, message: `has no entry for ${region}` });
+      }
+      for (const key of Object.keys(record)) {
+        if (!regions.includes(key)) {
+          ctx.addIssue({ code: 'custom', path: [...path, key], message: `"${key}" is not one of the plan's regions (${regions.join(', ')})` });
+        }
+      }
+    };
+    requireBothRegions(plan.database.members, ['database', 'members']);
+    for (const region of regions) {
+      const arn = plan.database.members[region];
+      if (arn && !arn.includes(`:rds:${region}:`)) {
+        ctx.addIssue({ code: 'custom', path: ['database', 'members', region], message: `cluster ARN is not in ${region}` });
+      }
+    }
+    plan.services.forEach((svc, i) => {
+      requireBothRegions(svc.cluster, ['services', i, 'cluster']);
+      requireBothRegions(svc.service, ['services', i, 'service']);
+    });
+    plan.dns.records.forEach((record, i) => {
+      requireBothRegions(record.value, ['dns', 'records', i, 'value']);
+      if (record.routing === 'weighted') {
+        if (!record.setIdentifier) {
+          ctx.addIssue({ code: 'custom', path: ['dns', 'records', i, 'setIdentifier'], message: 'is required for weighted routing' });
+        }
+        requireBothRegions(record.setIdentifier, ['dns', 'records', i, 'setIdentifier']);
+      }
+    });
+    plan.signals.forEach((signal, i) => {
+      for (const field of ['watches', 'readFrom'] as const) {
+        if (!regions.includes(signal[field])) {
+          ctx.addIssue({ code: 'custom', path: ['signals', i, field], message: `"${signal[field]}" is not one of the plan's regions` });
+        }
+      }
+    });
+    for (const region of regions) {
+      const watching = plan.signals.filter((s) => s.watches === region).length;
+      if (watching < plan.sustained.minFailingSignals) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['signals'],
+          message: `${watching} signal(s) watch ${region} but sustained.minFailingSignals is ${plan.sustained.minFailingSignals}: a failover out of ${region} could never be confirmed`,
+        });
+      }
+    }
+    const names = plan.signals.map((s) => s.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) ctx.addIssue({ code: 'custom', path: ['signals'], message: `signal name "${dup}" is used twice` });
+  });
+
+export type FailoverPlan = z.infer<typeof failoverPlanSchema>;
+export type MetricSignal = z.infer<typeof metricSignalSchema>;
+export type EcsServicePlan = z.infer<typeof ecsServiceSchema>;
+export type DnsRecordPlan = z.infer<typeof dnsRecordSchema>;
+export type Comparison = z.infer<typeof comparisonSchema>;

@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { timelineSchema } from '../timeline/types.js';
+import { failoverRequestSchema } from './request.js';
+
+/**
+ * The input and output of every Lambda step, as the state machine passes them
+ * (statemachines/failover.asl.json). Outputs land at `$.steps.<key>`; each carries the
+ * timeline events it recorded. Polling steps receive their previous output as `previous`
+ * and carry its timeline forward, so the last poll holds the whole story of its phase.
+ * Keep these compact: the whole execution state must stay far below 256 KB.
+ */
+
+const request = failoverRequestSchema;
+
+// ── verify-failure ──────────────────────────────────────────────────────────────────────
+export const signalVerdictSchema = z.object({
+  name: z.string(),
+  readFrom: z.string(),
+  /** false when the metric could not be read (region unreachable, no data at all). */
+  readable: z.boolean(),
+  datapoints: z.number().int(),
+  failingDatapoints: z.number().int(),
+  /** Counted as failing for the K-of-N decision. */
+  failing: z.boolean(),
+  note: z.string().optional(),
+});
+export const verifyFailureInput = z.object({
+  request,
+  /** How many times the check already ran in this execution (0 on the first run). */
+  attempt: z.number().int().min(0),
+  previous: z.object({ timeline: timelineSchema }).optional(),
+});
+export const verifyFailureOutput = z.object({
+  /** failover: go on; recheck: evidence incomplete, wait and look again; no-action: a blip. */
+  decision: z.enum(['failover', 'recheck', 'no-action']),
+  attempt: z.number().int(),
+  recheckAfterSeconds: z.number().int(),
+  signals: z.array(signalVerdictSchema),
+  timeline: timelineSchema,
+});
+
+// ── check-readiness ─────────────────────────────────────────────────────────────────────
+export const readinessCheckSchema = z.object({ name: z.string(), ok: z.boolean(), detail: z.string() });
+export const checkReadinessInput = z.object({ request });
+export const checkReadinessOutput = z.object({
+  ready: z.literal(true),
+  checks: z.array(readinessCheckSchema),
+  /** RPO lag (ms) read from the target's cluster, when available: evidence for the RPO estimate. */
+  rpoLagMs: z.number().nullable(),
+  timeline: timelineSchema,
+});
+
+// ── fence-old-primary ───────────────────────────────────────────────────────────────────
+export const fenceOutcomeSchema = z.object({
+  resource: z.string(),
+  action: z.string(),
+  /** fenced: done now; already: was already fenced; unconfirmed: the call did not get through. */
+  outcome: z.enum(['fenced', 'already', 'unconfirmed']),
+  detail: z.string(),
+});
+export const fenceInput = z.object({ request });
+export const fenceOutput = z.object({
+  fencing: z.array(fenceOutcomeSchema),
+  /** Commands a human must run when the old region answers again (empty when all fenced). */
+  followUps: z.array(z.string()),
+  timeline: timelineSchema,
+});
+
+// ── promote-database ────────────────────────────────────────────────────────────────────
+export const promoteInput = z.object({ request });
+export const promoteOutput = z.object({
+  action: z.enum(['failover', 'switchover', 'already-writer']),
+  startedAt: z.string(),
+  /** ISO time after which CheckPromotion gives up (DeadlineExceededError). */
+  deadline: z.string(),
+  /** Last RPO lag observed before promotion (ms), the unplanned RPO estimate; null when unreadable. */
+  rpoLagMsBeforePromotion: z.number().nullable(),
+  timeline: timelineSchema,
+});
+export const checkPromotionInput = z.object({
+  request,
+  promotion: promoteOutput,
+  previous: z.object({ timeline: timelineSchema }).optional(),
+});
+export const checkPromotionOutput = z.object({
+  done: z.boolean(),
+  /** Global cluster FailoverState status, or 'complete'. */
+  status: z.string(),
+  /** When the target was first seen as writer (ISO), once done. */
+  writerSince: z.string().nullable(),
+  timeline: timelineSchema,
+});
+
+// ── scale-target ────────────────────────────────────────────────────────────────────────
+export const scaledServiceSchema = z.object({
+  name: z.string(),
+  cluster: z.string(),
+  service: z.string(),
+  previousDesired: z.number().int(),
+  desired: z.number().int(),
+  action: z.enum(['scaled', 'already']),
+  minCapacityRaised: z.boolean(),
+});
+export const scaleInput = z.object({ request });
+export const scaleOutput = z.object({
+  services: z.array(scaledServiceSchema),
+  startedAt: z.string(),
+  deadline: z.string(),
+  timeline: timelineSchema,
+});
+export const checkScaleInput = z.object({
+  request,
+  scale: scaleOutput,
+  previous: z.object({ timeline: timelineSchema }).optional(),
+});
+export const checkScaleOutput = z.object({
+  done: z.boolean(),
+  services: z.array(z.object({ name: z.string(), desired: z.number(), running: z.number(), deployments: z.number() })),
+  timeline: timelineSchema,
+});
+
+// ── shift-traffic ───────────────────────────────────────────────────────────────────────
+export const shiftInput = z.object({ request });
+export const shiftOutput = z.object({
+  records: z.array(
+    z.object({ name: z.string(), action: z.enum(['changed', 'already']), changeId: z.string().nullable() }),
+  ),
+  startedAt: z.string(),
+  deadline: z.string(),
+  /** Largest TTL among the shifted records: clients may keep the old answer this long. */
+  maxTtlSeconds: z.number().int(),
+  timeline: timelineSchema,
+});
+export const checkTrafficInput = z.object({
+  request,
+  shift: shiftOutput,
+  previous: z.object({ timeline: timelineSchema }).optional(),
+});
+export const checkTrafficOutput = z.object({
+  inSync: z.boolean(),
+  timeline: timelineSchema,
+});
+
+// ── verify-target ───────────────────────────────────────────────────────────────────────
+export const verifyTargetInput = z.object({ request });
+export const verifyTargetOutput = z.object({
+  healthy: z.literal(true),
+  verifiedAt: z.string(),
+  checks: z.array(readinessCheckSchema),
+  timeline: timelineSchema,
+});
+
+export type VerifyFailureInput = z.infer<typeof verifyFailureInput>;
+export type VerifyFailureOutput = z.infer<typeof verifyFailureOutput>;
+export type CheckReadinessOutput = z.infer<typeof checkReadinessOutput>;
+export type FenceOutput = z.infer<typeof fenceOutput>;
+export type PromoteOutput = z.infer<typeof promoteOutput>;
+export type CheckPromotionInput = z.infer<typeof checkPromotionInput>;
+export type CheckPromotionOutput = z.infer<typeof checkPromotionOutput>;
+export type ScaleOutput = z.infer<typeof scaleOutput>;
+export type CheckScaleInput = z.infer<typeof checkScaleInput>;
+export type CheckScaleOutput = z.infer<typeof checkScaleOutput>;
+export type ShiftOutput = z.infer<typeof shiftOutput>;
+export type CheckTrafficInput = z.infer<typeof checkTrafficInput>;
+export type CheckTrafficOutput = z.infer<typeof checkTrafficOutput>;
+export type VerifyTargetOutput = z.infer<typeof verifyTargetOutput>;
