@@ -58,6 +58,17 @@ export class ClientRegistry {
     return this.#route53;
   }
 
+  /** Drops every client and decorator: the next call builds fresh clients (one drill after another). */
+  reset(): void {
+    for (const clients of this.#regional.values()) {
+      for (const client of [clients.rds, clients.ecs, clients.cloudwatch, clients.autoscaling, clients.sfn]) client.destroy();
+    }
+    this.#route53?.destroy();
+    this.#regional.clear();
+    this.#route53 = undefined;
+    this.#decorators.length = 0;
+  }
+
   /** Applies `decorator` to every client built so far and every client built later. */
   decorate(decorator: ClientDecorator): void {
     this.#decorators.push(decorator);

@@ -1,0 +1,90 @@
+'use strict';
+
+/**
+ * Serverless variable resolver: the IAM resources of the stage's failover plan, used in
+ * serverless.yml as `${file(scripts/plan-resources.cjs):<name>}`.
+ *
+ * Lists (one ARN per ECS service and region, one per hosted zone, ...) cannot be built with
+ * `${file(plans/<stage>.json):...}` alone, hence this file. osls loads `.js` and `.cjs` variable
+ * files with require() (an `.mjs` file would be read as plain text), and package.json declares
+ * "type": "module", so it has to be `.cjs`.
+ *
+ * The plan has been validated by scripts/validate-plans.ts before packaging; this only reads it.
+ * Account and partition come from CloudFormation pseudo parameters (`Fn::Sub`), so packaging
+ * needs no AWS credentials. osls leaves `${AWS::...}` alone: it is not variable syntax.
+ */
+
+const { readFileSync } = require('node:fs');
+const { resolve } = require('node:path');
+
+const CLUSTER_ARN = /^arn:(aws[a-z-]*):rds:([a-z0-9-]+):(\d{12}):cluster:([A-Za-z][A-Za-z0-9-]*)$/;
+
+async function loadPlan(resolveVariable) {
+  const stage = await resolveVariable('sls:stage');
+  const file = resolve(__dirname, '..', 'plans', `${stage}.json`);
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+function planRegions(plan) {
+  return [plan.regions.primary, plan.regions.standby];
+}
+
+function unique(values) {
+  return [...new Set(values)];
+}
+
+/**
+ * The global cluster and its member clusters. The global cluster ARN has no region and takes
+ * the partition and account of its members (a global database's clusters all live in the
+ * account that owns it).
+ */
+async function auroraArns({ resolveVariable }) {
+  const plan = await loadPlan(resolveVariable);
+  const members = planRegions(plan).map((region) => plan.database.members[region]);
+  const owners = unique(
+    members.map((arn) => {
+      const match = CLUSTER_ARN.exec(arn);
+      if (!match) throw new Error(`database.members: "${arn}" is not an Aurora DB cluster ARN`);
+      return `${match[1]}:${match[3]}`;
+    }),
+  );
+  if (owners.length !== 1) {
+    throw new Error(`database.members: the member clusters are in different accounts (${owners.join(', ')})`);
+  }
+  const [partition, account] = owners[0].split(':');
+  const globalClusterArn = `arn:${partition}:rds::${account}:global-cluster:${plan.database.globalClusterIdentifier}`;
+  return [globalClusterArn, ...members];
+}
+
+/** Every plan service in both regions: fencing scales the old region, take-over the new one. */
+async function ecsServiceArns({ resolveVariable }) {
+  const plan = await loadPlan(resolveVariable);
+  return plan.services.flatMap((svc) =>
+    planRegions(plan).map((region) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:ecs:${region}:\${AWS::AccountId}:service/${svc.cluster[region]}/${svc.service[region]}`,
+    })),
+  );
+}
+
+async function hostedZoneArns({ resolveVariable }) {
+  const plan = await loadPlan(resolveVariable);
+  return unique(plan.dns.records.map((record) => record.hostedZoneId)).map((zone) => ({
+    'Fn::Sub': `arn:\${AWS::Partition}:route53:::hostedzone/${zone}`,
+  }));
+}
+
+/**
+ * The record names as Route 53's `route53:ChangeResourceRecordSetsNormalizedRecordNames`
+ * condition key compares them: lower case, no trailing dot.
+ */
+async function dnsRecordNames({ resolveVariable }) {
+  const plan = await loadPlan(resolveVariable);
+  return unique(plan.dns.records.map((record) => record.name.toLowerCase().replace(/\.$/, '')));
+}
+
+async function dnsRecordTypes({ resolveVariable }) {
+  const plan = await loadPlan(resolveVariable);
+  return unique(plan.dns.records.map((record) => record.type));
+}
+
+module.exports = { auroraArns, ecsServiceArns, hostedZoneArns, dnsRecordNames, dnsRecordTypes };

@@ -1,0 +1,192 @@
+import {
+  type CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+  ScanBy,
+} from '@aws-sdk/client-cloudwatch';
+import type { Datapoint, SignalReading } from '../decisions/sustained.js';
+import { AwsRequestError, AwsTransientError } from '../errors.js';
+import type { MetricSignal } from '../plan/schema.js';
+import { boundedCall } from './bounded.js';
+import type { ClientRegistry } from './clients.js';
+import { awsCall } from './translate.js';
+
+/**
+ * Reads metric data for the sustained-failure check and the RPO estimate. GetMetricData returns
+ * newest first (ScanBy TimestampDescending) and simply leaves out periods without data; callers
+ * get the datapoints as read and must not rely on their order.
+ */
+
+/** A handful of datapoints fit one page; this only stops a misbehaving endpoint looping us. */
+const MAX_PAGES = 10;
+
+export interface ReadOptions {
+  abortSignal?: AbortSignal;
+}
+
+async function getMetricData(
+  cloudwatch: CloudWatchClient,
+  operation: string,
+  queries: MetricDataQuery[],
+  window: { start: Date; end: Date },
+  options: ReadOptions = {},
+): Promise<Map<string, Datapoint[]>> {
+  const series = new Map<string, Datapoint[]>(queries.map((q) => [q.Id ?? '', []]));
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const output = await awsCall(operation, () =>
+      cloudwatch.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: queries,
+          StartTime: window.start,
+          EndTime: window.end,
+          ScanBy: ScanBy.TIMESTAMP_DESCENDING,
+          NextToken: nextToken,
+        }),
+        { abortSignal: options.abortSignal },
+      ),
+    );
+    for (const result of output.MetricDataResults ?? []) {
+      // A 200 response can still carry a per-query failure; it must not read as "no data".
+      const message = result.Messages?.map((m) => m.Value).join('; ') || 'no detail';
+      if (result.StatusCode === 'Forbidden') {
+        throw new AwsRequestError(
+          `${operation}: CloudWatch refused query ${result.Id} (Forbidden): ${message}`,
+        );
+      }
+      if (result.StatusCode === 'InternalError') {
+        throw new AwsTransientError(
+          `${operation}: CloudWatch failed query ${result.Id} (InternalError): ${message}`,
+        );
+      }
+      const points = series.get(result.Id ?? '');
+      const values = result.Values ?? [];
+      (result.Timestamps ?? []).forEach((timestamp, i) => {
+        const value = values[i];
+        if (points && value !== undefined) points.push({ timestamp: new Date(timestamp), value });
+      });
+    }
+    nextToken = output.NextToken;
+    if (!nextToken) break;
+  }
+  return series;
+}
+
+/**
+ * The signal's datapoints over the last N + 2 periods: N for the decision, one for the period in
+ * progress and one for CloudWatch's publishing delay. Throws AwsTransientError/AwsRequestError.
+ */
+export async function readSignalDatapoints(
+  cloudwatch: CloudWatchClient,
+  signal: MetricSignal,
+  window: { now: Date; datapoints: number },
+  options: ReadOptions = {},
+): Promise<Datapoint[]> {
+  const query: MetricDataQuery = {
+    Id: 'signal',
+    MetricStat: {
+      Metric: {
+        Namespace: signal.namespace,
+        MetricName: signal.metricName,
+        Dimensions: signal.dimensions.map((d) => ({ Name: d.name, Value: d.value })),
+      },
+      Period: signal.periodSeconds,
+      Stat: signal.stat,
+    },
+    ReturnData: true,
+  };
+  const start = new Date(window.now.getTime() - (window.datapoints + 2) * signal.periodSeconds * 1000);
+  const series = await getMetricData(
+    cloudwatch,
+    `GetMetricData(${signal.name})`,
+    [query],
+    { start, end: window.now },
+    options,
+  );
+  return series.get('signal') ?? [];
+}
+
+export interface SignalReadContext {
+  now: Date;
+  /** N, the plan's sustained.ofLastDatapoints. */
+  datapoints: number;
+  /** The region being failed out of: reads there are bounded and never throw. */
+  sourceRegion: string;
+  failedRegionCallMs: number;
+}
+
+/**
+ * Reads one signal from the region that holds it.
+ *
+ * - readFrom is the failed region: bounded by failedRegionCallMs and never throws (static
+ *   stability); no answer becomes `readable: false`, which the decision counts as failing.
+ * - readFrom is any other region (the target, where the orchestrator runs): errors propagate.
+ *   Throttling and 5xx are AwsTransientError, so the state machine retries the step with
+ *   backoff rather than deciding on a hole in the evidence; access denied or a bad query is
+ *   AwsRequestError, a plan or IAM bug that must surface instead of silently dropping a signal
+ *   (which could make a real outage look like a blip). A successful read with no datapoints is
+ *   readable: for error counts, no data means no errors.
+ */
+export async function readSignal(
+  clients: Pick<ClientRegistry, 'forRegion'>,
+  signal: MetricSignal,
+  context: SignalReadContext,
+): Promise<SignalReading> {
+  const { cloudwatch } = clients.forRegion(signal.readFrom);
+  const window = { now: context.now, datapoints: context.datapoints };
+  if (signal.readFrom !== context.sourceRegion) {
+    return { signal, readable: true, datapoints: await readSignalDatapoints(cloudwatch, signal, window) };
+  }
+  const outcome = await boundedCall(
+    (abortSignal) => readSignalDatapoints(cloudwatch, signal, window, { abortSignal }),
+    context.failedRegionCallMs,
+  );
+  return outcome.ok
+    ? { signal, readable: true, datapoints: outcome.value }
+    : { signal, readable: false, datapoints: [], detail: `${outcome.reason}: ${outcome.detail}` };
+}
+
+const RPO_LOOKBACK_MS = 5 * 60_000;
+
+/**
+ * The newest RPO lag (ms) of an Aurora Global Database secondary cluster, or null when
+ * CloudWatch has none in the last five minutes. AuroraGlobalDBRPOLag first; older Aurora MySQL
+ * versions only publish AuroraGlobalDBReplicationLag. Both are published in the secondary's
+ * region, so read them there. One request carries both queries. Throws translated errors.
+ */
+export async function readRpoLagMs(
+  cloudwatch: CloudWatchClient,
+  clusterIdentifier: string,
+  now: Date,
+  options: ReadOptions = {},
+): Promise<number | null> {
+  const lagQuery = (id: string, metricName: string): MetricDataQuery => ({
+    Id: id,
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/RDS',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'DBClusterIdentifier', Value: clusterIdentifier }],
+      },
+      Period: 60,
+      Stat: 'Maximum',
+    },
+    ReturnData: true,
+  });
+  const series = await getMetricData(
+    cloudwatch,
+    `GetMetricData(RPO lag of ${clusterIdentifier})`,
+    [lagQuery('rpo', 'AuroraGlobalDBRPOLag'), lagQuery('replication', 'AuroraGlobalDBReplicationLag')],
+    { start: new Date(now.getTime() - RPO_LOOKBACK_MS), end: now },
+    options,
+  );
+  return newestValue(series.get('rpo')) ?? newestValue(series.get('replication'));
+}
+
+function newestValue(points: Datapoint[] | undefined): number | null {
+  let newest: Datapoint | undefined;
+  for (const point of points ?? []) {
+    if (!newest || point.timestamp.getTime() > newest.timestamp.getTime()) newest = point;
+  }
+  return newest?.value ?? null;
+}

@@ -1,0 +1,234 @@
+import {
+  type ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import {
+  DescribeServicesCommand,
+  type ECSClient,
+  type Failure,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { raisedCapacity, type ScalableCapacity } from '../decisions/capacity.js';
+import { AwsRequestError } from '../errors.js';
+import { awsCall } from './translate.js';
+
+/**
+ * Typed helpers over ECS and Application Auto Scaling, shared by every step that reads or changes
+ * a service's capacity (scale-up in the target, fencing in the old primary, readiness, verification).
+ * `options.abortSignal` lets best-effort callers bound a call into the failed region.
+ */
+
+export interface EcsServiceState {
+  cluster: string;
+  service: string;
+  desired: number;
+  running: number;
+  pending: number;
+  deployments: number;
+}
+
+export interface ServiceRef {
+  cluster: string;
+  service: string;
+}
+
+export interface CallOptions {
+  abortSignal?: AbortSignal;
+}
+
+/** DescribeServices accepts at most this many services per call. */
+export const DESCRIBE_SERVICES_BATCH = 10;
+
+const SCALABLE_DIMENSION = 'ecs:service:DesiredCount';
+
+export function scalableResourceId(cluster: string, service: string): string {
+  return `service/${cluster}/${service}`;
+}
+
+function nameOf(arnOrName: string): string {
+  return arnOrName.slice(arnOrName.lastIndexOf('/') + 1);
+}
+
+function unavailable(cluster: string, failures: readonly Failure[]): AwsRequestError {
+  const named = failures.map((f) => {
+    const detail = f.detail ? ` (${f.detail})` : '';
+    return `"${nameOf(f.arn ?? '(unknown)')}" is ${f.reason ?? 'unavailable'}${detail}`;
+  });
+  return new AwsRequestError(
+    `DescribeServices: in ECS cluster "${cluster}", service ${named.join(', service ')}`,
+  );
+}
+
+/**
+ * Current counts of `names` in `cluster`, in the order asked. A service that does not exist, or
+ * that was deleted (INACTIVE, DRAINING), fails with its name: nothing can be scaled there.
+ */
+export async function describeServices(
+  ecs: ECSClient,
+  cluster: string,
+  names: readonly string[],
+  options: CallOptions = {},
+): Promise<EcsServiceState[]> {
+  const batches: string[][] = [];
+  for (let i = 0; i < names.length; i += DESCRIBE_SERVICES_BATCH) {
+    batches.push(names.slice(i, i + DESCRIBE_SERVICES_BATCH));
+  }
+  const responses = await Promise.all(
+    batches.map((services) =>
+      awsCall('DescribeServices', () =>
+        ecs.send(new DescribeServicesCommand({ cluster, services }), options),
+      ),
+    ),
+  );
+
+  const failures = responses.flatMap((r) => r.failures ?? []);
+  if (failures.length > 0) throw unavailable(cluster, failures);
+  const found = new Map<string, EcsServiceState>();
+  for (const response of responses) {
+    for (const svc of response.services ?? []) {
+      const service = svc.serviceName ?? nameOf(svc.serviceArn ?? '');
+      if (svc.status === 'INACTIVE' || svc.status === 'DRAINING') {
+        throw new AwsRequestError(
+          `DescribeServices: ECS service "${service}" in cluster "${cluster}" is ${svc.status} (deleted)`,
+        );
+      }
+      found.set(service, {
+        cluster,
+        service,
+        desired: svc.desiredCount ?? 0,
+        running: svc.runningCount ?? 0,
+        pending: svc.pendingCount ?? 0,
+        deployments: svc.deployments?.length ?? 0,
+      });
+    }
+  }
+  return names.map((name) => {
+    const state = found.get(nameOf(name));
+    if (!state)
+      throw new AwsRequestError(`DescribeServices: ECS service "${name}" in cluster "${cluster}" is MISSING`);
+    return state;
+  });
+}
+
+/** describeServices over services spread across clusters: one batch per cluster, results in order. */
+export async function describeServiceRefs(
+  ecs: ECSClient,
+  refs: readonly ServiceRef[],
+  options: CallOptions = {},
+): Promise<EcsServiceState[]> {
+  const clusters = [...new Set(refs.map((r) => r.cluster))];
+  const described = await Promise.all(
+    clusters.map((cluster) =>
+      describeServices(
+        ecs,
+        cluster,
+        refs.filter((r) => r.cluster === cluster).map((r) => r.service),
+        options,
+      ),
+    ),
+  );
+  // describeServices has answered for every name or thrown, so each ref is found.
+  const all = new Map(described.flat().map((s) => [`${s.cluster}/${s.service}`, s]));
+  return refs.map((ref) => all.get(`${ref.cluster}/${nameOf(ref.service)}`) as EcsServiceState);
+}
+
+export async function setDesiredCount(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  desiredCount: number,
+  options: CallOptions = {},
+): Promise<void> {
+  await awsCall('UpdateService', () =>
+    ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount }), options),
+  );
+}
+
+/** The service's autoscaling bounds, or null when Application Auto Scaling does not manage it. */
+export async function describeScalableTarget(
+  autoscaling: ApplicationAutoScalingClient,
+  cluster: string,
+  service: string,
+  options: CallOptions = {},
+): Promise<ScalableCapacity | null> {
+  const response = await awsCall('DescribeScalableTargets', () =>
+    autoscaling.send(
+      new DescribeScalableTargetsCommand({
+        ServiceNamespace: 'ecs',
+        ResourceIds: [scalableResourceId(cluster, service)],
+        ScalableDimension: SCALABLE_DIMENSION,
+      }),
+      options,
+    ),
+  );
+  const target = response.ScalableTargets?.[0];
+  if (!target) return null;
+  return { min: target.MinCapacity ?? 0, max: target.MaxCapacity ?? 0 };
+}
+
+/**
+ * Registers new bounds on an existing scalable target; only the bounds given change. When the
+ * current desired count falls outside them, Application Auto Scaling moves it inside at once.
+ */
+export async function setCapacityBounds(
+  autoscaling: ApplicationAutoScalingClient,
+  cluster: string,
+  service: string,
+  bounds: Partial<ScalableCapacity>,
+  options: CallOptions = {},
+): Promise<void> {
+  await awsCall('RegisterScalableTarget', () =>
+    autoscaling.send(
+      new RegisterScalableTargetCommand({
+        ServiceNamespace: 'ecs',
+        ResourceId: scalableResourceId(cluster, service),
+        ScalableDimension: SCALABLE_DIMENSION,
+        ...(bounds.min === undefined ? {} : { MinCapacity: bounds.min }),
+        ...(bounds.max === undefined ? {} : { MaxCapacity: bounds.max }),
+      }),
+      options,
+    ),
+  );
+}
+
+/** Raises the minimum to `min` (and the maximum with it when below); returns the bounds registered. */
+export async function raiseMinCapacity(
+  autoscaling: ApplicationAutoScalingClient,
+  cluster: string,
+  service: string,
+  min: number,
+  current: ScalableCapacity,
+  options: CallOptions = {},
+): Promise<ScalableCapacity> {
+  const bounds = raisedCapacity(current, min);
+  await setCapacityBounds(
+    autoscaling,
+    cluster,
+    service,
+    bounds.max === current.max ? { min: bounds.min } : bounds,
+    options,
+  );
+  return bounds;
+}
+
+/**
+ * Lowers the minimum to `min`, so a fenced service is not scaled back up by its own scaler (or a
+ * scheduled action) when its region recovers. Pass `max` too to cap what scaling policies may do.
+ */
+export async function lowerMinCapacity(
+  autoscaling: ApplicationAutoScalingClient,
+  cluster: string,
+  service: string,
+  min: number,
+  options: CallOptions & { max?: number } = {},
+): Promise<void> {
+  const { max, ...callOptions } = options;
+  await setCapacityBounds(
+    autoscaling,
+    cluster,
+    service,
+    max === undefined ? { min } : { min, max },
+    callOptions,
+  );
+}

@@ -1,0 +1,174 @@
+import type { GlobalClusterView } from '../aws/rds.js';
+import type { FailoverPlan } from '../plan/schema.js';
+import type { FailoverRequest } from '../steps/request.js';
+
+/**
+ * What promote-database and check-promotion do, decided from the global cluster as
+ * DescribeGlobalClusters shows it. No AWS here: the steps read, these functions decide.
+ */
+
+export type PromotionAction = 'failover' | 'switchover';
+
+export type PromotionDecision =
+  /** Target is the writer and nothing is running: a re-run after success. Send nothing. */
+  | { kind: 'already-writer'; targetArn: string }
+  /** An operation towards the target is running (an earlier attempt sent it): poll, do not resend. */
+  | {
+      kind: 'in-progress';
+      action: PromotionAction;
+      status: string;
+      fromArn: string | null;
+      targetArn: string;
+    }
+  | {
+      kind: 'failover';
+      targetArn: string;
+      /** The writer being replaced, as the target region sees it (null if none is listed). */
+      fromArn: string | null;
+      /** The region whose RDS endpoint receives the request. */
+      endpointRegion: string;
+      allowDataLoss: true;
+    }
+  | { kind: 'switchover'; targetArn: string; fromArn: string; endpointRegion: string; allowDataLoss: false }
+  | { kind: 'refuse'; reason: string };
+
+/** The plan's member ARN in `region`, or null when the plan has none there. */
+export function memberArnIn(plan: FailoverPlan, region: string): string | null {
+  return plan.database.members[region] ?? null;
+}
+
+export function decidePromotion(
+  request: Pick<FailoverRequest, 'mode' | 'sourceRegion' | 'targetRegion'>,
+  plan: FailoverPlan,
+  view: GlobalClusterView,
+): PromotionDecision {
+  const targetArn = memberArnIn(plan, request.targetRegion);
+  if (!targetArn) {
+    return { kind: 'refuse', reason: `the plan names no cluster in ${request.targetRegion}` };
+  }
+  const target = view.members.find((m) => m.arn === targetArn);
+  if (!target) {
+    return {
+      kind: 'refuse',
+      reason: `${targetArn} is not a member of global cluster ${view.identifier} (detached or never added)`,
+    };
+  }
+
+  const state = view.failoverState;
+  if (state) {
+    if (state.toArn === targetArn) {
+      return {
+        kind: 'in-progress',
+        action: state.isDataLossAllowed ? 'failover' : 'switchover',
+        status: state.status,
+        fromArn: state.fromArn,
+        targetArn,
+      };
+    }
+    // Someone else (an operator, another execution) is moving the writer elsewhere: two
+    // concurrent moves could leave two writers or none, so a human decides.
+    return {
+      kind: 'refuse',
+      reason: `global cluster ${view.identifier} is already ${state.status} towards ${state.toArn ?? 'an unknown cluster'}`,
+    };
+  }
+
+  if (target.isWriter) return { kind: 'already-writer', targetArn };
+
+  const writer = view.members.find((m) => m.isWriter) ?? null;
+  if (request.mode === 'planned') {
+    if (!writer) {
+      return {
+        kind: 'refuse',
+        reason: `global cluster ${view.identifier} has no writer to switch over from; a switchover needs a healthy primary (use an unplanned failover)`,
+      };
+    }
+    // The user guide runs the switchover against the primary's region; both regions answer
+    // in a planned move, so the primary's endpoint is the documented choice.
+    return {
+      kind: 'switchover',
+      targetArn,
+      fromArn: writer.arn,
+      endpointRegion: writer.region || request.sourceRegion,
+      allowDataLoss: false,
+    };
+  }
+  // Static stability: the target region's endpoint answers while the primary's region is down.
+  return {
+    kind: 'failover',
+    targetArn,
+    fromArn: writer?.arn ?? null,
+    endpointRegion: target.region || request.targetRegion,
+    allowDataLoss: true,
+  };
+}
+
+export type PromotionProgress =
+  | { state: 'done'; status: 'complete' }
+  | { state: 'going'; status: string; targetIsWriter: boolean }
+  | { state: 'failed'; status: string; reason: string };
+
+/**
+ * How long after the request an absent FailoverState still counts as "not visible yet" rather
+ * than "ended without promoting". Failing a real failover on a stale read would leave it
+ * half-done with nobody watching; a minute covers RDS's read-after-write delay with margin.
+ */
+export const NOT_VISIBLE_GRACE_MS = 60_000;
+
+/**
+ * Where a promotion stands. The observed sequence, as DescribeGlobalClusters shows it:
+ *
+ *   request ─▶ pending ─▶ failing-over | switching-over ─▶ (FailoverState gone, target IsWriter)
+ *                    └──▶ cancelling ─▶ (FailoverState gone, old writer still writer)
+ *
+ * Done needs both: the target writes and no operation is left (a switchover keeps its state
+ * while replicas resynchronise after the target already writes).
+ */
+export function assessPromotion(
+  view: GlobalClusterView,
+  targetArn: string,
+  timing: { startedAt: string; now: Date },
+): PromotionProgress {
+  const target = view.members.find((m) => m.arn === targetArn);
+  const state = view.failoverState;
+  if (!target) {
+    return {
+      state: 'failed',
+      status: state?.status ?? view.status,
+      reason: `${targetArn} is no longer a member of global cluster ${view.identifier}`,
+    };
+  }
+  if (state) {
+    if (state.status === 'cancelling') {
+      return {
+        state: 'failed',
+        status: state.status,
+        reason: 'RDS is cancelling the operation and rolling back',
+      };
+    }
+    if (state.toArn !== targetArn) {
+      return {
+        state: 'failed',
+        status: state.status,
+        reason: `another operation is moving the writer to ${state.toArn ?? 'an unknown cluster'}`,
+      };
+    }
+    return { state: 'going', status: state.status, targetIsWriter: target.isWriter };
+  }
+  if (target.isWriter) return { state: 'done', status: 'complete' };
+
+  const writer = view.members.find((m) => m.isWriter);
+  const sinceStartMs = timing.now.getTime() - Date.parse(timing.startedAt);
+  if (!writer || sinceStartMs < NOT_VISIBLE_GRACE_MS) {
+    return { state: 'going', status: writer ? 'requested' : view.status, targetIsWriter: false };
+  }
+  return {
+    state: 'failed',
+    status: view.status,
+    reason: `no operation is running and ${writer.arn} is still the writer: the request was cancelled or rolled back`,
+  };
+}
+
+export function isPastDeadline(now: Date, deadline: string): boolean {
+  return now.getTime() > Date.parse(deadline);
+}

@@ -1,0 +1,5 @@
+import { fenceInput } from '../steps/contracts.js';
+import { fenceOldPrimary } from '../steps/fence-old-primary.js';
+import { defineStep } from './define-step.js';
+
+export const handler = defineStep({ name: 'fence-old-primary', input: fenceInput, run: fenceOldPrimary });

@@ -1,0 +1,35 @@
+import type { Context } from 'aws-lambda';
+import { handler as checkPromotion } from './check-promotion.js';
+import { handler as checkReadiness } from './check-readiness.js';
+import { handler as checkScale } from './check-scale.js';
+import { handler as checkTraffic } from './check-traffic.js';
+import { handler as fenceOldPrimary } from './fence-old-primary.js';
+import { handler as normalizeInput } from './normalize-input.js';
+import { handler as promoteDatabase } from './promote-database.js';
+import { handler as report } from './report.js';
+import { handler as scaleTarget } from './scale-target.js';
+import { handler as shiftTraffic } from './shift-traffic.js';
+import { handler as verifyFailure } from './verify-failure.js';
+import { handler as verifyTarget } from './verify-target.js';
+
+export type StepHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/**
+ * Every Lambda step by its function name in serverless.yml, which is also the name the state
+ * machine's `Fn::GetAtt` references. The drill binds Task states through this table, and a
+ * test checks it against serverless.yml and statemachines/ so none can drift.
+ */
+export const stepHandlers: Record<string, StepHandler> = {
+  normalizeInput,
+  verifyFailure,
+  checkReadiness,
+  fenceOldPrimary,
+  promoteDatabase,
+  checkPromotion,
+  scaleTarget,
+  checkScale,
+  shiftTraffic,
+  checkTraffic,
+  verifyTarget,
+  report,
+};

@@ -1,0 +1,5 @@
+import { scaleInput } from '../steps/contracts.js';
+import { scaleTarget } from '../steps/scale-target.js';
+import { defineStep } from './define-step.js';
+
+export const handler = defineStep({ name: 'scale-target', input: scaleInput, run: scaleTarget });

@@ -1,0 +1,193 @@
+import type { z } from 'zod';
+import {
+  checkPromotionOutput,
+  checkReadinessOutput,
+  fenceOutput,
+  promoteOutput,
+  shiftOutput,
+  verifyTargetOutput,
+} from '../steps/contracts.js';
+import { failoverRequestSchema } from '../steps/request.js';
+import type { TimelineEvent } from '../timeline/types.js';
+import { collectTimeline } from './collect.js';
+import type { FailoverReport, Outcome, StepSummary } from './types.js';
+
+/**
+ * The execution state as the state machine leaves it (statemachines/failover.asl.json):
+ * `steps.<name>` for sequential steps, `takeover.<name>` for the parallel fence/promote and
+ * scale branches, `failure` when a step failed. Any part may be missing or a placeholder:
+ * the report is built from whatever is there, because a failed execution must report too.
+ */
+export interface ReportSource {
+  state: unknown;
+  outcome: Outcome;
+  executionName: string;
+  executionStartedAt: string;
+}
+
+function pick<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> | null {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+function at(state: unknown, ...path: string[]): unknown {
+  let node = state;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+const seconds = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10;
+
+export function summariseSteps(timeline: readonly TimelineEvent[]): StepSummary[] {
+  const byStep = new Map<string, TimelineEvent[]>();
+  for (const e of timeline) byStep.set(e.step, [...(byStep.get(e.step) ?? []), e]);
+  return [...byStep.entries()].map(([step, events]) => {
+    const first = events[0] as TimelineEvent;
+    const last = events[events.length - 1] as TimelineEvent;
+    return { step, startedAt: first.at, endedAt: last.at, seconds: seconds(first.at, last.at), outcome: last.phase };
+  });
+}
+
+function failureOf(state: unknown): { error: string; cause: string } | null {
+  const failure = at(state, 'failure');
+  if (!failure || typeof failure !== 'object') return null;
+  const { Error: error, Cause: cause } = failure as { Error?: unknown; Cause?: unknown };
+  if (typeof error !== 'string') return null;
+  let text = typeof cause === 'string' ? cause : '';
+  // Lambda puts a JSON document {errorType, errorMessage, trace} in Cause; keep the message.
+  try {
+    const parsed = JSON.parse(text) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') text = parsed.errorMessage;
+  } catch {
+    // Cause was plain text already.
+  }
+  return { error, cause: text };
+}
+
+export function buildReport(source: ReportSource): FailoverReport {
+  const { state, outcome } = source;
+  const request = pick(failoverRequestSchema, at(state, 'steps', 'normalize', 'request'));
+  const readiness = pick(checkReadinessOutput, at(state, 'steps', 'readiness'));
+  const fence = pick(fenceOutput, at(state, 'takeover', 'fence'));
+  const promote = pick(promoteOutput, at(state, 'takeover', 'promote'));
+  const promotion = pick(checkPromotionOutput, at(state, 'takeover', 'promotion'));
+  const shift = pick(shiftOutput, at(state, 'steps', 'shift'));
+  const verified = pick(verifyTargetOutput, at(state, 'steps', 'verifyTarget'));
+  const failure = failureOf(state);
+  const timeline = collectTimeline(state);
+
+  const detectedAt = request?.detectedAt ?? new Date(source.executionStartedAt).toISOString();
+  const verifiedAt = outcome === 'succeeded' && verified ? verified.verifiedAt : null;
+  const rtoSeconds = verifiedAt ? seconds(detectedAt, verifiedAt) : null;
+  const dnsTtlSeconds = shift?.maxTtlSeconds ?? null;
+  const userFacingRtoSeconds = rtoSeconds !== null && dnsTtlSeconds !== null ? rtoSeconds + dnsTtlSeconds : null;
+
+  const rpo = rpoOf(request?.mode ?? null, outcome, promote, readiness, promotion);
+  const writeUnavailableSeconds =
+    request?.mode === 'planned' && promote && promote.action === 'switchover' && promotion?.writerSince
+      ? seconds(promote.startedAt, promotion.writerSince)
+      : null;
+
+  const actions = actionsFor(outcome, request?.mode ?? null, fence, failure, request?.sourceRegion ?? null);
+  if (outcome === 'failed' && fence?.fencing.some((f) => f.outcome === 'fenced') && !promotion?.done) {
+    actions.unshift(
+      `The old primary's services were fenced but ${request?.targetRegion ?? 'the target'} was not promoted: no region may be taking writes. Decide now: finish the promotion by hand (runbooks/automated-failover.md, "Promotion failed") or restore the old region's capacity.`,
+    );
+  }
+  const summary = summaryOf(outcome, request, rtoSeconds, rpo.seconds, failure, source.executionName);
+
+  return {
+    planName: request?.planName ?? null,
+    executionName: source.executionName,
+    outcome,
+    mode: request?.mode ?? null,
+    sourceRegion: request?.sourceRegion ?? null,
+    targetRegion: request?.targetRegion ?? null,
+    reason: request?.reason ?? null,
+    requestedBy: request?.requestedBy ?? null,
+    detectedAt,
+    verifiedAt,
+    rtoSeconds,
+    userFacingRtoSeconds,
+    dnsTtlSeconds,
+    rpo,
+    writeUnavailableSeconds,
+    steps: summariseSteps(timeline),
+    fencing: fence?.fencing ?? [],
+    failure,
+    actions,
+    summary,
+    timeline,
+  };
+}
+
+function rpoOf(
+  mode: string | null,
+  outcome: Outcome,
+  promote: z.infer<typeof promoteOutput> | null,
+  readiness: z.infer<typeof checkReadinessOutput> | null,
+  promotion: z.infer<typeof checkPromotionOutput> | null,
+): FailoverReport['rpo'] {
+  if (outcome === 'no-action') return { seconds: null, basis: 'no failover: no data moved' };
+  if (mode === 'planned') {
+    return promotion?.done
+      ? { seconds: 0, basis: 'switchover verified: Aurora waited for full sync, no data lost' }
+      : { seconds: null, basis: 'switchover not verified: RPO unknown' };
+  }
+  if (promote?.action === 'already-writer') {
+    return { seconds: null, basis: 'target was already writer when this execution started: RPO not observed' };
+  }
+  const lagMs = promote?.rpoLagMsBeforePromotion ?? readiness?.rpoLagMs ?? null;
+  if (lagMs === null || !promote) return { seconds: null, basis: 'unknown: no RPO lag was observed before promotion' };
+  return {
+    seconds: Math.round(lagMs) / 1000,
+    basis: 'estimate: AuroraGlobalDBRPOLag last observed before promotion; writes in that window may be lost',
+  };
+}
+
+function actionsFor(
+  outcome: Outcome,
+  mode: string | null,
+  fence: z.infer<typeof fenceOutput> | null,
+  failure: { error: string; cause: string } | null,
+  sourceRegion: string | null,
+): string[] {
+  const actions: string[] = [];
+  if (outcome === 'failed' && failure) {
+    actions.push(
+      `Execution stopped with ${failure.error}: ${failure.cause}. Check which region is writer and where DNS points before anything else (runbooks/automated-failover.md, "When the execution failed").`,
+    );
+  }
+  for (const f of fence?.fencing ?? []) {
+    if (f.outcome === 'unconfirmed') {
+      actions.push(`Fencing unconfirmed for ${f.resource} (${f.action}): ${f.detail}. When ${sourceRegion ?? 'the old region'} answers, confirm it takes no writes and no traffic.`);
+    }
+  }
+  actions.push(...(fence?.followUps ?? []));
+  if (outcome === 'succeeded' && mode !== 'planned') {
+    actions.push(
+      `Aurora will rebuild the old primary in ${sourceRegion ?? 'the old region'} as a secondary when that region recovers; do not fail back until it is in sync (runbooks/automated-failover.md, "After the failover").`,
+      'Compare orders/writes around the RPO window with upstream sources: writes not replicated before promotion are lost.',
+    );
+  }
+  return actions;
+}
+
+function summaryOf(
+  outcome: Outcome,
+  request: z.infer<typeof failoverRequestSchema> | null,
+  rto: number | null,
+  rpo: number | null,
+  failure: { error: string; cause: string } | null,
+  executionName: string,
+): string {
+  const route = request ? `${request.sourceRegion} -> ${request.targetRegion}` : 'direction unknown';
+  if (outcome === 'no-action') return `No failover (${route}): the failure was not sustained. Execution ${executionName}.`;
+  if (outcome === 'failed') {
+    return `Failover ${route} FAILED: ${failure?.error ?? 'unknown error'}: ${failure?.cause ?? ''}`.slice(0, 1000);
+  }
+  return `Failover ${route} succeeded: RTO ${rto ?? '?'} s, RPO ${rpo ?? 'unknown'} s.`;
+}

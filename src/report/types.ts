@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { timelineSchema } from '../timeline/types.js';
+
+export const OUTCOMES = ['succeeded', 'no-action', 'failed'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const stepSummarySchema = z.object({
+  step: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  seconds: z.number(),
+  outcome: z.string(),
+});
+
+export const failoverReportSchema = z.object({
+  planName: z.string().nullable(),
+  executionName: z.string(),
+  outcome: z.enum(OUTCOMES),
+  mode: z.string().nullable(),
+  sourceRegion: z.string().nullable(),
+  targetRegion: z.string().nullable(),
+  reason: z.string().nullable(),
+  requestedBy: z.string().nullable(),
+  /** First evidence of the failure: alarm state-change time, or the start of a manual run. */
+  detectedAt: z.string(),
+  /** When the target was verified serving; null unless the failover completed. */
+  verifiedAt: z.string().nullable(),
+  /** Orchestrated RTO: detectedAt -> verifiedAt. */
+  rtoSeconds: z.number().nullable(),
+  /** RTO plus the DNS TTL: clients may keep the old answer that long. */
+  userFacingRtoSeconds: z.number().nullable(),
+  dnsTtlSeconds: z.number().nullable(),
+  rpo: z.object({ seconds: z.number().nullable(), basis: z.string() }),
+  /** Planned switchover: from the switchover's start until the new writer accepted writes. */
+  writeUnavailableSeconds: z.number().nullable(),
+  steps: z.array(stepSummarySchema),
+  fencing: z.array(z.object({ resource: z.string(), action: z.string(), outcome: z.string(), detail: z.string() })),
+  failure: z.object({ error: z.string(), cause: z.string() }).nullable(),
+  actions: z.array(z.string()),
+  summary: z.string(),
+  timeline: timelineSchema,
+});
+export type FailoverReport = z.infer<typeof failoverReportSchema>;
+export type StepSummary = z.infer<typeof stepSummarySchema>;

@@ -1,0 +1,90 @@
+/**
+ * Every duration the simulated cloud uses, in one place so a reader can check each against its
+ * source and change it. A range is drawn from the seeded generator, so a drill repeats exactly.
+ * Where AWS publishes no figure, `source` says the value is a modelling choice and why.
+ */
+export interface Latency {
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly source: string;
+}
+
+export const LATENCIES = {
+  /** Round trip of one API call to a healthy regional endpoint. */
+  apiCall: {
+    minMs: 50,
+    maxMs: 300,
+    source: 'modelling choice: typical control-plane API round trips within and across regions',
+  },
+  /** A call into a region whose endpoints do not answer, until the client gives up. */
+  unreachableHang: {
+    minMs: 10_000,
+    maxMs: 10_000,
+    source:
+      'modelling choice: a connect timeout of ~10 s; the SDK retries TimeoutError (transient), so one SDK call costs maxAttempts x this plus backoff',
+  },
+  /** From a failure to Route 53 health checkers calling the endpoint unhealthy. */
+  route53HealthCheckDetection: {
+    minMs: 30_000,
+    maxMs: 30_000,
+    source:
+      'Route 53 Developer Guide: checks every 10 s (or 30 s), failure threshold 3 by default; ~interval x threshold',
+  },
+  /** A record change from PENDING to INSYNC on all authoritative servers. */
+  route53ChangeInsync: {
+    minMs: 30_000,
+    maxMs: 60_000,
+    source: 'Route 53 API Reference, GetChange: PENDING, then INSYNC once propagated, typically within 60 s',
+  },
+  /** FailoverState `pending`: Aurora verifies the clusters before it acts. */
+  auroraFailoverPending: {
+    minMs: 3_000,
+    maxMs: 8_000,
+    source:
+      'modelling choice: FailoverState pending is a short verification phase (RDS API Reference, FailoverState)',
+  },
+  /** Promoting the secondary (failing-over / switching-over) until it takes writes. */
+  auroraPromotion: {
+    minMs: 45_000,
+    maxMs: 65_000,
+    source:
+      'AWS Aurora labs: managed failover "under a minute"; the User Guide says "typically a few minutes" (raise this to rehearse the slow case)',
+  },
+  /** Switchover only: demoting the primary and letting the target catch up, on top of the replication lag itself. */
+  auroraSwitchoverCatchUp: {
+    minMs: 1_000,
+    maxMs: 3_000,
+    source:
+      'Aurora User Guide, switchover waits for full sync (RPO 0): grows with lag, normally under 1 s, plus this demotion time',
+  },
+  /** One new ECS task: placement, image pull, start, health-check grace. */
+  ecsTaskStart: {
+    minMs: 60_000,
+    maxMs: 120_000,
+    source:
+      'ECS Developer Guide: placement, image pull, start and health-check grace; 1-2 min is typical for a web service',
+  },
+  /** A task removed by a scale-down keeps running while the load balancer drains it. */
+  ecsDrain: {
+    minMs: 30_000,
+    maxMs: 30_000,
+    source:
+      'ELB target group deregistration delay: default 300 s, 30 s is the common setting for APIs and used here',
+  },
+  /** Application Auto Scaling bringing desiredCount back inside [min, max] after someone set it outside. */
+  autoScalingCorrection: {
+    minMs: 60_000,
+    maxMs: 60_000,
+    source:
+      'modelling choice: the scaler acts on its next evaluation; target-tracking alarms evaluate every 60 s',
+  },
+  /** A standard-resolution datapoint becomes readable this long after its period ends. */
+  cloudWatchDatapointDelay: {
+    minMs: 60_000,
+    maxMs: 60_000,
+    source:
+      'modelling choice: AWS services publish 60 s metrics (CloudWatch User Guide) and ingestion adds up to about a period; ALB reports only when requests flow',
+  },
+} as const satisfies Record<string, Latency>;
+
+export type LatencyName = keyof typeof LATENCIES;

@@ -1,0 +1,250 @@
+import type {
+  ChangeInfo,
+  ChangeResourceRecordSetsRequest,
+  GetChangeRequest,
+  ListResourceRecordSetsRequest,
+  ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
+import { SimFault } from './errors.js';
+import { LATENCIES } from './latencies.js';
+import type { CloudSnapshot } from './types.js';
+import { type Handler, op, type ServiceModel, type World } from './world.js';
+
+type Records = Map<string, ResourceRecordSet>;
+
+interface Change {
+  readonly id: string;
+  readonly zone: string;
+  readonly submittedAt: number;
+  readonly insyncAt: number;
+  readonly comment: string | undefined;
+  /** The zone's records once this change is applied, for the name servers at INSYNC. */
+  readonly result: Records;
+  applied: boolean;
+}
+
+const PREFIX = /^\/(hostedzone|change)\//;
+const fqdn = (name: string | undefined) => {
+  const lower = (name ?? '').toLowerCase();
+  return lower.endsWith('.') ? lower : `${lower}.`;
+};
+const keyOf = (r: ResourceRecordSet) => `${fqdn(r.Name)}|${r.Type}|${r.SetIdentifier ?? ''}`;
+/** Route 53 lists by name with the labels reversed (com.example.www.), then type, then set id. */
+const sortKey = (r: { Name?: string; Type?: string; SetIdentifier?: string }) =>
+  [
+    `${fqdn(r.Name).slice(0, -1).split('.').reverse().join('.')}.`,
+    r.Type ?? '',
+    r.SetIdentifier ?? '',
+  ] as const;
+const compare = (a: readonly string[], b: readonly string[]) => {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+};
+const sameValues = (a: ResourceRecordSet, b: ResourceRecordSet) => {
+  const norm = (r: ResourceRecordSet) =>
+    JSON.stringify([
+      r.TTL,
+      r.Weight,
+      r.AliasTarget?.DNSName,
+      (r.ResourceRecords ?? []).map((v) => v.Value).sort(),
+    ]);
+  return norm(a) === norm(b);
+};
+/** Weighted, failover, latency, geo: each needs a SetIdentifier. Only record data is simulated, not routing. */
+const hasRoutingPolicy = (r: ResourceRecordSet) =>
+  [
+    r.Weight,
+    r.Failover,
+    r.Region,
+    r.GeoLocation,
+    r.MultiValueAnswer,
+    r.CidrRoutingConfig,
+    r.GeoProximityLocation,
+  ].some((field) => field !== undefined);
+const describe = (r: ResourceRecordSet) =>
+  `[name='${fqdn(r.Name)}', type='${r.Type}'${r.SetIdentifier ? `, set-identifier='${r.SetIdentifier}'` : ''}]`;
+
+/**
+ * Route 53's control plane, served from us-east-1. A change is visible to
+ * ListResourceRecordSets at once and reaches the name servers (the snapshot's `dns`) at INSYNC;
+ * changes to one zone become INSYNC in the order they were submitted.
+ */
+export class Route53Model implements ServiceModel {
+  readonly service = 'route53' as const;
+  readonly handlers: Record<string, Handler>;
+  readonly #records = new Map<string, Records>();
+  readonly #served = new Map<string, Records>();
+  readonly #changes: Change[] = [];
+
+  constructor(private readonly world: World) {
+    const { primary } = world.plan.regions;
+    for (const record of world.plan.dns.records) {
+      const zone = this.#zone(record.hostedZoneId, true);
+      const base = { Name: fqdn(record.name), Type: record.type, TTL: record.ttlSeconds };
+      const sets: ResourceRecordSet[] =
+        record.routing === 'weighted'
+          ? world.regions.map((region) => ({
+              ...base,
+              SetIdentifier: record.setIdentifier?.[region] ?? region,
+              Weight: region === primary ? 100 : 0,
+              ResourceRecords: [{ Value: record.value[region] ?? '' }],
+            }))
+          : [{ ...base, ResourceRecords: [{ Value: record.value[primary] ?? '' }] }];
+      for (const set of sets) zone.set(keyOf(set), set);
+    }
+    for (const [zone, records] of this.#records) this.#served.set(zone, new Map(records));
+
+    this.handlers = {
+      ListResourceRecordSets: op<ListResourceRecordSetsRequest>((input) => {
+        const zone = this.#zone(input.HostedZoneId);
+        if (
+          (input.StartRecordType && !input.StartRecordName) ||
+          (input.StartRecordIdentifier && !input.StartRecordType)
+        ) {
+          throw new SimFault(
+            'InvalidInput',
+            'StartRecordType needs StartRecordName, StartRecordIdentifier needs StartRecordType.',
+          );
+        }
+        const sorted = [...zone.values()].sort((a, b) => compare(sortKey(a), sortKey(b)));
+        const start = input.StartRecordName
+          ? sortKey({
+              Name: input.StartRecordName,
+              Type: input.StartRecordType,
+              SetIdentifier: input.StartRecordIdentifier,
+            })
+          : undefined;
+        const depth = input.StartRecordIdentifier ? 3 : input.StartRecordType ? 2 : 1;
+        const from = start
+          ? sorted.findIndex((r) => compare(sortKey(r).slice(0, depth), start.slice(0, depth)) >= 0)
+          : 0;
+        const maxItems = Math.min(300, Number(input.MaxItems ?? 300));
+        const begin = from < 0 ? sorted.length : from;
+        const page = sorted.slice(begin, begin + maxItems);
+        const next = sorted[begin + maxItems];
+        return {
+          ResourceRecordSets: structuredClone(page),
+          IsTruncated: next !== undefined,
+          MaxItems: maxItems,
+          ...(next
+            ? {
+                NextRecordName: next.Name,
+                NextRecordType: next.Type,
+                ...(next.SetIdentifier ? { NextRecordIdentifier: next.SetIdentifier } : {}),
+              }
+            : {}),
+        };
+      }),
+      ChangeResourceRecordSets: op<ChangeResourceRecordSetsRequest>((input, _region, now) => {
+        const zoneId = (input.HostedZoneId ?? '').replace(PREFIX, '');
+        const zone = this.#zone(zoneId);
+        const working: Records = new Map(zone);
+        const problems: string[] = [];
+        for (const change of input.ChangeBatch?.Changes ?? []) {
+          const set = structuredClone(change.ResourceRecordSet ?? {}) as ResourceRecordSet;
+          set.Name = fqdn(set.Name);
+          const key = keyOf(set);
+          const current = working.get(key);
+          const identified = set.SetIdentifier !== undefined;
+          if (identified !== hasRoutingPolicy(set)) {
+            problems.push(
+              `Invalid request: ${describe(set)} needs a SetIdentifier exactly when it has a routing policy`,
+            );
+          } else if (change.Action === 'CREATE' || change.Action === 'UPSERT') {
+            if (change.Action === 'CREATE' && current) {
+              problems.push(`Tried to create resource record set ${describe(set)} but it already exists`);
+            } else if (
+              [...working.values()].some(
+                (r) =>
+                  fqdn(r.Name) === set.Name &&
+                  r.Type === set.Type &&
+                  (r.SetIdentifier !== undefined) !== identified,
+              )
+            ) {
+              problems.push(
+                `RRSet ${describe(set)} cannot mix records with and without a routing policy under one name and type`,
+              );
+            } else working.set(key, set);
+          } else if (!current) {
+            problems.push(`Tried to delete resource record set ${describe(set)} but it was not found`);
+          } else if (!sameValues(current, set)) {
+            problems.push(
+              `Tried to delete resource record set ${describe(set)} but the values provided do not match the current values`,
+            );
+          } else working.delete(key);
+        }
+        if (problems.length > 0) {
+          throw new SimFault('InvalidChangeBatch', `[${problems.join(', ')}]`, 400, { messages: problems });
+        }
+        this.#records.set(zoneId, working);
+        const rng = this.world.rng('route53');
+        const previous = this.#changes.filter((c) => c.zone === zoneId).at(-1);
+        const change: Change = {
+          id: `C${rng.chars(13)}`,
+          zone: zoneId,
+          submittedAt: now,
+          insyncAt: Math.max(now + rng.latency(LATENCIES.route53ChangeInsync), previous?.insyncAt ?? 0),
+          comment: input.ChangeBatch?.Comment,
+          result: new Map(working),
+          applied: false,
+        };
+        this.#changes.push(change);
+        return { ChangeInfo: this.#info(change, now) };
+      }),
+      GetChange: op<GetChangeRequest>((input, _region, now) => {
+        const id = (input.Id ?? '').replace(PREFIX, '');
+        const change = this.#changes.find((c) => c.id === id);
+        if (!change) throw new SimFault('NoSuchChange', `Could not find resource with ID: ${id}`, 404);
+        return { ChangeInfo: this.#info(change, now) };
+      }),
+    };
+  }
+
+  advance(now: number): void {
+    for (const change of this.#changes) {
+      if (!change.applied && change.insyncAt <= now) {
+        this.#served.set(change.zone, change.result);
+        change.applied = true;
+      }
+    }
+  }
+
+  snapshot(): CloudSnapshot['dns'] {
+    return [...this.#served].flatMap(([hostedZoneId, records]) =>
+      [...records.values()]
+        .sort((a, b) => compare(sortKey(a), sortKey(b)))
+        .map((r) => ({
+          hostedZoneId,
+          name: r.Name ?? '',
+          type: r.Type ?? '',
+          setIdentifier: r.SetIdentifier ?? null,
+          value: r.AliasTarget?.DNSName ?? (r.ResourceRecords ?? []).map((v) => v.Value).join(','),
+          weight: r.Weight ?? null,
+        })),
+    );
+  }
+
+  #info(change: Change, now: number): ChangeInfo {
+    return {
+      Id: `/change/${change.id}`,
+      Status: now >= change.insyncAt ? 'INSYNC' : 'PENDING',
+      SubmittedAt: new Date(change.submittedAt),
+      ...(change.comment === undefined ? {} : { Comment: change.comment }),
+    };
+  }
+
+  #zone(id: string | undefined, create = false): Records {
+    const zoneId = (id ?? '').replace(PREFIX, '');
+    let zone = this.#records.get(zoneId);
+    if (!zone && create) {
+      zone = new Map();
+      this.#records.set(zoneId, zone);
+    }
+    if (!zone) throw new SimFault('NoSuchHostedZone', `No hosted zone found with ID: ${zoneId}`, 404);
+    return zone;
+  }
+}

@@ -1,0 +1,174 @@
+import type { z } from 'zod';
+import { boundedCall } from '../aws/bounded.js';
+import { readRpoLagMs, readSignal } from '../aws/cloudwatch.js';
+import { describeServiceRefs } from '../aws/ecs.js';
+import { clusterIdentifierOfArn, describeCluster, describeGlobalCluster } from '../aws/rds.js';
+import { readRecord } from '../aws/route53.js';
+import { locateService } from '../decisions/capacity.js';
+import { decideSustained } from '../decisions/sustained.js';
+import { AwsRequestError, TargetNotReadyError } from '../errors.js';
+import type { StepDeps } from '../handlers/define-step.js';
+import { event } from '../timeline/types.js';
+import type { CheckReadinessOutput, checkReadinessInput } from './contracts.js';
+
+type Check = CheckReadinessOutput['checks'][number];
+const STEP = 'check-readiness';
+
+/** A failed read in the target region is a readiness failure to report, not a crash. */
+async function checked(name: string, probe: () => Promise<Check>): Promise<Check> {
+  try {
+    return await probe();
+  } catch (error) {
+    if (error instanceof AwsRequestError) return { name, ok: false, detail: error.message };
+    throw error; // transient: let the state machine retry the whole check
+  }
+}
+
+/**
+ * Can the target region take over? Reads only the target region (and Route 53), so it works
+ * while the source is down; for a planned switchover it also requires the source healthy and
+ * in sync. Changes nothing: when a check fails the execution stops here with every failed
+ * check named, before any fencing or promotion.
+ */
+export async function checkReadiness(
+  input: z.infer<typeof checkReadinessInput>,
+  deps: StepDeps,
+): Promise<CheckReadinessOutput> {
+  const { request } = input;
+  const { plan, clients, now } = deps;
+  const started = now();
+  const target = clients.forRegion(request.targetRegion);
+  const targetArn = plan.database.members[request.targetRegion] ?? '';
+  const sourceArn = plan.database.members[request.sourceRegion] ?? '';
+
+  const globalCheck = checked('aurora-global-membership', async () => {
+    const view = await describeGlobalCluster(target.rds, plan.database.globalClusterIdentifier);
+    const member = view.members.find((m) => m.arn === targetArn);
+    if (!member) return { name: 'aurora-global-membership', ok: false, detail: `${targetArn} is not a member of ${view.identifier}` };
+    const busy = view.failoverState && view.failoverState.toArn !== targetArn;
+    if (busy) {
+      return { name: 'aurora-global-membership', ok: false, detail: `a ${view.failoverState?.status} towards ${view.failoverState?.toArn} is under way` };
+    }
+    if (request.mode === 'planned' && !member.isWriter && member.synchronizationStatus && member.synchronizationStatus !== 'connected') {
+      return { name: 'aurora-global-membership', ok: false, detail: `target member is ${member.synchronizationStatus}, not connected` };
+    }
+    return { name: 'aurora-global-membership', ok: true, detail: member.isWriter ? 'target is already the writer' : 'target is a secondary member' };
+  });
+
+  const clusterCheck = checked('aurora-target-cluster', async () => {
+    const cluster = await describeCluster(target.rds, targetArn);
+    if (cluster.instanceCount === 0) {
+      return { name: 'aurora-target-cluster', ok: false, detail: `${cluster.identifier} is headless (no DB instance): add an instance before it can be promoted` };
+    }
+    if (cluster.status !== 'available') {
+      return { name: 'aurora-target-cluster', ok: false, detail: `${cluster.identifier} is ${cluster.status}, not available` };
+    }
+    return { name: 'aurora-target-cluster', ok: true, detail: `${cluster.identifier}: ${cluster.instanceCount} instance(s), engine ${cluster.engineVersion ?? '?'}` };
+  });
+
+  const servicesCheck = checked('ecs-target-services', async () => {
+    const refs = plan.services.map((s) => locateService(s, request.targetRegion));
+    const states = await describeServiceRefs(target.ecs, refs);
+    return { name: 'ecs-target-services', ok: true, detail: states.map((s) => `${s.service} ${s.running}/${s.desired}`).join(', ') };
+  });
+
+  const dnsCheck = checked('route53-records', async () => {
+    const missing: string[] = [];
+    for (const record of plan.dns.records) {
+      const sets = await readRecord(clients.route53(), record);
+      const wanted = record.routing === 'weighted' ? record.setIdentifier?.[request.targetRegion] : undefined;
+      if (sets.length === 0 || (wanted && !sets.some((s) => s.setIdentifier === wanted))) missing.push(record.name);
+    }
+    return missing.length > 0
+      ? { name: 'route53-records', ok: false, detail: `records not found: ${missing.join(', ')}` }
+      : { name: 'route53-records', ok: true, detail: `${plan.dns.records.length} record(s) found` };
+  });
+
+  const targetHealthCheck = checked('target-region-health', async () => {
+    // Do not fail over into a sick region: the target's own signals must not show K of N failing.
+    const signals = plan.signals.filter((s) => s.watches === request.targetRegion);
+    const readings = await Promise.all(
+      signals.map((signal) =>
+        readSignal(clients, signal, {
+          now: now(),
+          datapoints: plan.sustained.ofLastDatapoints,
+          sourceRegion: request.sourceRegion,
+          failedRegionCallMs: plan.timeouts.failedRegionCallMs,
+        }),
+      ),
+    );
+    // Unreadable signals from the failed region say nothing about the target: leave them out.
+    const usable = readings.filter((r) => r.readable);
+    const verdict = decideSustained({
+      rule: { ...plan.sustained, maxRechecks: 0 },
+      sourceRegion: request.sourceRegion,
+      readings: usable,
+      attempt: 0,
+      now: now(),
+    });
+    return verdict.failing.length >= plan.sustained.minFailingSignals
+      ? { name: 'target-region-health', ok: false, detail: `target region is failing too: ${verdict.failing.join(', ')}` }
+      : { name: 'target-region-health', ok: true, detail: `${usable.length} signal(s) read, ${verdict.failing.length} failing` };
+  });
+
+  const checks = await Promise.all([globalCheck, clusterCheck, servicesCheck, dnsCheck, targetHealthCheck]);
+  if (request.mode === 'planned') checks.push(await sourceReadyForSwitchover(request, sourceArn, targetArn, deps));
+
+  const lag = await boundedCall(
+    (abortSignal) => readRpoLagMs(target.cloudwatch, clusterIdentifierOfArn(targetArn), now(), { abortSignal }),
+    plan.timeouts.failedRegionCallMs,
+  );
+  const rpoLagMs = lag.ok ? lag.value : null;
+  if (request.mode === 'planned') {
+    const limit = plan.database.maxSwitchoverLagMs;
+    checks.push(
+      rpoLagMs !== null && rpoLagMs <= limit
+        ? { name: 'replication-lag', ok: true, detail: `${rpoLagMs} ms <= ${limit} ms` }
+        : { name: 'replication-lag', ok: false, detail: rpoLagMs === null ? 'lag unknown (no AuroraGlobalDBRPOLag data)' : `${rpoLagMs} ms > ${limit} ms (plan database.maxSwitchoverLagMs)` },
+    );
+  }
+
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0) {
+    throw new TargetNotReadyError(
+      `${request.targetRegion} is not ready; nothing was changed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
+    );
+  }
+  return {
+    ready: true,
+    checks,
+    rpoLagMs,
+    timeline: [
+      event(started, STEP, 'started', `checking ${request.targetRegion} can take over`),
+      event(now(), STEP, 'succeeded', `${request.targetRegion} is ready (${checks.length} checks passed)`, {
+        checks: checks.length,
+        rpoLagMs,
+      }),
+    ],
+  };
+}
+
+/** A switchover needs both regions: the source must answer, be available and run the target's engine version. */
+function sourceReadyForSwitchover(
+  request: { sourceRegion: string; targetRegion: string },
+  sourceArn: string,
+  targetArn: string,
+  deps: StepDeps,
+): Promise<Check> {
+  const name = 'aurora-source-cluster';
+  return checked(name, async () => {
+    const [source, target] = await Promise.all([
+      describeCluster(deps.clients.forRegion(request.sourceRegion).rds, sourceArn),
+      describeCluster(deps.clients.forRegion(request.targetRegion).rds, targetArn),
+    ]);
+    if (source.status !== 'available') return { name, ok: false, detail: `${source.identifier} is ${source.status}` };
+    if (source.engineVersion !== target.engineVersion) {
+      return {
+        name,
+        ok: false,
+        detail: `engine versions differ: ${source.engineVersion} in ${request.sourceRegion}, ${target.engineVersion} in ${request.targetRegion}`,
+      };
+    }
+    return { name, ok: true, detail: `${source.identifier} available, engine ${source.engineVersion}` };
+  });
+}

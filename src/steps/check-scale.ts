@@ -1,0 +1,116 @@
+import type { z } from 'zod';
+import { describeServiceRefs } from '../aws/ecs.js';
+import { describeShortfall, isScaleSettled, type ServiceCounts } from '../decisions/capacity.js';
+import { DeadlineExceededError } from '../errors.js';
+import type { StepDeps } from '../handlers/define-step.js';
+import { event, type Facts, type TimelineEvent } from '../timeline/types.js';
+import type { CheckScaleOutput, checkScaleInput } from './contracts.js';
+
+interface Observed extends ServiceCounts {
+  name: string;
+  scaledTo: number;
+}
+
+const runningKey = (name: string) => `${name}.running`;
+
+function countFacts(region: string, observed: readonly Observed[]): Facts {
+  const facts: Facts = { region };
+  for (const s of observed) {
+    facts[runningKey(s.name)] = s.running;
+    facts[`${s.name}.desired`] = s.desired;
+  }
+  return facts;
+}
+
+/**
+ * The running counts this phase last recorded. Only the timeline travels between polls, so the
+ * counts live in its facts; a poll records new ones only when they moved.
+ */
+function lastRunning(timeline: readonly TimelineEvent[], names: readonly string[]): number[] | undefined {
+  for (let i = timeline.length - 1; i >= 0; i--) {
+    const facts = timeline[i]?.facts;
+    if (facts && names.every((n) => typeof facts[runningKey(n)] === 'number')) {
+      return names.map((n) => facts[runningKey(n)] as number);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * One poll of the scale-up: done when every service runs what scale-target asked for and has
+ * settled. Polled by the state machine (a Wait state between polls), never by sleeping here.
+ */
+export async function checkScale(
+  input: z.infer<typeof checkScaleInput>,
+  deps: StepDeps,
+): Promise<CheckScaleOutput> {
+  const { request, scale, previous } = input;
+  const now = deps.now();
+  const region = request.targetRegion;
+  const { ecs } = deps.clients.forRegion(region);
+
+  const states = await describeServiceRefs(ecs, scale.services);
+  const observed: Observed[] = scale.services.map((s, i) => {
+    const state = states[i];
+    return {
+      name: s.name,
+      scaledTo: s.desired,
+      desired: state?.desired ?? 0,
+      running: state?.running ?? 0,
+      pending: state?.pending ?? 0,
+      deployments: state?.deployments ?? 0,
+    };
+  });
+  const done = observed.every((s) => isScaleSettled(s.scaledTo, s));
+  const timeline = [...(previous?.timeline ?? [])];
+
+  if (done) {
+    timeline.push(
+      event(
+        now,
+        'scale-target',
+        'succeeded',
+        `all ${observed.length} ECS services running in ${region}`,
+        countFacts(region, observed),
+      ),
+    );
+  } else {
+    const short = observed.filter((s) => !isScaleSettled(s.scaledTo, s));
+    if (now.getTime() > Date.parse(scale.deadline)) {
+      throw new DeadlineExceededError(
+        `ECS services in ${region} did not reach their counts by ${scale.deadline}: ` +
+          `${short.map((s) => `${s.name} (${describeShortfall(s.scaledTo, s)})`).join('; ')}. ` +
+          `Likely not enough capacity in ${region} (every tenant fails over at once): check the services' events ` +
+          `for tasks that cannot be placed or keep stopping, Fargate/EC2 capacity, service quotas on running tasks, ` +
+          `and image pulls and health checks in ${region}.`,
+      );
+    }
+    const before = lastRunning(
+      timeline,
+      observed.map((s) => s.name),
+    );
+    const moved = !before || observed.some((s, i) => s.running !== before[i]);
+    if (moved) {
+      timeline.push(
+        event(
+          now,
+          'scale-target',
+          'progress',
+          `waiting for ${short.map((s) => `${s.name} (${describeShortfall(s.scaledTo, s)})`).join('; ')}`,
+          countFacts(region, observed),
+        ),
+      );
+    }
+  }
+
+  return {
+    done,
+    services: observed.map((s) => ({
+      name: s.name,
+      desired: s.desired,
+      running: s.running,
+      deployments: s.deployments,
+    })),
+    timeline,
+  };
+}

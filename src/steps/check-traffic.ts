@@ -1,0 +1,75 @@
+import type { z } from 'zod';
+import { type ChangeStatus, getChangeStatus } from '../aws/route53.js';
+import { DeadlineExceededError } from '../errors.js';
+import type { StepDeps } from '../handlers/define-step.js';
+import { event, type TimelineEvent } from '../timeline/types.js';
+import type { CheckTrafficOutput, checkTrafficInput } from './contracts.js';
+
+/** The in-sync count this phase last recorded: only the timeline travels between polls. */
+function lastInSync(timeline: readonly TimelineEvent[]): number | undefined {
+  for (let i = timeline.length - 1; i >= 0; i--) {
+    const value = timeline[i]?.facts?.inSync;
+    if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
+/**
+ * One poll of the DNS change batches shift-traffic sent: in sync once every Route 53
+ * authoritative server answers with the target. Clients may still hold the old answer for
+ * `maxTtlSeconds` after that; the report adds it to the user-facing RTO.
+ *
+ * GetChange is a control-plane call served from us-east-1. When us-east-1 is the failed region
+ * the runbook switches to Route 53 ARC routing controls, which have no INSYNC: the new state is
+ * confirmed by reading the control back from the cluster endpoints (not built yet).
+ */
+export async function checkTraffic(
+  input: z.infer<typeof checkTrafficInput>,
+  deps: StepDeps,
+): Promise<CheckTrafficOutput> {
+  const { shift, previous } = input;
+  const now = deps.now();
+  const route53 = deps.clients.route53();
+
+  const changeIds = [...new Set(shift.records.flatMap((r) => (r.changeId ? [r.changeId] : [])))];
+  const statuses = await Promise.all(
+    changeIds.map(async (id): Promise<[string, ChangeStatus]> => [id, await getChangeStatus(route53, id)]),
+  );
+  const pending = statuses.filter(([, status]) => status === 'PENDING').map(([id]) => id);
+  const inSync = changeIds.length - pending.length;
+  const facts = { changes: changeIds.length, inSync, maxTtlSeconds: shift.maxTtlSeconds };
+  const timeline = [...(previous?.timeline ?? [])];
+
+  if (pending.length === 0) {
+    const message =
+      changeIds.length === 0
+        ? 'no DNS change to wait for: every record already pointed at the target'
+        : `${changeIds.length} DNS change(s) INSYNC; clients may keep the old answer up to ${shift.maxTtlSeconds} s`;
+    timeline.push(event(now, 'shift-traffic', 'succeeded', message, facts));
+    return { inSync: true, timeline };
+  }
+
+  if (now.getTime() > Date.parse(shift.deadline)) {
+    const records = shift.records
+      .filter((r) => r.changeId && pending.includes(r.changeId))
+      .map((r) => r.name);
+    throw new DeadlineExceededError(
+      `Route 53 change(s) ${pending.join(', ')} for ${records.join(', ')} still PENDING at ${shift.deadline}. ` +
+        'The records are saved and answer from servers already in sync; check the AWS Health Dashboard for ' +
+        'Route 53 and `aws route53 get-change --id <id>`, and whether the records resolve to the target.',
+    );
+  }
+
+  if (lastInSync(timeline) !== inSync) {
+    timeline.push(
+      event(
+        now,
+        'shift-traffic',
+        'progress',
+        `${pending.length} of ${changeIds.length} DNS change(s) PENDING`,
+        facts,
+      ),
+    );
+  }
+  return { inSync: false, timeline };
+}

@@ -1,0 +1,118 @@
+import type { z } from 'zod';
+import { boundedCall } from '../aws/bounded.js';
+import { readRpoLagMs } from '../aws/cloudwatch.js';
+import {
+  clusterIdentifierOfArn,
+  describeGlobalCluster,
+  regionOfArn,
+  startFailover,
+  startSwitchover,
+} from '../aws/rds.js';
+import { decidePromotion, type PromotionDecision } from '../decisions/promotion.js';
+import { TargetNotReadyError } from '../errors.js';
+import type { StepDeps } from '../handlers/define-step.js';
+import { event, type Facts } from '../timeline/types.js';
+import type { PromoteOutput, promoteInput } from './contracts.js';
+
+type PromoteInput = z.infer<typeof promoteInput>;
+type Acting = Extract<PromotionDecision, { kind: 'failover' | 'switchover' | 'in-progress' }>;
+
+const STEP = 'promote-database';
+
+/**
+ * Makes the target region's Aurora cluster the global writer, once. The global cluster is read
+ * in the target region first (the one that answers in an outage): a re-run after a lost
+ * response finds the operation running or done and sends nothing again.
+ */
+export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Promise<PromoteOutput> {
+  const { request } = input;
+  const { plan, clients, now } = deps;
+  const globalId = plan.database.globalClusterIdentifier;
+  const startedAt = now();
+  const deadline = new Date(startedAt.getTime() + plan.timeouts.promotionSeconds * 1000).toISOString();
+
+  const view = await describeGlobalCluster(clients.forRegion(request.targetRegion).rds, globalId);
+  const decision = decidePromotion(request, plan, view);
+
+  if (decision.kind === 'refuse') {
+    throw new TargetNotReadyError(`${STEP}: cannot promote ${request.targetRegion}: ${decision.reason}`);
+  }
+  if (decision.kind === 'already-writer') {
+    const message = `${decision.targetArn} is already the writer of ${globalId}; nothing sent`;
+    return {
+      action: 'already-writer',
+      startedAt: startedAt.toISOString(),
+      deadline,
+      rpoLagMsBeforePromotion: null,
+      timeline: [
+        event(now(), STEP, 'skipped', message, { action: 'already-writer', to: decision.targetArn }),
+      ],
+    };
+  }
+
+  const action = decision.kind === 'in-progress' ? decision.action : decision.kind;
+  // RPO evidence for an unplanned move is the lag just before it; a verified switchover has RPO 0.
+  const lag = action === 'failover' ? await lagBeforePromotion(decision, deps) : { rpoLagMs: null };
+
+  if (decision.kind === 'failover') {
+    await startFailover(clients.forRegion(decision.endpointRegion).rds, {
+      globalClusterIdentifier: globalId,
+      targetArn: decision.targetArn,
+      allowDataLoss: true,
+    });
+  } else if (decision.kind === 'switchover') {
+    await startSwitchover(clients.forRegion(decision.endpointRegion).rds, {
+      globalClusterIdentifier: globalId,
+      targetArn: decision.targetArn,
+    });
+  }
+
+  const sent = decision.kind !== 'in-progress';
+  const facts: Facts = {
+    action,
+    from: decision.fromArn,
+    to: decision.targetArn,
+    allowDataLoss: action === 'failover',
+    rpoLagMs: lag.rpoLagMs,
+    requestSent: sent,
+  };
+  if (sent) facts.endpointRegion = decision.endpointRegion;
+  else facts.status = decision.status;
+  if (lag.note) facts.rpoLagNote = lag.note;
+
+  const message = sent
+    ? `${action} of ${globalId} to ${decision.targetArn} requested in ${decision.endpointRegion}`
+    : `${action} of ${globalId} to ${decision.targetArn} already under way (${decision.status}); not sent again`;
+  return {
+    action,
+    startedAt: startedAt.toISOString(),
+    deadline,
+    rpoLagMsBeforePromotion: lag.rpoLagMs,
+    timeline: [event(now(), STEP, 'started', message, facts)],
+  };
+}
+
+/**
+ * Reads AuroraGlobalDBRPOLag for the target (the secondary publishes it). The figure is
+ * evidence for the report, never a precondition: an unreadable metric, or a slow one, must not
+ * delay the promotion, so the read is bounded and its failure recorded as null.
+ */
+async function lagBeforePromotion(
+  decision: Acting,
+  deps: StepDeps,
+): Promise<{ rpoLagMs: number | null; note?: string }> {
+  const region = deps.clients.forRegion(regionOfArn(decision.targetArn));
+  const outcome = await boundedCall(
+    (abortSignal) =>
+      readRpoLagMs(region.cloudwatch, clusterIdentifierOfArn(decision.targetArn), deps.now(), {
+        abortSignal,
+      }),
+    deps.plan.timeouts.failedRegionCallMs,
+  );
+  if (!outcome.ok) return { rpoLagMs: null, note: `RPO lag unreadable: ${outcome.detail}` };
+  if (decision.kind === 'in-progress') {
+    // An earlier attempt already sent the request; the newest datapoint may postdate it.
+    return { rpoLagMs: outcome.value, note: 'read after the request was sent' };
+  }
+  return { rpoLagMs: outcome.value };
+}

@@ -1,0 +1,62 @@
+import { PutMetricDataCommand, type StandardUnit } from '@aws-sdk/client-cloudwatch';
+import { z } from 'zod';
+import { boundedCall } from '../aws/bounded.js';
+import type { StepDeps } from '../handlers/define-step.js';
+import { buildReport } from '../report/build.js';
+import { OUTCOMES } from '../report/types.js';
+import { logger } from '../timeline/emit.js';
+import { event } from '../timeline/types.js';
+
+export const reportInput = z.object({
+  state: z.unknown(),
+  outcome: z.enum(OUTCOMES),
+  executionName: z.string(),
+  executionStartedAt: z.string(),
+});
+
+/** Namespace of the orchestrator's own metrics (dashboards and alarms read them). */
+export const METRIC_NAMESPACE = 'FailoverOrchestrator';
+
+/**
+ * The last step of every path, the failure path included: builds the report from the
+ * execution state, logs it as one structured line and publishes RTO/RPO metrics. Publishing
+ * is best effort: a report must never fail because CloudWatch did not answer.
+ */
+export async function report(input: z.infer<typeof reportInput>, deps: StepDeps) {
+  const built = buildReport(input);
+  const region = built.targetRegion ?? process.env.AWS_REGION ?? deps.plan.regions.standby;
+  const dimensions = [
+    { Name: 'Plan', Value: deps.plan.name },
+    { Name: 'Outcome', Value: built.outcome },
+  ];
+  const metric = (MetricName: string, Value: number, Unit: StandardUnit) => ({
+    MetricName,
+    Value,
+    Unit,
+    Dimensions: dimensions,
+    Timestamp: deps.now(),
+  });
+  const data = [metric('Executions', 1, 'Count')];
+  if (built.rtoSeconds !== null) data.push(metric('RTOSeconds', built.rtoSeconds, 'Seconds'));
+  if (built.userFacingRtoSeconds !== null) data.push(metric('UserFacingRTOSeconds', built.userFacingRtoSeconds, 'Seconds'));
+  if (built.rpo.seconds !== null) data.push(metric('RPOSeconds', built.rpo.seconds, 'Seconds'));
+
+  const published = await boundedCall(
+    (abortSignal) =>
+      deps.clients
+        .forRegion(region)
+        .cloudwatch.send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: data }), { abortSignal }),
+    5000,
+  );
+  logger.info('failover report', { report: { ...built, timeline: undefined } });
+  const timeline = [
+    ...built.timeline,
+    event(deps.now(), 'report', built.outcome === 'failed' ? 'failed' : 'succeeded', built.summary, {
+      outcome: built.outcome,
+      rtoSeconds: built.rtoSeconds,
+      rpoSeconds: built.rpo.seconds,
+      metricsPublished: published.ok,
+    }),
+  ];
+  return { report: { ...built, timeline }, timeline: timeline.slice(-1) };
+}

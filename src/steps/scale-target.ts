@@ -1,0 +1,103 @@
+import type { z } from 'zod';
+import {
+  describeScalableTarget,
+  describeServiceRefs,
+  raiseMinCapacity,
+  setDesiredCount,
+} from '../aws/ecs.js';
+import { decideScaleUp, locateService } from '../decisions/capacity.js';
+import type { StepDeps } from '../handlers/define-step.js';
+import { event, type Facts } from '../timeline/types.js';
+import type { ScaleOutput, scaleInput } from './contracts.js';
+
+type ScaledService = ScaleOutput['services'][number];
+
+/**
+ * Scales the plan's ECS services in the target region up to their active counts. Everything is
+ * read before anything changes, so a missing service fails the step before any service moved,
+ * and a re-run after success sends no write at all. CheckScale then polls until the tasks run.
+ */
+export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepDeps): Promise<ScaleOutput> {
+  const { request } = input;
+  const now = deps.now();
+  const region = request.targetRegion;
+  const { ecs, autoscaling } = deps.clients.forRegion(region);
+
+  const locations = deps.plan.services.map((service) => ({
+    plan: service,
+    ...locateService(service, region),
+  }));
+  const [states, scalables] = await Promise.all([
+    describeServiceRefs(ecs, locations),
+    Promise.all(
+      locations.map((l) =>
+        l.plan.autoScaling ? describeScalableTarget(autoscaling, l.cluster, l.service) : null,
+      ),
+    ),
+  ]);
+
+  const services = await Promise.all(
+    locations.map(async (location, i): Promise<ScaledService> => {
+      const current = states[i]?.desired ?? 0;
+      const scalable = scalables[i] ?? null;
+      const decision = decideScaleUp(location.plan.activeCount, current, scalable);
+      // The minimum goes up first: a scaler that sees the new count above its minimum may scale it back in.
+      if (decision.raiseMinTo !== null && scalable) {
+        await raiseMinCapacity(
+          autoscaling,
+          location.cluster,
+          location.service,
+          decision.raiseMinTo,
+          scalable,
+        );
+      }
+      if (decision.updateDesired) {
+        await setDesiredCount(ecs, location.cluster, location.service, decision.desired);
+      }
+      return {
+        name: location.name,
+        cluster: location.cluster,
+        service: location.service,
+        previousDesired: current,
+        desired: decision.desired,
+        action: decision.updateDesired ? 'scaled' : 'already',
+        minCapacityRaised: decision.raiseMinTo !== null,
+      };
+    }),
+  );
+
+  const scaled = services.filter((s) => s.action === 'scaled');
+  const minRaised = services.filter((s) => s.minCapacityRaised);
+  const facts: Facts = { region, services: services.length, scaled: scaled.length };
+  for (const s of services) {
+    facts[`${s.name}.previousDesired`] = s.previousDesired;
+    facts[`${s.name}.desired`] = s.desired;
+    facts[`${s.name}.minCapacityRaised`] = s.minCapacityRaised;
+  }
+  const actions = [
+    ...(scaled.length > 0
+      ? [`scaling ${scaled.map((s) => `${s.name} ${s.previousDesired}->${s.desired}`).join(', ')}`]
+      : []),
+    ...(minRaised.length > 0
+      ? [`raised the autoscaling minimum of ${minRaised.map((s) => s.name).join(', ')}`]
+      : []),
+  ];
+  const timeline = [
+    actions.length === 0
+      ? event(
+          now,
+          'scale-target',
+          'skipped',
+          `all ${services.length} ECS services already at capacity in ${region}`,
+          facts,
+        )
+      : event(now, 'scale-target', 'started', `${actions.join('; ')} in ${region}`, facts),
+  ];
+
+  return {
+    services,
+    startedAt: now.toISOString(),
+    deadline: new Date(now.getTime() + deps.plan.timeouts.scaleSeconds * 1000).toISOString(),
+    timeline,
+  };
+}

@@ -1,0 +1,103 @@
+import type { z } from 'zod';
+import { readSignal } from '../aws/cloudwatch.js';
+import { describeServiceRefs } from '../aws/ecs.js';
+import { describeGlobalCluster } from '../aws/rds.js';
+import { readRecord } from '../aws/route53.js';
+import { locateService } from '../decisions/capacity.js';
+import { decideSustained } from '../decisions/sustained.js';
+import { decideShift } from '../decisions/traffic.js';
+import { TargetUnhealthyError } from '../errors.js';
+import type { StepDeps } from '../handlers/define-step.js';
+import { event } from '../timeline/types.js';
+import type { VerifyTargetOutput, verifyTargetInput } from './contracts.js';
+
+type Check = VerifyTargetOutput['checks'][number];
+const STEP = 'verify-target';
+
+/**
+ * Is the service really served from the target now? Reads the outcome from AWS, not from the
+ * earlier steps' account of it: the target cluster is the global writer, every service runs its
+ * active count, every record points at the target, and the target's own health signals pass.
+ * Throws TargetUnhealthyError while any check fails; the state machine retries it a few times
+ * (a region warming up) and then stops with a report for a human to decide.
+ */
+export async function verifyTarget(input: z.infer<typeof verifyTargetInput>, deps: StepDeps): Promise<VerifyTargetOutput> {
+  const { request } = input;
+  const { plan, clients, now } = deps;
+  const target = clients.forRegion(request.targetRegion);
+  const targetArn = plan.database.members[request.targetRegion] ?? '';
+
+  const writer = (async (): Promise<Check> => {
+    const view = await describeGlobalCluster(target.rds, plan.database.globalClusterIdentifier);
+    const writers = view.members.filter((m) => m.isWriter);
+    const ok = writers.length === 1 && writers[0]?.arn === targetArn && view.failoverState === null;
+    return { name: 'aurora-writer', ok, detail: `writer(s): ${writers.map((w) => w.region).join(', ') || 'none'}` };
+  })();
+
+  const services = (async (): Promise<Check> => {
+    const refs = plan.services.map((s) => locateService(s, request.targetRegion));
+    const states = await describeServiceRefs(target.ecs, refs);
+    const short = states.filter((s, i) => s.running < (plan.services[i]?.activeCount ?? 0));
+    const summary = states.map((s) => `${s.service} ${s.running} running`).join(', ');
+    return { name: 'ecs-capacity', ok: short.length === 0, detail: summary };
+  })();
+
+  const dns = (async (): Promise<Check> => {
+    const pending: string[] = [];
+    for (const record of plan.dns.records) {
+      const current = await readRecord(clients.route53(), record);
+      if (decideShift(record, current, request.sourceRegion, request.targetRegion).upserts.length > 0) pending.push(record.name);
+    }
+    return {
+      name: 'dns-points-at-target',
+      ok: pending.length === 0,
+      detail: pending.length === 0 ? `${plan.dns.records.length} record(s) point at ${request.targetRegion}` : `not yet: ${pending.join(', ')}`,
+    };
+  })();
+
+  const health = (async (): Promise<Check> => {
+    const signals = plan.signals.filter((s) => s.watches === request.targetRegion);
+    const readings = await Promise.all(
+      signals.map((signal) =>
+        readSignal(clients, signal, {
+          now: now(),
+          datapoints: plan.sustained.ofLastDatapoints,
+          sourceRegion: request.sourceRegion,
+          failedRegionCallMs: plan.timeouts.failedRegionCallMs,
+        }),
+      ),
+    );
+    const usable = readings.filter((r) => r.readable);
+    const verdict = decideSustained({
+      rule: { ...plan.sustained, maxRechecks: 0 },
+      sourceRegion: request.sourceRegion,
+      readings: usable,
+      attempt: 0,
+      now: now(),
+    });
+    return {
+      name: 'target-health-signals',
+      ok: verdict.failing.length === 0,
+      detail: `${usable.length} signal(s) read, failing: ${verdict.failing.join(', ') || 'none'}`,
+    };
+  })();
+
+  const checks = await Promise.all([writer, services, dns, health]);
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0) {
+    throw new TargetUnhealthyError(
+      `${request.targetRegion} not verified: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
+    );
+  }
+  const verifiedAt = now();
+  return {
+    healthy: true,
+    verifiedAt: verifiedAt.toISOString(),
+    checks,
+    timeline: [
+      event(verifiedAt, STEP, 'succeeded', `${request.targetRegion} verified serving: writer, capacity, DNS, health`, {
+        checks: checks.length,
+      }),
+    ],
+  };
+}

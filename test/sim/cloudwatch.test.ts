@@ -1,0 +1,149 @@
+import { GetMetricDataCommand, type MetricDataQuery, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Drill, PRIMARY, STANDBY, startDrill, T0 } from './harness.js';
+
+const alb5xx: MetricDataQuery = {
+  Id: 'alb5xx',
+  MetricStat: {
+    Metric: {
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'HTTPCode_ELB_5XX_Count',
+      Dimensions: [{ Name: 'LoadBalancer', Value: 'app/orders-use1/50dc6c495c0c9188' }],
+    },
+    Period: 60,
+    Stat: 'Sum',
+  },
+};
+const canary: MetricDataQuery = {
+  Id: 'canary',
+  MetricStat: {
+    Metric: {
+      Namespace: 'CloudWatchSynthetics',
+      MetricName: 'SuccessPercent',
+      Dimensions: [{ Name: 'CanaryName', Value: 'orders-use1-probe' }],
+    },
+    Period: 60,
+    Stat: 'Average',
+  },
+};
+const minute = 60_000;
+
+describe('simulated CloudWatch', () => {
+  let drill: Drill;
+  afterEach(() => drill.stop());
+
+  const read = async (region: string, queries: MetricDataQuery[], minutesBack = 10) => {
+    const clients = region === PRIMARY ? drill.primary : drill.standby;
+    const now = Date.now();
+    const out = await drill.run(
+      clients.cloudwatch.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: queries,
+          StartTime: new Date(now - minutesBack * minute),
+          EndTime: new Date(now),
+        }),
+      ),
+    );
+    return out.MetricDataResults ?? [];
+  };
+
+  it('returns no datapoints for a healthy error count and full canary success', async () => {
+    drill = startDrill();
+    const [errors] = await read(PRIMARY, [alb5xx]);
+    expect(errors).toMatchObject({ Id: 'alb5xx', StatusCode: 'Complete', Timestamps: [], Values: [] });
+    const [success] = await read(STANDBY, [canary]);
+    expect(success?.Values?.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(success?.Values)).toEqual(new Set([100]));
+  });
+
+  it('returns failing datapoints newest-first for the periods an outage covers', async () => {
+    // The outage began 4 minutes before the drill: the last readable periods show it.
+    drill = startDrill({ incidents: [{ region: PRIMARY, kind: 'service-down', from: T0 - 4 * minute }] });
+    const [errors] = await read(PRIMARY, [alb5xx]);
+    const times = errors?.Timestamps?.map((t) => t.getTime()) ?? [];
+    expect(times).toEqual([T0 - 2 * minute, T0 - 3 * minute, T0 - 4 * minute]);
+    expect(errors?.Values?.every((v) => v > 50)).toBe(true);
+
+    const [success] = await read(STANDBY, [canary]);
+    expect(success?.Timestamps?.[0]?.getTime()).toBe(T0 - 2 * minute);
+    expect(success?.Values?.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(success?.Values?.slice(3).every((v) => v === 100)).toBe(true);
+  });
+
+  it('makes a period readable only a minute after it ends', async () => {
+    drill = startDrill({ incidents: [{ region: PRIMARY, kind: 'service-down', from: T0 }] });
+    expect((await read(PRIMARY, [alb5xx]))[0]?.Values).toEqual([]);
+    await drill.clock.tickAsync(2 * minute);
+    const [errors] = await read(PRIMARY, [alb5xx]);
+    expect(errors?.Timestamps?.map((t) => t.getTime())).toEqual([T0]);
+  });
+
+  it('serves the standby cluster RPO lag around rpoLagMs', async () => {
+    drill = startDrill({ rpoLagMs: 500 });
+    const [lag] = await read(STANDBY, [
+      {
+        Id: 'lag',
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/RDS',
+            MetricName: 'AuroraGlobalDBRPOLag',
+            Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'orders-usw2' }],
+          },
+          Period: 60,
+          Stat: 'Maximum',
+        },
+      },
+    ]);
+    expect(lag?.Values?.length).toBeGreaterThan(5);
+    expect(lag?.Values?.every((v) => v >= 400 && v <= 600)).toBe(true);
+  });
+
+  it('stores published metrics, shows them in the snapshot and reads them back', async () => {
+    drill = startDrill();
+    await drill.run(
+      drill.standby.cloudwatch.send(
+        new PutMetricDataCommand({
+          Namespace: 'Regionflip',
+          MetricData: [
+            { MetricName: 'FailoverStarted', Value: 1, Dimensions: [{ Name: 'Plan', Value: 'orders' }] },
+          ],
+        }),
+      ),
+    );
+    expect(drill.cloud.snapshot().publishedMetrics).toEqual([
+      expect.objectContaining({
+        region: STANDBY,
+        namespace: 'Regionflip',
+        metricName: 'FailoverStarted',
+        dimensions: { Plan: 'orders' },
+        value: 1,
+      }),
+    ]);
+    const [published] = await read(STANDBY, [
+      {
+        Id: 'started',
+        MetricStat: {
+          Metric: {
+            Namespace: 'Regionflip',
+            MetricName: 'FailoverStarted',
+            Dimensions: [{ Name: 'Plan', Value: 'orders' }],
+          },
+          Period: 60,
+          Stat: 'Sum',
+        },
+      },
+    ]);
+    expect(published?.Values).toEqual([1]);
+  });
+
+  it('returns empty results for a metric nobody publishes', async () => {
+    drill = startDrill();
+    const [unknown] = await read(PRIMARY, [
+      {
+        Id: 'x',
+        MetricStat: { Metric: { Namespace: 'Nope', MetricName: 'Nothing' }, Period: 60, Stat: 'Sum' },
+      },
+    ]);
+    expect(unknown).toMatchObject({ Id: 'x', Timestamps: [], Values: [] });
+  });
+});

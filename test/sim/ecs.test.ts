@@ -1,0 +1,126 @@
+import {
+  DescribeScalableTargetsCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import { DescribeServicesCommand, ServiceNotFoundException, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Drill, PRIMARY, STANDBY, startDrill } from './harness.js';
+
+describe('simulated ECS and Application Auto Scaling', () => {
+  let drill: Drill;
+  afterEach(() => drill.stop());
+
+  const api = async (region = STANDBY) => {
+    const clients = region === STANDBY ? drill.standby : drill.primary;
+    const cluster = region === STANDBY ? 'orders-usw2' : 'orders-use1';
+    const out = await drill.run(
+      clients.ecs.send(new DescribeServicesCommand({ cluster, services: ['orders-api'] })),
+    );
+    return out.services?.[0];
+  };
+
+  it('starts with the plan counts: active in the primary, standbyDesired in the standby', async () => {
+    drill = startDrill({ standbyDesired: 2 });
+    expect(await api(PRIMARY)).toMatchObject({
+      desiredCount: 6,
+      runningCount: 6,
+      pendingCount: 0,
+      status: 'ACTIVE',
+    });
+    const standby = await api(STANDBY);
+    expect(standby).toMatchObject({ desiredCount: 2, runningCount: 2, pendingCount: 0 });
+    expect(standby?.deployments).toEqual([expect.objectContaining({ status: 'PRIMARY', desiredCount: 2 })]);
+    expect(
+      drill.cloud.snapshot().services.find((s) => s.region === STANDBY && s.service === 'orders-api')
+        ?.minCapacity,
+    ).toBe(2);
+  });
+
+  it('shows new tasks pending, then running within 1-2 minutes, with one deployment throughout', async () => {
+    drill = startDrill();
+    await drill.run(
+      drill.standby.ecs.send(
+        new UpdateServiceCommand({ cluster: 'orders-usw2', service: 'orders-api', desiredCount: 6 }),
+      ),
+    );
+    const early = await api();
+    expect(early).toMatchObject({ desiredCount: 6, runningCount: 1, pendingCount: 5 });
+    expect(early?.deployments).toHaveLength(1);
+
+    await drill.clock.tickAsync(60_000);
+    const middle = await api();
+    expect((middle?.runningCount ?? 0) + (middle?.pendingCount ?? 0)).toBe(6);
+
+    await drill.clock.tickAsync(60_000);
+    expect(await api()).toMatchObject({ desiredCount: 6, runningCount: 6, pendingCount: 0 });
+  });
+
+  it('keeps draining tasks running for the drain time on scale-down', async () => {
+    drill = startDrill();
+    await drill.run(
+      drill.primary.ecs.send(
+        new UpdateServiceCommand({ cluster: 'orders-use1', service: 'orders-worker', desiredCount: 0 }),
+      ),
+    );
+    const worker = () =>
+      drill.cloud.snapshot().services.find((s) => s.region === PRIMARY && s.service === 'orders-worker');
+    expect(worker()).toMatchObject({ desired: 0, running: 3 });
+    await drill.clock.tickAsync(31_000);
+    expect(worker()).toMatchObject({ desired: 0, running: 0, pending: 0 });
+  });
+
+  it('lets the scaler undo a scale-down below its minimum capacity', async () => {
+    drill = startDrill();
+    await drill.run(
+      drill.primary.ecs.send(
+        new UpdateServiceCommand({ cluster: 'orders-use1', service: 'orders-api', desiredCount: 0 }),
+      ),
+    );
+    expect((await api(PRIMARY))?.desiredCount).toBe(0);
+    await drill.clock.tickAsync(61_000);
+    expect((await api(PRIMARY))?.desiredCount).toBe(6);
+  });
+
+  it('raises desiredCount at once when MinCapacity is raised above it', async () => {
+    drill = startDrill();
+    const resourceId = 'service/orders-usw2/orders-api';
+    await drill.run(
+      drill.standby.autoscaling.send(
+        new RegisterScalableTargetCommand({
+          ServiceNamespace: 'ecs',
+          ResourceId: resourceId,
+          ScalableDimension: 'ecs:service:DesiredCount',
+          MinCapacity: 6,
+        }),
+      ),
+    );
+    const targets = await drill.run(
+      drill.standby.autoscaling.send(
+        new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [resourceId] }),
+      ),
+    );
+    expect(targets.ScalableTargets).toEqual([
+      expect.objectContaining({ ResourceId: resourceId, MinCapacity: 6, MaxCapacity: 12 }),
+    ]);
+    expect(await api()).toMatchObject({ desiredCount: 6, pendingCount: 5 });
+  });
+
+  it('reports unknown services as MISSING failures and refuses to update them', async () => {
+    drill = startDrill();
+    const out = await drill.run(
+      drill.standby.ecs.send(
+        new DescribeServicesCommand({ cluster: 'orders-usw2', services: ['orders-api', 'ghost'] }),
+      ),
+    );
+    expect(out.services).toHaveLength(1);
+    expect(out.failures).toEqual([
+      { arn: 'arn:aws:ecs:us-west-2:123456789012:service/orders-usw2/ghost', reason: 'MISSING' },
+    ]);
+    const error = await drill.failure(
+      drill.standby.ecs.send(
+        new UpdateServiceCommand({ cluster: 'orders-usw2', service: 'ghost', desiredCount: 1 }),
+      ),
+    );
+    expect(error).toBeInstanceOf(ServiceNotFoundException);
+  });
+});

@@ -1,0 +1,133 @@
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
+import { DescribeDBInstancesCommand, DescribeGlobalClustersCommand } from '@aws-sdk/client-rds';
+import { GetChangeCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { afterEach, describe, expect, it } from 'vitest';
+import { boundedCall } from '../../src/aws/bounded.js';
+import type { FaultRule } from '../../src/sim/cloud.js';
+import { seedMathRandom } from '../../src/sim/random.js';
+import { type Drill, elapsed, PRIMARY, STANDBY, startDrill, T0 } from './harness.js';
+
+const describeGlobal = new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: 'orders-global' });
+const describeApi = (cluster: string) => new DescribeServicesCommand({ cluster, services: ['orders-api'] });
+
+describe('simulated faults and outages', () => {
+  let drill: Drill;
+  afterEach(() => drill.stop());
+
+  const outcomes = () => drill.cloud.calls.map((c) => `${c.command}:${c.outcome}`);
+
+  it('throttles with the name RDS uses, and the SDK retries until it succeeds', async () => {
+    drill = startDrill({ faults: [{ command: 'DescribeGlobalClusters', error: 'throttle', count: 2 }] });
+    const out = await drill.run(drill.standby.rds.send(describeGlobal));
+    expect(out.GlobalClusters).toHaveLength(1);
+    expect(out.$metadata.attempts).toBe(3);
+    expect(out.$metadata.totalRetryDelay).toBeGreaterThan(0);
+    expect(outcomes()).toEqual([
+      'DescribeGlobalClusters:Throttling',
+      'DescribeGlobalClusters:Throttling',
+      'DescribeGlobalClusters:ok',
+    ]);
+  });
+
+  it('repeats the SDK backoff when Math.random is seeded', async () => {
+    const delays: number[] = [];
+    for (const _run of [1, 2]) {
+      const restore = seedMathRandom(3);
+      try {
+        drill = startDrill({ faults: [{ command: 'DescribeGlobalClusters', error: 'throttle', count: 2 }] });
+        delays.push((await drill.run(drill.standby.rds.send(describeGlobal))).$metadata.totalRetryDelay ?? 0);
+      } finally {
+        restore();
+        drill.stop();
+      }
+    }
+    expect(delays[1]).toBe(delays[0]);
+  });
+
+  it.each<[string, FaultRule['error'], string]>([
+    ['a throttle', 'throttle', 'ThrottlingException'],
+    ['a server error', 'server-error', 'InternalFailure'],
+  ])('retries %s from ECS inside the SDK', async (_case, error, name) => {
+    drill = startDrill({ faults: [{ command: 'DescribeServices', region: STANDBY, error, count: 1 }] });
+    const out = await drill.run(drill.standby.ecs.send(describeApi('orders-usw2')));
+    expect(out.$metadata.attempts).toBe(2);
+    expect(outcomes()).toEqual([`DescribeServices:${name}`, 'DescribeServices:ok']);
+  });
+
+  it('throws a custom client fault once, without retry', async () => {
+    const fault = { name: 'AccessDenied', message: 'not authorized', fault: 'client' as const, status: 403 };
+    drill = startDrill({ faults: [{ command: 'DescribeGlobalClusters', error: fault, count: 1 }] });
+    const error = await drill.failure(drill.standby.rds.send(describeGlobal));
+    expect(error).toMatchObject({ name: 'AccessDenied', message: 'not authorized', $fault: 'client' });
+    expect(error.$metadata).toMatchObject({ httpStatusCode: 403, attempts: 1 });
+    await drill.run(drill.standby.rds.send(describeGlobal));
+    expect(outcomes()).toEqual(['DescribeGlobalClusters:AccessDenied', 'DescribeGlobalClusters:ok']);
+  });
+
+  it('holds a fault back until its start time', async () => {
+    drill = startDrill({
+      faults: [{ command: 'DescribeGlobalClusters', error: 'server-error', count: 1, from: T0 + 60_000 }],
+    });
+    await drill.run(drill.standby.rds.send(describeGlobal));
+    await drill.clock.tickAsync(60_000);
+    await drill.run(drill.standby.rds.send(describeGlobal));
+    expect(outcomes()).toEqual([
+      'DescribeGlobalClusters:ok',
+      'DescribeGlobalClusters:InternalFailure',
+      'DescribeGlobalClusters:ok',
+    ]);
+  });
+
+  it('times out every attempt into a region whose APIs are unreachable', async () => {
+    drill = startDrill({ incidents: [{ region: PRIMARY, kind: 'apis-unreachable', from: T0 - 60_000 }] });
+    const error = await drill.failure(drill.primary.ecs.send(describeApi('orders-use1')));
+    expect(error.name).toBe('TimeoutError');
+    expect(error.$fault).toBeUndefined();
+    expect(error.$metadata).toMatchObject({ attempts: 3 });
+    expect(outcomes()).toEqual(Array(3).fill('DescribeServices:TimeoutError'));
+    expect(elapsed()).toBeGreaterThanOrEqual(30_000);
+    // The standby region answers as usual.
+    await drill.run(drill.standby.ecs.send(describeApi('orders-usw2')));
+    expect(outcomes().at(-1)).toBe('DescribeServices:ok');
+  });
+
+  it('gives up a bounded call at its deadline and leaves no timer behind', async () => {
+    drill = startDrill({ incidents: [{ region: PRIMARY, kind: 'apis-unreachable', from: T0 }] });
+    const outcome = await drill.run(
+      boundedCall(
+        (abortSignal) => drill.primary.ecs.send(describeApi('orders-use1'), { abortSignal }),
+        3_000,
+      ),
+    );
+    expect(outcome).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(elapsed()).toBe(3_000);
+    expect(outcomes()).toEqual(['DescribeServices:AbortError']);
+    expect(drill.clock.countTimers()).toBe(0);
+  });
+
+  it('routes Route 53 to us-east-1, so only an unreachable us-east-1 affects it', async () => {
+    drill = startDrill({ incidents: [{ region: STANDBY, kind: 'apis-unreachable', from: T0 }] });
+    await drill.run(
+      drill.registry.route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: 'Z3M3LMPEXAMPLE' })),
+    );
+    expect(drill.cloud.calls.at(-1)).toMatchObject({ region: 'us-east-1', outcome: 'ok' });
+    drill.stop();
+
+    drill = startDrill({ incidents: [{ region: 'us-east-1', kind: 'apis-unreachable', from: T0 }] });
+    const error = await drill.failure(drill.registry.route53().send(new GetChangeCommand({ Id: 'C123' })));
+    expect(error.name).toBe('TimeoutError');
+  });
+
+  it('fails loudly on a command it does not simulate', async () => {
+    drill = startDrill();
+    const rds = await drill.failure(drill.standby.rds.send(new DescribeDBInstancesCommand({})));
+    expect(rds).toMatchObject({
+      name: 'SimulatorGapError',
+      message: expect.stringContaining('DescribeDBInstances'),
+    });
+    const sfn = await drill.failure(drill.standby.sfn.send(new ListExecutionsCommand({})));
+    expect(sfn.message).toContain('SFNClient ListExecutions');
+    expect(outcomes()).toEqual(['DescribeDBInstances:SimulatorGapError', 'ListExecutions:SimulatorGapError']);
+  });
+});

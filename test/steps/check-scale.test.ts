@@ -1,0 +1,162 @@
+import { readFileSync } from 'node:fs';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClientRegistry } from '../../src/aws/clients.js';
+import { DeadlineExceededError } from '../../src/errors.js';
+import type { StepDeps } from '../../src/handlers/define-step.js';
+import { checkScale } from '../../src/steps/check-scale.js';
+import type { ScaleOutput } from '../../src/steps/contracts.js';
+import type { FailoverRequest } from '../../src/steps/request.js';
+import { event } from '../../src/timeline/types.js';
+import { examplePlan } from '../support/plan.js';
+
+const DATE_KEYS = new Set(['createdAt', 'updatedAt']);
+/** Fixtures keep dates as ISO text; the SDK hands them out as Date objects. */
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(`test/fixtures/ecs/${name}`, 'utf8'), (key, value) =>
+    DATE_KEYS.has(key) && typeof value === 'string' ? new Date(value) : value,
+  );
+
+const STARTED = new Date('2024-05-20T14:06:00.000Z');
+const NOW = new Date('2024-05-20T14:07:30.000Z');
+const PAST_DEADLINE = new Date('2024-05-20T14:21:15.000Z');
+const request: FailoverRequest = {
+  planName: 'orders',
+  mode: 'automatic',
+  sourceRegion: 'us-east-1',
+  targetRegion: 'us-west-2',
+  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
+  requestedBy: 'alarm',
+  detectedAt: '2024-05-20T14:01:00.000Z',
+  executionName: 'orders-20240520T1401Z',
+};
+const scale: ScaleOutput = {
+  services: [
+    {
+      name: 'orders-api',
+      cluster: 'orders-usw2',
+      service: 'orders-api',
+      previousDesired: 2,
+      desired: 6,
+      action: 'scaled',
+      minCapacityRaised: true,
+    },
+    {
+      name: 'orders-worker',
+      cluster: 'orders-usw2',
+      service: 'orders-worker',
+      previousDesired: 1,
+      desired: 3,
+      action: 'scaled',
+      minCapacityRaised: false,
+    },
+  ],
+  startedAt: STARTED.toISOString(),
+  deadline: '2024-05-20T14:21:00.000Z',
+  timeline: [
+    event(STARTED, 'scale-target', 'started', 'scaling orders-api 2->6, orders-worker 1->3 in us-west-2'),
+  ],
+};
+const deps = (now = NOW): StepDeps => ({
+  plan: examplePlan(),
+  clients: new ClientRegistry(),
+  now: () => now,
+});
+const earlierPoll = (running: Record<string, number>) =>
+  event(new Date('2024-05-20T14:06:15.000Z'), 'scale-target', 'progress', 'waiting', {
+    region: 'us-west-2',
+    'orders-api.running': running.api ?? 0,
+    'orders-api.desired': 6,
+    'orders-worker.running': running.worker ?? 0,
+    'orders-worker.desired': 3,
+  });
+
+describe('checkScale', () => {
+  const ecsMock = mockClient(ECSClient);
+
+  afterEach(() => {
+    ecsMock.reset();
+  });
+
+  it('is done when every service runs its count with one deployment', async () => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-active.json'));
+    const previous = { timeline: [earlierPoll({ api: 3, worker: 3 })] };
+
+    // Act
+    const output = await checkScale({ request, scale, previous }, deps());
+
+    // Assess
+    expect(output.done).toBe(true);
+    expect(output.services).toEqual([
+      { name: 'orders-api', desired: 6, running: 6, deployments: 1 },
+      { name: 'orders-worker', desired: 3, running: 3, deployments: 1 },
+    ]);
+    expect(output.timeline).toEqual([
+      previous.timeline[0],
+      expect.objectContaining({
+        phase: 'succeeded',
+        at: NOW.toISOString(),
+        facts: expect.objectContaining({ 'orders-api.running': 6 }),
+      }),
+    ]);
+  });
+
+  it('is not done while tasks are pending, and records the running counts', async () => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-scaling.json'));
+
+    // Act
+    const output = await checkScale({ request, scale }, deps());
+
+    // Assess
+    expect(output.done).toBe(false);
+    expect(output.timeline).toEqual([
+      expect.objectContaining({
+        phase: 'progress',
+        message: 'waiting for orders-api (running 3 of 6, 3 pending)',
+        facts: expect.objectContaining({ 'orders-api.running': 3, 'orders-worker.running': 3 }),
+      }),
+    ]);
+  });
+
+  it.each([
+    { name: 'adds no event when the running counts have not moved', before: { api: 3, worker: 3 }, added: 0 },
+    { name: 'adds a progress event when a running count moved', before: { api: 1, worker: 3 }, added: 1 },
+  ])('$name', async ({ before, added }) => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-scaling.json'));
+    const previous = { timeline: [earlierPoll(before)] };
+
+    // Act
+    const output = await checkScale({ request, scale, previous }, deps());
+
+    // Assess
+    expect(output.timeline).toHaveLength(1 + added);
+  });
+
+  it('fails past the deadline naming each short service and what to check', async () => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-scaling.json'));
+
+    // Act
+    const checked = checkScale({ request, scale }, deps(PAST_DEADLINE));
+
+    // Assess
+    await expect(checked).rejects.toThrow(DeadlineExceededError);
+    await expect(checked).rejects.toThrow('orders-api (running 3 of 6, 3 pending)');
+    await expect(checked).rejects.toThrow(/not enough capacity in us-west-2/);
+  });
+
+  it('succeeds past the deadline when the services have settled', async () => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-active.json'));
+
+    // Act
+    const output = await checkScale({ request, scale }, deps(PAST_DEADLINE));
+
+    // Assess
+    expect(output.done).toBe(true);
+  });
+});

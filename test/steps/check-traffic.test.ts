@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { GetChangeCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClientRegistry } from '../../src/aws/clients.js';
+import { DeadlineExceededError } from '../../src/errors.js';
+import type { StepDeps } from '../../src/handlers/define-step.js';
+import { checkTraffic } from '../../src/steps/check-traffic.js';
+import type { ShiftOutput } from '../../src/steps/contracts.js';
+import type { FailoverRequest } from '../../src/steps/request.js';
+import { examplePlan } from '../support/plan.js';
+
+/** Fixtures keep dates as ISO text; the SDK hands them out as Date objects. */
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(`test/fixtures/route53/${name}`, 'utf8'), (key, value) =>
+    key === 'SubmittedAt' && typeof value === 'string' ? new Date(value) : value,
+  );
+
+const FIRST_POLL = new Date('2024-05-20T14:09:10.000Z');
+const SECOND_POLL = new Date('2024-05-20T14:09:40.000Z');
+const PAST_DEADLINE = new Date('2024-05-20T14:14:30.000Z');
+const request: FailoverRequest = {
+  planName: 'orders',
+  mode: 'automatic',
+  sourceRegion: 'us-east-1',
+  targetRegion: 'us-west-2',
+  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
+  requestedBy: 'alarm',
+  detectedAt: '2024-05-20T14:01:00.000Z',
+  executionName: 'orders-20240520T1401Z',
+};
+const shift: ShiftOutput = {
+  records: [{ name: 'api.orders.example.com.', action: 'changed', changeId: 'C2682N5HXP0BZ4' }],
+  startedAt: '2024-05-20T14:09:00.000Z',
+  deadline: '2024-05-20T14:14:00.000Z',
+  maxTtlSeconds: 60,
+  timeline: [],
+};
+const deps = (now: Date): StepDeps => ({
+  plan: examplePlan(),
+  clients: new ClientRegistry(),
+  now: () => now,
+});
+
+describe('checkTraffic', () => {
+  const route53Mock = mockClient(Route53Client);
+
+  afterEach(() => {
+    route53Mock.reset();
+  });
+
+  it('waits while the change is PENDING, then succeeds once it is INSYNC', async () => {
+    // Prepare
+    route53Mock
+      .on(GetChangeCommand)
+      .resolvesOnce(fixture('get-change-pending.json'))
+      .resolvesOnce(fixture('get-change-insync.json'));
+
+    // Act
+    const first = await checkTraffic({ request, shift }, deps(FIRST_POLL));
+    const second = await checkTraffic({ request, shift, previous: first }, deps(SECOND_POLL));
+
+    // Assess
+    expect(route53Mock).toHaveReceivedCommandWith(GetChangeCommand, { Id: 'C2682N5HXP0BZ4' });
+    expect(first.inSync).toBe(false);
+    expect(second.inSync).toBe(true);
+    expect(second.timeline).toEqual([
+      expect.objectContaining({ step: 'shift-traffic', phase: 'progress', at: FIRST_POLL.toISOString() }),
+      expect.objectContaining({
+        step: 'shift-traffic',
+        phase: 'succeeded',
+        at: SECOND_POLL.toISOString(),
+        facts: { changes: 1, inSync: 1, maxTtlSeconds: 60 },
+      }),
+    ]);
+  });
+
+  it('adds no event while nothing has changed since the last poll', async () => {
+    // Prepare
+    route53Mock.on(GetChangeCommand).resolves(fixture('get-change-pending.json'));
+    const previous = await checkTraffic({ request, shift }, deps(FIRST_POLL));
+
+    // Act
+    const output = await checkTraffic({ request, shift, previous }, deps(SECOND_POLL));
+
+    // Assess
+    expect(output.timeline).toEqual(previous.timeline);
+  });
+
+  it('asks once for a change id shared by several records', async () => {
+    // Prepare
+    route53Mock.on(GetChangeCommand).resolves(fixture('get-change-insync.json'));
+    const shared: ShiftOutput = {
+      ...shift,
+      records: [
+        ...shift.records,
+        { name: 'www.orders.example.com.', action: 'changed', changeId: 'C2682N5HXP0BZ4' },
+      ],
+    };
+
+    // Act
+    await checkTraffic({ request, shift: shared }, deps(FIRST_POLL));
+
+    // Assess
+    expect(route53Mock).toHaveReceivedCommandTimes(GetChangeCommand, 1);
+  });
+
+  it('succeeds without a call when every record already pointed at the target', async () => {
+    // Prepare
+    const nothingChanged: ShiftOutput = {
+      ...shift,
+      records: [{ name: 'api.orders.example.com.', action: 'already', changeId: null }],
+    };
+
+    // Act
+    const output = await checkTraffic({ request, shift: nothingChanged }, deps(FIRST_POLL));
+
+    // Assess
+    expect(route53Mock).not.toHaveReceivedCommand(GetChangeCommand);
+    expect(output.inSync).toBe(true);
+    expect(output.timeline).toEqual([expect.objectContaining({ phase: 'succeeded' })]);
+  });
+
+  it('fails past the deadline naming the change still PENDING', async () => {
+    // Prepare
+    route53Mock.on(GetChangeCommand).resolves(fixture('get-change-pending.json'));
+
+    // Act
+    const checked = checkTraffic({ request, shift }, deps(PAST_DEADLINE));
+
+    // Assess
+    await expect(checked).rejects.toThrow(DeadlineExceededError);
+    await expect(checked).rejects.toThrow('C2682N5HXP0BZ4 for api.orders.example.com. still PENDING');
+  });
+});

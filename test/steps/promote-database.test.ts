@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs';
+import {
+  DescribeGlobalClustersCommand,
+  FailoverGlobalClusterCommand,
+  RDSClient,
+  RDSServiceException,
+  SwitchoverGlobalClusterCommand,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ClientRegistry } from '../../src/aws/clients.js';
+import { readRpoLagMs } from '../../src/aws/cloudwatch.js';
+import type { StepDeps } from '../../src/handlers/define-step.js';
+import { promoteDatabase } from '../../src/steps/promote-database.js';
+import type { FailoverRequest } from '../../src/steps/request.js';
+import { examplePlan } from '../support/plan.js';
+
+vi.mock('../../src/aws/cloudwatch.js', () => ({ readRpoLagMs: vi.fn() }));
+
+const fixture = (name: string) => JSON.parse(readFileSync(`test/fixtures/rds/${name}`, 'utf8'));
+
+const USE1 = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-use1';
+const USW2 = 'arn:aws:rds:us-west-2:123456789012:cluster:orders-usw2';
+const NOW = new Date('2025-11-22T00:20:00.000Z');
+
+const request = (mode: FailoverRequest['mode']): FailoverRequest => ({
+  planName: 'orders',
+  mode,
+  sourceRegion: 'us-east-1',
+  targetRegion: 'us-west-2',
+  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
+  requestedBy: 'alarm',
+  detectedAt: '2025-11-22T00:17:00.000Z',
+  executionName: 'orders-2025-11-22T00-17-00Z',
+});
+
+/** The region of the client the first of these mocked calls went through. */
+async function regionOfFirst(calls: readonly { thisValue: unknown }[]): Promise<string> {
+  const client = calls[0]?.thisValue as RDSClient;
+  return client.config.region();
+}
+
+describe('promoteDatabase', () => {
+  const rdsMock = mockClient(RDSClient);
+  let deps: StepDeps;
+
+  beforeEach(() => {
+    deps = { plan: examplePlan(), clients: new ClientRegistry(), now: () => NOW };
+    vi.mocked(readRpoLagMs).mockResolvedValue(420);
+  });
+
+  afterEach(() => {
+    rdsMock.reset();
+    vi.mocked(readRpoLagMs).mockReset();
+  });
+
+  it('promotes the secondary with FailoverGlobalCluster through the target region when the primary fails', async () => {
+    // Prepare
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('describe-global-clusters-primary-writer.json'));
+    rdsMock.on(FailoverGlobalClusterCommand).resolves(fixture('failover-global-cluster-pending.json'));
+
+    // Act
+    const out = await promoteDatabase({ request: request('automatic') }, deps);
+
+    // Assess
+    expect(rdsMock).toHaveReceivedCommandExactlyOnceWith(FailoverGlobalClusterCommand, {
+      GlobalClusterIdentifier: 'orders-global',
+      TargetDbClusterIdentifier: USW2,
+      AllowDataLoss: true,
+    });
+    expect(rdsMock).not.toHaveReceivedCommand(SwitchoverGlobalClusterCommand);
+    expect(await regionOfFirst(rdsMock.commandCalls(FailoverGlobalClusterCommand))).toBe('us-west-2');
+    expect(readRpoLagMs).toHaveBeenCalledWith(
+      deps.clients.forRegion('us-west-2').cloudwatch,
+      'orders-usw2',
+      NOW,
+      { abortSignal: expect.any(AbortSignal) },
+    );
+    expect(out).toEqual({
+      action: 'failover',
+      startedAt: '2025-11-22T00:20:00.000Z',
+      deadline: '2025-11-22T00:30:00.000Z',
+      rpoLagMsBeforePromotion: 420,
+      timeline: [
+        expect.objectContaining({
+          step: 'promote-database',
+          phase: 'started',
+          facts: {
+            action: 'failover',
+            from: USE1,
+            to: USW2,
+            allowDataLoss: true,
+            rpoLagMs: 420,
+            requestSent: true,
+            endpointRegion: 'us-west-2',
+          },
+        }),
+      ],
+    });
+  });
+
+  it('promotes anyway and records a null RPO lag when the lag cannot be read', async () => {
+    // Prepare
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('describe-global-clusters-primary-writer.json'));
+    rdsMock.on(FailoverGlobalClusterCommand).resolves(fixture('failover-global-cluster-pending.json'));
+    vi.mocked(readRpoLagMs).mockRejectedValue(new Error('CloudWatch unavailable'));
+
+    // Act
+    const out = await promoteDatabase({ request: request('manual') }, deps);
+
+    // Assess
+    expect(rdsMock).toHaveReceivedCommandTimes(FailoverGlobalClusterCommand, 1);
+    expect(out.rpoLagMsBeforePromotion).toBeNull();
+    expect(out.timeline[0]?.facts?.rpoLagNote).toMatch(/CloudWatch unavailable/);
+  });
+
+  it("switches over through the primary's region with RPO 0 for a planned move", async () => {
+    // Prepare
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('describe-global-clusters-primary-writer.json'));
+    rdsMock.on(SwitchoverGlobalClusterCommand).resolves(fixture('switchover-global-cluster-pending.json'));
+
+    // Act
+    const out = await promoteDatabase({ request: request('planned') }, deps);
+
+    // Assess
+    expect(rdsMock).toHaveReceivedCommandExactlyOnceWith(SwitchoverGlobalClusterCommand, {
+      GlobalClusterIdentifier: 'orders-global',
+      TargetDbClusterIdentifier: USW2,
+    });
+    expect(rdsMock).not.toHaveReceivedCommand(FailoverGlobalClusterCommand);
+    expect(await regionOfFirst(rdsMock.commandCalls(SwitchoverGlobalClusterCommand))).toBe('us-east-1');
+    expect(readRpoLagMs).not.toHaveBeenCalled();
+    expect(out.action).toBe('switchover');
+    expect(out.rpoLagMsBeforePromotion).toBeNull();
+    expect(out.timeline[0]?.facts).toMatchObject({
+      action: 'switchover',
+      allowDataLoss: false,
+      endpointRegion: 'us-east-1',
+    });
+  });
+
+  it('sends nothing when the target is already the writer (a re-run after success)', async () => {
+    // Prepare
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('describe-global-clusters-target-writer.json'));
+
+    // Act
+    const out = await promoteDatabase({ request: request('automatic') }, deps);
+
+    // Assess
+    expect(rdsMock).toHaveReceivedCommandTimes(DescribeGlobalClustersCommand, 1);
+    expect(rdsMock).not.toHaveReceivedCommand(FailoverGlobalClusterCommand);
+    expect(rdsMock).not.toHaveReceivedCommand(SwitchoverGlobalClusterCommand);
+    expect(out.action).toBe('already-writer');
+    expect(out.timeline).toEqual([expect.objectContaining({ phase: 'skipped' })]);
+  });
+
+  it('does not send a second failover while one towards the target is running', async () => {
+    // Prepare
+    rdsMock.on(DescribeGlobalClustersCommand).resolves(fixture('describe-global-clusters-failing-over.json'));
+
+    // Act
+    const out = await promoteDatabase({ request: request('automatic') }, deps);
+
+    // Assess
+    expect(rdsMock).not.toHaveReceivedCommand(FailoverGlobalClusterCommand);
+    expect(out.action).toBe('failover');
+    expect(out.timeline[0]).toMatchObject({
+      phase: 'started',
+      facts: { requestSent: false, status: 'failing-over', rpoLagNote: 'read after the request was sent' },
+    });
+  });
+
+  it('reads the global cluster in the target region', async () => {
+    // Prepare
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('describe-global-clusters-target-writer.json'));
+
+    // Act
+    await promoteDatabase({ request: request('automatic') }, deps);
+
+    // Assess
+    expect(await regionOfFirst(rdsMock.commandCalls(DescribeGlobalClustersCommand))).toBe('us-west-2');
+  });
+
+  it('refuses with TargetNotReadyError when the target is not a member', async () => {
+    // Prepare
+    const out = fixture('describe-global-clusters-primary-writer.json');
+    out.GlobalClusters[0].GlobalClusterMembers.pop();
+    rdsMock.on(DescribeGlobalClustersCommand).resolves(out);
+
+    // Act & Assess
+    await expect(promoteDatabase({ request: request('automatic') }, deps)).rejects.toMatchObject({
+      name: 'TargetNotReadyError',
+    });
+    expect(rdsMock).not.toHaveReceivedCommand(FailoverGlobalClusterCommand);
+  });
+
+  it('raises AwsTransientError when RDS throttles the failover request', async () => {
+    // Prepare
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('describe-global-clusters-primary-writer.json'));
+    rdsMock.on(FailoverGlobalClusterCommand).rejects(
+      new RDSServiceException({
+        name: 'Throttling',
+        message: 'Rate exceeded',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    // Act & Assess
+    await expect(promoteDatabase({ request: request('automatic') }, deps)).rejects.toMatchObject({
+      name: 'AwsTransientError',
+      transient: true,
+    });
+  });
+});

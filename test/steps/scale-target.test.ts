@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClientRegistry } from '../../src/aws/clients.js';
+import { AwsRequestError } from '../../src/errors.js';
+import type { StepDeps } from '../../src/handlers/define-step.js';
+import type { FailoverRequest } from '../../src/steps/request.js';
+import { scaleTarget } from '../../src/steps/scale-target.js';
+import { examplePlan } from '../support/plan.js';
+
+const DATE_KEYS = new Set(['createdAt', 'updatedAt', 'CreationTime']);
+/** Fixtures keep dates as ISO text; the SDK hands them out as Date objects. */
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(`test/fixtures/ecs/${name}`, 'utf8'), (key, value) =>
+    DATE_KEYS.has(key) && typeof value === 'string' ? new Date(value) : value,
+  );
+
+const NOW = new Date('2024-05-20T14:06:00.000Z');
+const request: FailoverRequest = {
+  planName: 'orders',
+  mode: 'automatic',
+  sourceRegion: 'us-east-1',
+  targetRegion: 'us-west-2',
+  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
+  requestedBy: 'alarm',
+  detectedAt: '2024-05-20T14:01:00.000Z',
+  executionName: 'orders-20240520T1401Z',
+};
+const deps = (): StepDeps => ({ plan: examplePlan(), clients: new ClientRegistry(), now: () => NOW });
+
+describe('scaleTarget', () => {
+  const ecsMock = mockClient(ECSClient);
+  const scalingMock = mockClient(ApplicationAutoScalingClient);
+
+  afterEach(() => {
+    ecsMock.reset();
+    scalingMock.reset();
+  });
+
+  it('raises the autoscaling minimum first, then scales each service below its active count', async () => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-standby.json'));
+    ecsMock.on(UpdateServiceCommand).resolves({});
+    scalingMock
+      .on(DescribeScalableTargetsCommand)
+      .resolves(fixture('describe-scalable-targets-usw2-standby.json'));
+    scalingMock.on(RegisterScalableTargetCommand).resolves({});
+
+    // Act
+    const output = await scaleTarget({ request }, deps());
+
+    // Assess
+    expect(scalingMock).toHaveReceivedCommandExactlyOnceWith(DescribeScalableTargetsCommand, {
+      ResourceIds: ['service/orders-usw2/orders-api'],
+    });
+    expect(scalingMock).toHaveReceivedCommandExactlyOnceWith(RegisterScalableTargetCommand, {
+      ResourceId: 'service/orders-usw2/orders-api',
+      MinCapacity: 6,
+    });
+    expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 2);
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      cluster: 'orders-usw2',
+      service: 'orders-api',
+      desiredCount: 6,
+    });
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      cluster: 'orders-usw2',
+      service: 'orders-worker',
+      desiredCount: 3,
+    });
+    const raised = scalingMock.commandCalls(RegisterScalableTargetCommand)[0];
+    const apiUpdate = ecsMock
+      .commandCalls(UpdateServiceCommand)
+      .find((call) => call.args[0].input.service === 'orders-api');
+    expect(raised && apiUpdate && raised.calledBefore(apiUpdate)).toBe(true);
+    expect(output.services).toEqual([
+      {
+        name: 'orders-api',
+        cluster: 'orders-usw2',
+        service: 'orders-api',
+        previousDesired: 2,
+        desired: 6,
+        action: 'scaled',
+        minCapacityRaised: true,
+      },
+      {
+        name: 'orders-worker',
+        cluster: 'orders-usw2',
+        service: 'orders-worker',
+        previousDesired: 1,
+        desired: 3,
+        action: 'scaled',
+        minCapacityRaised: false,
+      },
+    ]);
+    expect(output.startedAt).toBe('2024-05-20T14:06:00.000Z');
+    expect(output.deadline).toBe('2024-05-20T14:21:00.000Z');
+    expect(output.timeline).toEqual([
+      expect.objectContaining({
+        step: 'scale-target',
+        phase: 'started',
+        facts: expect.objectContaining({
+          scaled: 2,
+          'orders-api.desired': 6,
+          'orders-worker.previousDesired': 1,
+        }),
+      }),
+    ]);
+  });
+
+  it('leaves a service already above its active count as it is', async () => {
+    // Prepare
+    const described = fixture('describe-services-usw2-standby.json');
+    described.services[1].desiredCount = 5;
+    ecsMock.on(DescribeServicesCommand).resolves(described);
+    ecsMock.on(UpdateServiceCommand).resolves({});
+    scalingMock
+      .on(DescribeScalableTargetsCommand)
+      .resolves(fixture('describe-scalable-targets-usw2-standby.json'));
+    scalingMock.on(RegisterScalableTargetCommand).resolves({});
+
+    // Act
+    const output = await scaleTarget({ request }, deps());
+
+    // Assess
+    expect(ecsMock).toHaveReceivedCommandExactlyOnceWith(UpdateServiceCommand, { service: 'orders-api' });
+    expect(output.services[1]).toMatchObject({ name: 'orders-worker', desired: 5, action: 'already' });
+  });
+
+  it('sends nothing when re-run after success', async () => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-active.json'));
+    scalingMock
+      .on(DescribeScalableTargetsCommand)
+      .resolves(fixture('describe-scalable-targets-usw2-active.json'));
+
+    // Act
+    const output = await scaleTarget({ request }, deps());
+
+    // Assess
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(scalingMock).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
+    expect(output.services.map((s) => s.action)).toEqual(['already', 'already']);
+    expect(output.timeline).toEqual([expect.objectContaining({ phase: 'skipped' })]);
+  });
+
+  it('fails naming a MISSING service before changing any', async () => {
+    // Prepare
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-worker-missing.json'));
+    scalingMock
+      .on(DescribeScalableTargetsCommand)
+      .resolves(fixture('describe-scalable-targets-usw2-standby.json'));
+
+    // Act
+    const scaled = scaleTarget({ request }, deps());
+
+    // Assess
+    await expect(scaled).rejects.toThrow(AwsRequestError);
+    await expect(scaled).rejects.toThrow(/orders-worker.*MISSING/);
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(scalingMock).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
+  });
+});

@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs';
+import {
+  ChangeResourceRecordSetsCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  Route53ServiceException,
+} from '@aws-sdk/client-route-53';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClientRegistry } from '../../src/aws/clients.js';
+import { AwsTransientError } from '../../src/errors.js';
+import type { StepDeps } from '../../src/handlers/define-step.js';
+import type { DnsRecordPlan, FailoverPlan } from '../../src/plan/schema.js';
+import type { FailoverRequest } from '../../src/steps/request.js';
+import { shiftTraffic } from '../../src/steps/shift-traffic.js';
+import { examplePlan } from '../support/plan.js';
+
+/** Fixtures keep dates as ISO text; the SDK hands them out as Date objects. */
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(`test/fixtures/route53/${name}`, 'utf8'), (key, value) =>
+    key === 'SubmittedAt' && typeof value === 'string' ? new Date(value) : value,
+  );
+
+const USE1_ALB = 'orders-use1-1234567890.us-east-1.elb.amazonaws.com';
+const USW2_ALB = 'orders-usw2-0987654321.us-west-2.elb.amazonaws.com';
+const NOW = new Date('2024-05-20T14:09:00.000Z');
+const request: FailoverRequest = {
+  planName: 'orders',
+  mode: 'automatic',
+  sourceRegion: 'us-east-1',
+  targetRegion: 'us-west-2',
+  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
+  requestedBy: 'alarm',
+  detectedAt: '2024-05-20T14:01:00.000Z',
+  executionName: 'orders-20240520T1401Z',
+};
+const deps = (plan: FailoverPlan = examplePlan()): StepDeps => ({
+  plan,
+  clients: new ClientRegistry(),
+  now: () => NOW,
+});
+
+function withRecords(...records: DnsRecordPlan[]): FailoverPlan {
+  const plan = examplePlan();
+  return { ...plan, dns: { records } };
+}
+function apiRecord(): DnsRecordPlan {
+  const [record] = examplePlan().dns.records;
+  if (!record) throw new Error('plans/dev.json has no DNS record');
+  return record;
+}
+const wwwRecord = (): DnsRecordPlan => {
+  const { setIdentifier: _, ...record } = apiRecord();
+  return { ...record, name: 'www.orders.example.com.', routing: 'simple' };
+};
+
+describe('shiftTraffic', () => {
+  const route53Mock = mockClient(Route53Client);
+
+  afterEach(() => {
+    route53Mock.reset();
+  });
+
+  it('moves the weighted record to target 100 and source 0 in one UPSERT batch', async () => {
+    // Prepare
+    route53Mock
+      .on(ListResourceRecordSetsCommand)
+      .resolves(fixture('list-resource-record-sets-weighted-primary.json'));
+    route53Mock
+      .on(ChangeResourceRecordSetsCommand)
+      .resolves(fixture('change-resource-record-sets-pending.json'));
+
+    // Act
+    const output = await shiftTraffic({ request }, deps());
+
+    // Assess
+    expect(route53Mock).toHaveReceivedCommandExactlyOnceWith(ChangeResourceRecordSetsCommand, {
+      HostedZoneId: 'Z3M3LMPEXAMPLE',
+      ChangeBatch: {
+        Comment: 'failover orders-20240520T1401Z: us-east-1 -> us-west-2 (automatic)',
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: 'api.orders.example.com.',
+              Type: 'CNAME',
+              SetIdentifier: 'orders-usw2',
+              Weight: 100,
+              HealthCheckId: 'abcdef66-7777-8888-9999-000000fedcba',
+              TTL: 60,
+              ResourceRecords: [{ Value: USW2_ALB }],
+            },
+          },
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: 'api.orders.example.com.',
+              Type: 'CNAME',
+              SetIdentifier: 'orders-use1',
+              Weight: 0,
+              HealthCheckId: 'abcdef11-2222-3333-4444-555555fedcba',
+              TTL: 60,
+              ResourceRecords: [{ Value: USE1_ALB }],
+            },
+          },
+        ],
+      },
+    });
+    expect(output).toEqual({
+      records: [{ name: 'api.orders.example.com.', action: 'changed', changeId: 'C2682N5HXP0BZ4' }],
+      startedAt: '2024-05-20T14:09:00.000Z',
+      deadline: '2024-05-20T14:14:00.000Z',
+      maxTtlSeconds: 60,
+      timeline: [
+        expect.objectContaining({
+          step: 'shift-traffic',
+          phase: 'started',
+          facts: {
+            record: 'api.orders.example.com. CNAME',
+            from: 'orders-use1=100 orders-usw2=0',
+            to: 'orders-use1=0 orders-usw2=100',
+            changeId: 'C2682N5HXP0BZ4',
+          },
+        }),
+      ],
+    });
+  });
+
+  it('sends no change when the record already points at the target', async () => {
+    // Prepare
+    route53Mock
+      .on(ListResourceRecordSetsCommand)
+      .resolves(fixture('list-resource-record-sets-weighted-target.json'));
+
+    // Act
+    const output = await shiftTraffic({ request }, deps());
+
+    // Assess
+    expect(route53Mock).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+    expect(output.records).toEqual([{ name: 'api.orders.example.com.', action: 'already', changeId: null }]);
+    expect(output.maxTtlSeconds).toBe(60);
+    expect(output.timeline).toEqual([expect.objectContaining({ phase: 'skipped' })]);
+  });
+
+  it('replaces the value of a simple record with the target region value', async () => {
+    // Prepare
+    route53Mock
+      .on(ListResourceRecordSetsCommand)
+      .resolves(fixture('list-resource-record-sets-simple-primary.json'));
+    route53Mock
+      .on(ChangeResourceRecordSetsCommand)
+      .resolves(fixture('change-resource-record-sets-pending.json'));
+
+    // Act
+    const output = await shiftTraffic({ request }, deps(withRecords(wwwRecord())));
+
+    // Assess
+    expect(route53Mock).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
+      ChangeBatch: expect.objectContaining({
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: 'www.orders.example.com.',
+              Type: 'CNAME',
+              TTL: 60,
+              ResourceRecords: [{ Value: USW2_ALB }],
+            },
+          },
+        ],
+      }),
+    });
+    // Clients may hold the old answer for the TTL it was served with, longer than the plan's.
+    expect(output.maxTtlSeconds).toBe(300);
+  });
+
+  it('sends one change batch per hosted zone, so records of a zone move together', async () => {
+    // Prepare
+    const privateApi: DnsRecordPlan = { ...apiRecord(), hostedZoneId: 'Z1D633PJN98FT9' };
+    route53Mock
+      .on(ListResourceRecordSetsCommand, { StartRecordName: 'api.orders.example.com.' })
+      .resolves(fixture('list-resource-record-sets-weighted-primary.json'))
+      .on(ListResourceRecordSetsCommand, { StartRecordName: 'www.orders.example.com.' })
+      .resolves(fixture('list-resource-record-sets-simple-primary.json'));
+    route53Mock
+      .on(ChangeResourceRecordSetsCommand, { HostedZoneId: 'Z3M3LMPEXAMPLE' })
+      .resolves({ ChangeInfo: { Id: '/change/CPUBLIC1', Status: 'PENDING', SubmittedAt: NOW } })
+      .on(ChangeResourceRecordSetsCommand, { HostedZoneId: 'Z1D633PJN98FT9' })
+      .resolves({ ChangeInfo: { Id: '/change/CPRIVATE2', Status: 'PENDING', SubmittedAt: NOW } });
+
+    // Act
+    const output = await shiftTraffic({ request }, deps(withRecords(apiRecord(), privateApi, wwwRecord())));
+
+    // Assess
+    expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 2);
+    const publicBatch = route53Mock
+      .commandCalls(ChangeResourceRecordSetsCommand, { HostedZoneId: 'Z3M3LMPEXAMPLE' })[0]
+      ?.args[0].input.ChangeBatch?.Changes?.map((c) => c.ResourceRecordSet?.Name);
+    expect(publicBatch).toEqual([
+      'api.orders.example.com.',
+      'api.orders.example.com.',
+      'www.orders.example.com.',
+    ]);
+    expect(output.records.map((r) => r.changeId)).toEqual(['CPUBLIC1', 'CPRIVATE2', 'CPUBLIC1']);
+  });
+
+  it('turns Route 53 throttling into AwsTransientError', async () => {
+    // Prepare
+    route53Mock
+      .on(ListResourceRecordSetsCommand)
+      .resolves(fixture('list-resource-record-sets-weighted-primary.json'));
+    route53Mock.on(ChangeResourceRecordSetsCommand).rejects(
+      new Route53ServiceException({
+        name: 'Throttling',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Rate exceeded',
+      }),
+    );
+
+    // Act
+    const shifted = shiftTraffic({ request }, deps());
+
+    // Assess
+    await expect(shifted).rejects.toThrow(AwsTransientError);
+  });
+});
