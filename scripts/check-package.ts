@@ -98,7 +98,10 @@ const machineProps = machine.Properties as {
   LoggingConfiguration?: { Level?: string; IncludeExecutionData?: boolean; Destinations?: unknown[] };
   TracingConfiguration?: { Enabled?: boolean };
 };
-check(machineProps.StateMachineName === `failover-${stage}`, `state machine name is ${machineProps.StateMachineName}`);
+check(
+  machineProps.StateMachineName === `failover-${stage}`,
+  `state machine name is ${machineProps.StateMachineName}`,
+);
 check(machineProps.StateMachineType === 'STANDARD', `state machine type is ${machineProps.StateMachineType}`);
 check(
   machineProps.LoggingConfiguration?.Level === 'ALL' &&
@@ -135,11 +138,20 @@ for (const [name, fn] of Object.entries(state.service.functions)) {
   };
   check(props.Runtime === 'nodejs22.x', `function ${name}: runtime ${props.Runtime}`);
   check(props.Architectures?.[0] === 'arm64', `function ${name}: architecture ${props.Architectures}`);
-  check(props.MemorySize === 256 && props.Timeout === 60, `function ${name}: ${props.MemorySize} MB, ${props.Timeout} s`);
+  check(
+    props.MemorySize === 256 && props.Timeout === 60,
+    `function ${name}: ${props.MemorySize} MB, ${props.Timeout} s`,
+  );
   const env = props.Environment?.Variables ?? {};
-  check(env.FAILOVER_PLAN_FILE === expectedPlanPath, `function ${name}: FAILOVER_PLAN_FILE is ${env.FAILOVER_PLAN_FILE}`);
+  check(
+    env.FAILOVER_PLAN_FILE === expectedPlanPath,
+    `function ${name}: FAILOVER_PLAN_FILE is ${env.FAILOVER_PLAN_FILE}`,
+  );
   // Lambda's limit is 4 KB for all variables together.
-  const envBytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  const envBytes = Object.entries(env).reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+    0,
+  );
   check(envBytes < 4096, `function ${name}: environment is ${envBytes} bytes (Lambda allows 4 KB)`);
 
   const entries = readZip(join(repoRoot, fn.package.artifact));
@@ -161,7 +173,12 @@ const ruleProps = rule.Properties as {
     'detail-type'?: string[];
     detail?: { alarmName?: string[]; state?: { value?: string[] } };
   };
-  Targets?: { Arn?: unknown; RoleArn?: unknown; DeadLetterConfig?: { Arn?: unknown }; RetryPolicy?: unknown }[];
+  Targets?: {
+    Arn?: unknown;
+    RoleArn?: unknown;
+    DeadLetterConfig?: { Arn?: unknown };
+    RetryPolicy?: unknown;
+  }[];
 };
 const pattern = ruleProps.EventPattern;
 check(sameSet(pattern?.source ?? [], ['aws.cloudwatch']), 'rule source is not aws.cloudwatch');
@@ -175,12 +192,16 @@ check(
 );
 check(sameSet(pattern?.detail?.state?.value ?? [], ['ALARM']), 'rule does not match state ALARM only');
 const target = ruleProps.Targets?.[0];
-check(JSON.stringify(target?.Arn) === JSON.stringify({ Ref: machineId }), 'rule target is not the state machine');
+check(
+  JSON.stringify(target?.Arn) === JSON.stringify({ Ref: machineId }),
+  'rule target is not the state machine',
+);
 check(target?.RetryPolicy !== undefined, 'rule target has no retry policy');
 check(target?.RoleArn !== undefined, 'rule target has no role');
 const dlq = ofType('AWS::SQS::Queue')[0];
 check(
-  dlq !== undefined && JSON.stringify(target?.DeadLetterConfig?.Arn) === JSON.stringify({ 'Fn::GetAtt': [dlq[0], 'Arn'] }),
+  dlq !== undefined &&
+    JSON.stringify(target?.DeadLetterConfig?.Arn) === JSON.stringify({ 'Fn::GetAtt': [dlq[0], 'Arn'] }),
   'rule target has no dead-letter queue',
 );
 // The queue policy names the rule by logical id (serverless-step-functions chooses it).
@@ -270,5 +291,7 @@ if (problems.length > 0) {
   process.exitCode = 1;
 } else {
   console.log(`ok package ${stage} ${region}: ${summary}`);
-  console.log(`ok ${stepNames.length} function zips carry their bundle and ${planFile}; normalizeInput loads it`);
+  console.log(
+    `ok ${stepNames.length} function zips carry their bundle and ${planFile}; normalizeInput loads it`,
+  );
 }

@@ -58,6 +58,16 @@ export class TargetUnhealthyError extends FailoverError {
   readonly transient = false;
 }
 
+/**
+ * Route 53's control plane (us-east-1) does not answer while us-east-1 is the failed region.
+ * Fatal for the automated shift: traffic moves with Route 53 ARC routing controls (data plane)
+ * or health-checked records instead; the runbook says how.
+ */
+export class ControlPlaneUnavailableError extends FailoverError {
+  override readonly name = 'ControlPlaneUnavailableError';
+  readonly transient = false;
+}
+
 /** Every error name the state machine may see from a step, for the consistency test. */
 export const ERROR_NAMES = [
   'PlanInvalidError',
@@ -67,4 +77,5 @@ export const ERROR_NAMES = [
   'TargetNotReadyError',
   'DeadlineExceededError',
   'TargetUnhealthyError',
+  'ControlPlaneUnavailableError',
 ] as const;

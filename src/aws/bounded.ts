@@ -21,7 +21,12 @@ export async function boundedCall<T>(
     const result = await Promise.race([call(controller.signal).then((value) => ({ value })), deadline]);
     if (result === 'timeout') {
       controller.abort();
-      return { ok: false, reason: 'timeout', detail: `no answer within ${deadlineMs} ms`, elapsedMs: Date.now() - started };
+      return {
+        ok: false,
+        reason: 'timeout',
+        detail: `no answer within ${deadlineMs} ms`,
+        elapsedMs: Date.now() - started,
+      };
     }
     return { ok: true, value: result.value, elapsedMs: Date.now() - started };
   } catch (error) {

@@ -61,7 +61,8 @@ export class ClientRegistry {
   /** Drops every client and decorator: the next call builds fresh clients (one drill after another). */
   reset(): void {
     for (const clients of this.#regional.values()) {
-      for (const client of [clients.rds, clients.ecs, clients.cloudwatch, clients.autoscaling, clients.sfn]) client.destroy();
+      for (const client of [clients.rds, clients.ecs, clients.cloudwatch, clients.autoscaling, clients.sfn])
+        client.destroy();
     }
     this.#route53?.destroy();
     this.#regional.clear();

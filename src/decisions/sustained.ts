@@ -144,7 +144,8 @@ export function decideSustained(input: SustainedInput): SustainedDecision {
   }
   // The alarm fired, yet no signal shows a single failing datapoint: CloudWatch publishes standard
   // metrics a period or two late, so on the first look the evidence is missing, not healthy.
-  const noEvidenceYet = attempt === 0 && rechecksLeft > 0 && verdicts.every((v) => v.readable && v.failingDatapoints === 0);
+  const noEvidenceYet =
+    attempt === 0 && rechecksLeft > 0 && verdicts.every((v) => v.readable && v.failingDatapoints === 0);
   if (noEvidenceYet) {
     const reason = `no failing datapoint published yet for any signal; looking again (recheck 1 of ${rule.maxRechecks})`;
     return { decision: 'recheck', verdicts, failing, pending, reason };

@@ -21,7 +21,9 @@ export function taskFunctions(states: Record<string, AslState>): Map<string, str
       }
       found.set(name, getAtt[0]);
     }
-    const nested = [...(state.Branches ?? []), state.Iterator, state.ItemProcessor].filter((b) => b !== undefined);
+    const nested = [...(state.Branches ?? []), state.Iterator, state.ItemProcessor].filter(
+      (b) => b !== undefined,
+    );
     for (const branch of nested) for (const [k, v] of taskFunctions(branch.States)) found.set(k, v);
   }
   return found;
@@ -48,7 +50,9 @@ export function lambdaContext(functionName: string, timeoutMs: number): Context 
 
 type RunOptions = NonNullable<Parameters<StateMachine['run']>[1]>;
 /** The interpreter's own type for Task handlers, keyed by state name. */
-export type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+export type LocalTaskHandlers = NonNullable<
+  NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']
+>;
 type JsonValue = Parameters<LocalTaskHandlers[string]>[0];
 
 /**

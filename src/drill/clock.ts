@@ -31,7 +31,15 @@ export function installVirtualClock(startAt: Date, seed: number): VirtualClock {
   const realSetImmediate = globalThis.setImmediate;
   const clock = FakeTimers.install({
     now: startAt,
-    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'Date'],
+    toFake: [
+      'setTimeout',
+      'clearTimeout',
+      'setInterval',
+      'clearInterval',
+      'setImmediate',
+      'clearImmediate',
+      'Date',
+    ],
     // Middy arms its early-timeout timer with a timer it captured before the clock was faked.
     shouldClearNativeTimers: true,
   });
@@ -63,7 +71,8 @@ export function installVirtualClock(startAt: Date, seed: number): VirtualClock {
       );
       const deadline = clock.now + limitMs;
       while (!settled) {
-        if (clock.now > deadline) throw new Error(`drill did not finish within ${limitMs / 1000} virtual seconds`);
+        if (clock.now > deadline)
+          throw new Error(`drill did not finish within ${limitMs / 1000} virtual seconds`);
         await clock.tickAsync(0);
         await realIoSettled();
         if (!settled) await clock.nextAsync();

@@ -22,10 +22,16 @@ function describeCloud(label: string, s: CloudSnapshot): string {
   return `${label}: writer ${s.database.writerRegion ?? 'none'}; ECS running/desired ${services}; DNS ${dns}`;
 }
 
-function meetsExpectation(result: DrillResult, expected: { outcome: string; writer: 'source' | 'target' }): boolean {
+function meetsExpectation(
+  result: DrillResult,
+  expected: { outcome: string; writer: 'source' | 'target' },
+): boolean {
   const plan = { source: result.before.database.writerRegion };
   const writerMoved = result.after.database.writerRegion !== plan.source;
-  return (result.report?.outcome ?? 'failed') === expected.outcome && writerMoved === (expected.writer === 'target');
+  return (
+    (result.report?.outcome ?? 'failed') === expected.outcome &&
+    writerMoved === (expected.writer === 'target')
+  );
 }
 
 async function main(): Promise<number> {
@@ -48,7 +54,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const seed = Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new Error(`--seed must be a non-negative integer, got "${values.seed}"`);
   const scenario = findScenario(values.scenario);
 
   console.log(`Drill ${scenario.name} (seed ${seed}): ${scenario.summary}\n`);
@@ -59,13 +66,16 @@ async function main(): Promise<number> {
       if (!values.json) for (const e of events) console.log(renderTimelineLine(e));
     },
     onRetry: (state, error, attempt) => {
-      if (!values.json) console.log(`          (state machine retries ${state} after ${error}, attempt ${attempt})`);
+      if (!values.json)
+        console.log(`          (state machine retries ${state} after ${error}, attempt ${attempt})`);
     },
   });
   if (values.json) {
     console.log(JSON.stringify(result.report, null, 2));
   } else {
-    console.log(`\nExecution ${result.status}${result.error ? ` (${result.error.name})` : ''} after ${result.virtualSeconds} virtual seconds.\n`);
+    console.log(
+      `\nExecution ${result.status}${result.error ? ` (${result.error.name})` : ''} after ${result.virtualSeconds} virtual seconds.\n`,
+    );
     console.log(result.report ? renderReport(result.report) : 'No report was produced.');
     console.log(`\n${describeCloud('Simulated cloud before', result.before)}`);
     console.log(describeCloud('Simulated cloud after ', result.after));

@@ -13,7 +13,9 @@ import { bindTasks } from './bindings.js';
 import { installVirtualClock } from './clock.js';
 import type { DrillScenario } from './scenarios.js';
 
-export const STATE_MACHINE_FILE = fileURLToPath(new URL('../../statemachines/failover.asl.json', import.meta.url));
+export const STATE_MACHINE_FILE = fileURLToPath(
+  new URL('../../statemachines/failover.asl.json', import.meta.url),
+);
 export const DEFAULT_PLAN_FILE = fileURLToPath(new URL('../../plans/dev.json', import.meta.url));
 /** Drills start at a fixed virtual instant so the same scenario always prints the same times. */
 export const DRILL_START = new Date('2026-11-22T03:00:00.000Z');
@@ -90,7 +92,11 @@ export async function runDrill(scenario: DrillScenario, options: DrillOptions = 
     void (async () => {
       for await (const log of execution.eventLogs) {
         if (log.type === 'StateRetried') {
-          const retry = { state: log.state.name, error: log.retry.retrier.ErrorEquals.join('|'), attempt: log.retry.attempt };
+          const retry = {
+            state: log.state.name,
+            error: log.retry.retrier.ErrorEquals.join('|'),
+            attempt: log.retry.attempt,
+          };
           retries.push(retry);
           options.onRetry?.(retry.state, retry.error, retry.attempt);
         }

@@ -1,6 +1,6 @@
 import type { FailoverPlan } from '../plan/schema.js';
-import type { SimOptions } from '../sim/cloud.js';
 import type { Outcome } from '../report/types.js';
+import type { SimOptions } from '../sim/cloud.js';
 
 export interface ScenarioContext {
   plan: FailoverPlan;
@@ -27,7 +27,10 @@ function alarmTimestamp(ms: number): string {
 }
 
 /** An EventBridge "CloudWatch Alarm State Change" event as CloudWatch sends it (OK -> ALARM). */
-export function alarmEvent(ctx: ScenarioContext, alarmName = ctx.plan.triggers.alarmNames[0] ?? 'alarm'): unknown {
+export function alarmEvent(
+  ctx: ScenarioContext,
+  alarmName = ctx.plan.triggers.alarmNames[0] ?? 'alarm',
+): unknown {
   const region = ctx.plan.regions.standby;
   const changedAt = ctx.t0 - 5_000;
   return {
@@ -42,12 +45,17 @@ export function alarmEvent(ctx: ScenarioContext, alarmName = ctx.plan.triggers.a
     detail: {
       alarmName,
       configuration: { description: `${ctx.plan.regions.primary} unhealthy as seen from ${region}` },
-      previousState: { value: 'OK', reason: 'Threshold Crossed', timestamp: alarmTimestamp(changedAt - 30 * MINUTE) },
+      previousState: {
+        value: 'OK',
+        reason: 'Threshold Crossed',
+        timestamp: alarmTimestamp(changedAt - 30 * MINUTE),
+      },
       state: {
         value: 'ALARM',
         reason:
           'Threshold Crossed: 3 out of the last 3 datapoints [0.0 (22/11/26 02:58:00), 0.0 (22/11/26 02:57:00), 0.0 (22/11/26 02:56:00)] was less than the threshold (90.0) (minimum 3 datapoints for OK -> ALARM transition).',
-        reasonData: '{"version":"1.0","statistic":"Average","period":60,"recentDatapoints":[0.0,0.0,0.0],"threshold":90.0}',
+        reasonData:
+          '{"version":"1.0","statistic":"Average","period":60,"recentDatapoints":[0.0,0.0,0.0],"threshold":90.0}',
         timestamp: alarmTimestamp(changedAt),
       },
     },
@@ -91,7 +99,8 @@ export const SCENARIOS: readonly DrillScenario[] = [
   },
   {
     name: 'region-unreachable',
-    summary: "The primary region's service and APIs are down: fencing cannot be confirmed, failover goes on.",
+    summary:
+      "us-east-1's service and APIs are down, Route 53's control plane with them: fencing is unconfirmed, the database and compute move, and the DNS shift stops with the ARC instruction.",
     input: alarmEvent,
     cloud: (ctx) => ({
       incidents: [
@@ -99,7 +108,7 @@ export const SCENARIOS: readonly DrillScenario[] = [
         { region: ctx.plan.regions.primary, kind: 'apis-unreachable', from: ctx.t0 - 6 * MINUTE },
       ],
     }),
-    expected: { outcome: 'succeeded', writer: 'target' },
+    expected: { outcome: 'failed', writer: 'target' },
   },
   {
     name: 'throttled-promotion',
@@ -113,7 +122,8 @@ export const SCENARIOS: readonly DrillScenario[] = [
   },
   {
     name: 'promotion-refused',
-    summary: 'RDS refuses the failover (invalid state): the execution reports and fails; traffic is not moved.',
+    summary:
+      'RDS refuses the failover (invalid state): the execution reports and fails; traffic is not moved.',
     input: alarmEvent,
     cloud: (ctx) => ({
       incidents: [primaryDown(ctx, -6 * MINUTE)],

@@ -3,8 +3,7 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { awsClients, type ClientRegistry } from '../aws/clients.js';
 import { InputInvalidError } from '../errors.js';
-import { formatIssues } from '../plan/load.js';
-import { currentPlan } from '../plan/load.js';
+import { currentPlan, formatIssues } from '../plan/load.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import { emitTimeline, logger } from '../timeline/emit.js';
 import type { TimelineEvent } from '../timeline/types.js';
@@ -39,7 +38,9 @@ export function defineStep<I extends z.ZodType, O extends { timeline: TimelineEv
   return middy<unknown, O, Error, Context>().handler(async (event) => {
     const parsed = step.input.safeParse(event);
     if (!parsed.success) {
-      throw new InputInvalidError(`${step.name}: input is invalid: ${formatIssues(parsed.error.issues).join('; ')}`);
+      throw new InputInvalidError(
+        `${step.name}: input is invalid: ${formatIssues(parsed.error.issues).join('; ')}`,
+      );
     }
     const resolved = deps();
     const invokedAt = resolved.now().toISOString();
@@ -49,6 +50,11 @@ export function defineStep<I extends z.ZodType, O extends { timeline: TimelineEv
       emitTimeline(output.timeline.filter((e) => e.at >= invokedAt));
       return output;
     } catch (error) {
+      // Step Functions keeps only Error and Cause: naming the step in the message is what lets
+      // the report (and on-call reading the history) say where the execution stopped.
+      if (error instanceof Error && !error.message.startsWith(`${step.name}: `)) {
+        error.message = `${step.name}: ${error.message}`;
+      }
       logger.error(`${step.name} failed`, error as Error);
       throw error;
     }

@@ -8,7 +8,8 @@ import { type FailoverPlan, failoverPlanSchema } from './schema.js';
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     const path = issue.path.reduce<string>(
-      (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+      (acc, key) =>
+        typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key),
       '',
     );
     return `${path || '(root)'}: ${issue.message}`;

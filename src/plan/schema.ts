@@ -13,11 +13,9 @@ export const regionSchema = z.string().refine(isKnownRegion, {
 });
 
 const identifier = z.string().min(1).max(255);
-const clusterArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]*$/, {
-    error: 'must be an Aurora DB cluster ARN (arn:aws:rds:REGION:ACCOUNT:cluster:NAME)',
-  });
+const clusterArn = z.string().regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]*$/, {
+  error: 'must be an Aurora DB cluster ARN (arn:aws:rds:REGION:ACCOUNT:cluster:NAME)',
+});
 
 /** A value for each of the plan's two regions, keyed by region name. */
 const perRegion = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
@@ -34,9 +32,12 @@ export const metricSignalSchema = z.strictObject({
   metricName: z.string().min(1),
   dimensions: z.array(z.strictObject({ name: z.string().min(1), value: z.string().min(1) })).default([]),
   stat: z.string().min(1).default('Average'),
-  periodSeconds: z.number().int().refine((p) => p === 10 || p === 30 || p % 60 === 0, {
-    error: 'must be 10, 30 or a multiple of 60',
-  }),
+  periodSeconds: z
+    .number()
+    .int()
+    .refine((p) => p === 10 || p === 30 || p % 60 === 0, {
+      error: 'must be 10, 30 or a multiple of 60',
+    }),
   /** A datapoint is failing when `value <comparison> threshold`. */
   failingWhen: z.strictObject({ comparison: comparisonSchema, threshold: z.number() }),
 });
@@ -72,7 +73,9 @@ export const dnsRecordSchema = z.strictObject({
 export const failoverPlanSchema = z
   .strictObject({
     planVersion: z.literal(1),
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and -' }),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and -' }),
     regions: z.strictObject({ primary: regionSchema, standby: regionSchema }),
     triggers: z.strictObject({
       /** CloudWatch alarms (in the orchestrator's own region) whose ALARM state starts a failover. */
@@ -114,16 +117,25 @@ export const failoverPlanSchema = z
   .superRefine((plan, ctx) => {
     const regions: string[] = [plan.regions.primary, plan.regions.standby];
     if (plan.regions.primary === plan.regions.standby) {
-      ctx.addIssue({ code: 'custom', path: ['regions', 'standby'], message: 'must differ from regions.primary' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regions', 'standby'],
+        message: 'must differ from regions.primary',
+      });
     }
     const requireBothRegions = (record: Record<string, unknown> | undefined, path: (string | number)[]) => {
       if (!record) return;
       for (const region of regions) {
-        if (!(region in record)) ctx.addIssue({ code: 'custom', path, message: `has no entry for ${region}` });
+        if (!(region in record))
+          ctx.addIssue({ code: 'custom', path, message: `has no entry for ${region}` });
       }
       for (const key of Object.keys(record)) {
         if (!regions.includes(key)) {
-          ctx.addIssue({ code: 'custom', path: [...path, key], message: `"${key}" is not one of the plan's regions (${regions.join(', ')})` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, key],
+            message: `"${key}" is not one of the plan's regions (${regions.join(', ')})`,
+          });
         }
       }
     };
@@ -131,7 +143,11 @@ export const failoverPlanSchema = z
     for (const region of regions) {
       const arn = plan.database.members[region];
       if (arn && !arn.includes(`:rds:${region}:`)) {
-        ctx.addIssue({ code: 'custom', path: ['database', 'members', region], message: `cluster ARN is not in ${region}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['database', 'members', region],
+          message: `cluster ARN is not in ${region}`,
+        });
       }
     }
     plan.services.forEach((svc, i) => {
@@ -142,7 +158,11 @@ export const failoverPlanSchema = z
       requireBothRegions(record.value, ['dns', 'records', i, 'value']);
       if (record.routing === 'weighted') {
         if (!record.setIdentifier) {
-          ctx.addIssue({ code: 'custom', path: ['dns', 'records', i, 'setIdentifier'], message: 'is required for weighted routing' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['dns', 'records', i, 'setIdentifier'],
+            message: 'is required for weighted routing',
+          });
         }
         requireBothRegions(record.setIdentifier, ['dns', 'records', i, 'setIdentifier']);
       }
@@ -150,7 +170,11 @@ export const failoverPlanSchema = z
     plan.signals.forEach((signal, i) => {
       for (const field of ['watches', 'readFrom'] as const) {
         if (!regions.includes(signal[field])) {
-          ctx.addIssue({ code: 'custom', path: ['signals', i, field], message: `"${signal[field]}" is not one of the plan's regions` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['signals', i, field],
+            message: `"${signal[field]}" is not one of the plan's regions`,
+          });
         }
       }
     });
@@ -166,7 +190,8 @@ export const failoverPlanSchema = z
     }
     const names = plan.signals.map((s) => s.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) ctx.addIssue({ code: 'custom', path: ['signals'], message: `signal name "${dup}" is used twice` });
+    if (dup)
+      ctx.addIssue({ code: 'custom', path: ['signals'], message: `signal name "${dup}" is used twice` });
   });
 
 export type FailoverPlan = z.infer<typeof failoverPlanSchema>;

@@ -8,7 +8,7 @@ import {
   verifyTargetOutput,
 } from '../steps/contracts.js';
 import { failoverRequestSchema } from '../steps/request.js';
-import type { TimelineEvent } from '../timeline/types.js';
+import { STEP_NAMES, type TimelineEvent } from '../timeline/types.js';
 import { collectTimeline } from './collect.js';
 import type { FailoverReport, Outcome, StepSummary } from './types.js';
 
@@ -23,6 +23,8 @@ export interface ReportSource {
   outcome: Outcome;
   executionName: string;
   executionStartedAt: string;
+  /** When the report is built: the time of the failure as far as the report can tell. */
+  reportedAt?: string;
 }
 
 function pick<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> | null {
@@ -41,14 +43,31 @@ function at(state: unknown, ...path: string[]): unknown {
 
 const seconds = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10;
 
+const stepOrder = (step: string) => STEP_NAMES.indexOf(step as (typeof STEP_NAMES)[number]);
+
+/** One row per step, in workflow order: first event to last, and how it ended. */
 export function summariseSteps(timeline: readonly TimelineEvent[]): StepSummary[] {
   const byStep = new Map<string, TimelineEvent[]>();
   for (const e of timeline) byStep.set(e.step, [...(byStep.get(e.step) ?? []), e]);
-  return [...byStep.entries()].map(([step, events]) => {
-    const first = events[0] as TimelineEvent;
-    const last = events[events.length - 1] as TimelineEvent;
-    return { step, startedAt: first.at, endedAt: last.at, seconds: seconds(first.at, last.at), outcome: last.phase };
-  });
+  return [...byStep.entries()]
+    .sort(([a], [b]) => stepOrder(a) - stepOrder(b))
+    .map(([step, events]) => {
+      const first = events[0] as TimelineEvent;
+      const last = events[events.length - 1] as TimelineEvent;
+      return {
+        step,
+        startedAt: first.at,
+        endedAt: last.at,
+        seconds: seconds(first.at, last.at),
+        outcome: last.phase,
+      };
+    });
+}
+
+/** Steps prefix their error messages with their name (src/handlers/define-step.ts). */
+function failedStep(cause: string): (typeof STEP_NAMES)[number] | null {
+  const prefix = cause.split(': ', 1)[0] ?? '';
+  return (STEP_NAMES as readonly string[]).includes(prefix) ? (prefix as (typeof STEP_NAMES)[number]) : null;
 }
 
 function failureOf(state: unknown): { error: string; cause: string } | null {
@@ -78,12 +97,22 @@ export function buildReport(source: ReportSource): FailoverReport {
   const verified = pick(verifyTargetOutput, at(state, 'steps', 'verifyTarget'));
   const failure = failureOf(state);
   const timeline = collectTimeline(state);
+  const stoppedAt = failure ? failedStep(failure.cause) : null;
+  if (failure && stoppedAt) {
+    timeline.push({
+      at: source.reportedAt ?? timeline[timeline.length - 1]?.at ?? source.executionStartedAt,
+      step: stoppedAt,
+      phase: 'failed',
+      message: `${failure.error}: ${failure.cause.slice(stoppedAt.length + 2)}`,
+    });
+  }
 
   const detectedAt = request?.detectedAt ?? new Date(source.executionStartedAt).toISOString();
   const verifiedAt = outcome === 'succeeded' && verified ? verified.verifiedAt : null;
   const rtoSeconds = verifiedAt ? seconds(detectedAt, verifiedAt) : null;
   const dnsTtlSeconds = shift?.maxTtlSeconds ?? null;
-  const userFacingRtoSeconds = rtoSeconds !== null && dnsTtlSeconds !== null ? rtoSeconds + dnsTtlSeconds : null;
+  const userFacingRtoSeconds =
+    rtoSeconds !== null && dnsTtlSeconds !== null ? rtoSeconds + dnsTtlSeconds : null;
 
   const rpo = rpoOf(request?.mode ?? null, outcome, promote, readiness, promotion);
   const writeUnavailableSeconds =
@@ -138,10 +167,14 @@ function rpoOf(
       : { seconds: null, basis: 'switchover not verified: RPO unknown' };
   }
   if (promote?.action === 'already-writer') {
-    return { seconds: null, basis: 'target was already writer when this execution started: RPO not observed' };
+    return {
+      seconds: null,
+      basis: 'target was already writer when this execution started: RPO not observed',
+    };
   }
   const lagMs = promote?.rpoLagMsBeforePromotion ?? readiness?.rpoLagMs ?? null;
-  if (lagMs === null || !promote) return { seconds: null, basis: 'unknown: no RPO lag was observed before promotion' };
+  if (lagMs === null || !promote)
+    return { seconds: null, basis: 'unknown: no RPO lag was observed before promotion' };
   return {
     seconds: Math.round(lagMs) / 1000,
     basis: 'estimate: AuroraGlobalDBRPOLag last observed before promotion; writes in that window may be lost',
@@ -158,12 +191,14 @@ function actionsFor(
   const actions: string[] = [];
   if (outcome === 'failed' && failure) {
     actions.push(
-      `Execution stopped with ${failure.error}: ${failure.cause}. Check which region is writer and where DNS points before anything else (runbooks/automated-failover.md, "When the execution failed").`,
+      `Execution stopped with ${failure.error}: ${failure.cause.replace(/\.$/, '')}. Check which region is writer and where DNS points before anything else (runbooks/automated-failover.md, "When the execution failed").`,
     );
   }
   for (const f of fence?.fencing ?? []) {
     if (f.outcome === 'unconfirmed') {
-      actions.push(`Fencing unconfirmed for ${f.resource} (${f.action}): ${f.detail}. When ${sourceRegion ?? 'the old region'} answers, confirm it takes no writes and no traffic.`);
+      actions.push(
+        `Fencing unconfirmed for ${f.resource} (${f.action}): ${f.detail}. When ${sourceRegion ?? 'the old region'} answers, confirm it takes no writes and no traffic.`,
+      );
     }
   }
   actions.push(...(fence?.followUps ?? []));
@@ -185,9 +220,13 @@ function summaryOf(
   executionName: string,
 ): string {
   const route = request ? `${request.sourceRegion} -> ${request.targetRegion}` : 'direction unknown';
-  if (outcome === 'no-action') return `No failover (${route}): the failure was not sustained. Execution ${executionName}.`;
+  if (outcome === 'no-action')
+    return `No failover (${route}): the failure was not sustained. Execution ${executionName}.`;
   if (outcome === 'failed') {
-    return `Failover ${route} FAILED: ${failure?.error ?? 'unknown error'}: ${failure?.cause ?? ''}`.slice(0, 1000);
+    return `Failover ${route} FAILED: ${failure?.error ?? 'unknown error'}: ${failure?.cause ?? ''}`.slice(
+      0,
+      1000,
+    );
   }
   return `Failover ${route} succeeded: RTO ${rto ?? '?'} s, RPO ${rpo ?? 'unknown'} s.`;
 }

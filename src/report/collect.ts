@@ -1,9 +1,9 @@
-import { type TimelineEvent, timelineEventSchema } from '../timeline/types.js';
+import { STEP_NAMES, type TimelineEvent, timelineEventSchema } from '../timeline/types.js';
 
 /**
  * Gathers every timeline event found anywhere in an execution's state (or in a list of task
  * outputs from its history), drops the duplicates that polling steps carry forward, and sorts
- * them by time. Stable: events at the same instant keep the order they were found in.
+ * them by time; events at the same instant go in workflow order.
  */
 export function collectTimeline(...sources: unknown[]): TimelineEvent[] {
   const seen = new Set<string>();
@@ -32,6 +32,11 @@ export function collectTimeline(...sources: unknown[]): TimelineEvent[] {
   for (const source of sources) visit(source, 0);
   return events
     .map((e, index) => ({ e, index }))
-    .sort((a, b) => (a.e.at < b.e.at ? -1 : a.e.at > b.e.at ? 1 : a.index - b.index))
+    .sort(
+      (a, b) =>
+        a.e.at.localeCompare(b.e.at) ||
+        STEP_NAMES.indexOf(a.e.step) - STEP_NAMES.indexOf(b.e.step) ||
+        a.index - b.index,
+    )
     .map(({ e }) => e);
 }

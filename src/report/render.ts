@@ -6,15 +6,23 @@ const clock = (iso: string) => iso.slice(11, 19);
 /** The report as Markdown: what on-call reads after an incident, and what drills print. */
 export function renderReport(report: FailoverReport): string {
   const lines: string[] = [];
-  const title = { succeeded: 'Failover succeeded', 'no-action': 'No failover', failed: 'Failover FAILED' }[report.outcome];
-  lines.push(`# ${title}: ${report.planName ?? 'unknown plan'} ${report.sourceRegion ?? '?'} -> ${report.targetRegion ?? '?'}`);
+  const title = { succeeded: 'Failover succeeded', 'no-action': 'No failover', failed: 'Failover FAILED' }[
+    report.outcome
+  ];
+  lines.push(
+    `# ${title}: ${report.planName ?? 'unknown plan'} ${report.sourceRegion ?? '?'} -> ${report.targetRegion ?? '?'}`,
+  );
   lines.push('');
-  lines.push(`- Execution: ${report.executionName} (${report.mode ?? 'mode unknown'}, requested by ${report.requestedBy ?? '?'})`);
+  lines.push(
+    `- Execution: ${report.executionName} (${report.mode ?? 'mode unknown'}, requested by ${report.requestedBy ?? '?'})`,
+  );
   lines.push(`- Reason: ${report.reason ?? 'n/a'}`);
   lines.push(`- Detected: ${report.detectedAt}`);
   lines.push(`- Verified serving from target: ${report.verifiedAt ?? 'no'}`);
   lines.push(`- RTO (orchestrated, detection -> target verified): ${show(report.rtoSeconds)}`);
-  lines.push(`- User-facing RTO (+ DNS TTL ${show(report.dnsTtlSeconds)}): ${show(report.userFacingRtoSeconds)}`);
+  lines.push(
+    `- User-facing RTO (+ DNS TTL ${show(report.dnsTtlSeconds)}): ${show(report.userFacingRtoSeconds)}`,
+  );
   lines.push(`- RPO: ${show(report.rpo.seconds)} (${report.rpo.basis})`);
   if (report.writeUnavailableSeconds !== null) {
     lines.push(`- Write-unavailable window: ${show(report.writeUnavailableSeconds)}`);
@@ -32,7 +40,8 @@ export function renderReport(report: FailoverReport): string {
     lines.push('');
     lines.push('## Fencing of the old primary');
     lines.push('');
-    for (const f of report.fencing) lines.push(`- ${f.outcome.toUpperCase()}: ${f.resource}: ${f.action} (${f.detail})`);
+    for (const f of report.fencing)
+      lines.push(`- ${f.outcome.toUpperCase()}: ${f.resource}: ${f.action} (${f.detail})`);
   }
   lines.push('');
   lines.push('## What a human must still do');

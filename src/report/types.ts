@@ -34,7 +34,9 @@ export const failoverReportSchema = z.object({
   /** Planned switchover: from the switchover's start until the new writer accepted writes. */
   writeUnavailableSeconds: z.number().nullable(),
   steps: z.array(stepSummarySchema),
-  fencing: z.array(z.object({ resource: z.string(), action: z.string(), outcome: z.string(), detail: z.string() })),
+  fencing: z.array(
+    z.object({ resource: z.string(), action: z.string(), outcome: z.string(), detail: z.string() }),
+  ),
   failure: z.object({ error: z.string(), cause: z.string() }).nullable(),
   actions: z.array(z.string()),
   summary: z.string(),

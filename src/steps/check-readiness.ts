@@ -4,6 +4,7 @@ import { readRpoLagMs, readSignal } from '../aws/cloudwatch.js';
 import { describeServiceRefs } from '../aws/ecs.js';
 import { clusterIdentifierOfArn, describeCluster, describeGlobalCluster } from '../aws/rds.js';
 import { readRecord } from '../aws/route53.js';
+import { controlPlaneInFailedRegion, viaControlPlane } from '../aws/route53-control-plane.js';
 import { locateService } from '../decisions/capacity.js';
 import { decideSustained } from '../decisions/sustained.js';
 import { AwsRequestError, TargetNotReadyError } from '../errors.js';
@@ -44,41 +45,90 @@ export async function checkReadiness(
   const globalCheck = checked('aurora-global-membership', async () => {
     const view = await describeGlobalCluster(target.rds, plan.database.globalClusterIdentifier);
     const member = view.members.find((m) => m.arn === targetArn);
-    if (!member) return { name: 'aurora-global-membership', ok: false, detail: `${targetArn} is not a member of ${view.identifier}` };
+    if (!member)
+      return {
+        name: 'aurora-global-membership',
+        ok: false,
+        detail: `${targetArn} is not a member of ${view.identifier}`,
+      };
     const busy = view.failoverState && view.failoverState.toArn !== targetArn;
     if (busy) {
-      return { name: 'aurora-global-membership', ok: false, detail: `a ${view.failoverState?.status} towards ${view.failoverState?.toArn} is under way` };
+      return {
+        name: 'aurora-global-membership',
+        ok: false,
+        detail: `a ${view.failoverState?.status} towards ${view.failoverState?.toArn} is under way`,
+      };
     }
-    if (request.mode === 'planned' && !member.isWriter && member.synchronizationStatus && member.synchronizationStatus !== 'connected') {
-      return { name: 'aurora-global-membership', ok: false, detail: `target member is ${member.synchronizationStatus}, not connected` };
+    if (
+      request.mode === 'planned' &&
+      !member.isWriter &&
+      member.synchronizationStatus &&
+      member.synchronizationStatus !== 'connected'
+    ) {
+      return {
+        name: 'aurora-global-membership',
+        ok: false,
+        detail: `target member is ${member.synchronizationStatus}, not connected`,
+      };
     }
-    return { name: 'aurora-global-membership', ok: true, detail: member.isWriter ? 'target is already the writer' : 'target is a secondary member' };
+    return {
+      name: 'aurora-global-membership',
+      ok: true,
+      detail: member.isWriter ? 'target is already the writer' : 'target is a secondary member',
+    };
   });
 
   const clusterCheck = checked('aurora-target-cluster', async () => {
     const cluster = await describeCluster(target.rds, targetArn);
     if (cluster.instanceCount === 0) {
-      return { name: 'aurora-target-cluster', ok: false, detail: `${cluster.identifier} is headless (no DB instance): add an instance before it can be promoted` };
+      return {
+        name: 'aurora-target-cluster',
+        ok: false,
+        detail: `${cluster.identifier} is headless (no DB instance): add an instance before it can be promoted`,
+      };
     }
     if (cluster.status !== 'available') {
-      return { name: 'aurora-target-cluster', ok: false, detail: `${cluster.identifier} is ${cluster.status}, not available` };
+      return {
+        name: 'aurora-target-cluster',
+        ok: false,
+        detail: `${cluster.identifier} is ${cluster.status}, not available`,
+      };
     }
-    return { name: 'aurora-target-cluster', ok: true, detail: `${cluster.identifier}: ${cluster.instanceCount} instance(s), engine ${cluster.engineVersion ?? '?'}` };
+    return {
+      name: 'aurora-target-cluster',
+      ok: true,
+      detail: `${cluster.identifier}: ${cluster.instanceCount} instance(s), engine ${cluster.engineVersion ?? '?'}`,
+    };
   });
 
   const servicesCheck = checked('ecs-target-services', async () => {
     const refs = plan.services.map((s) => locateService(s, request.targetRegion));
     const states = await describeServiceRefs(target.ecs, refs);
-    return { name: 'ecs-target-services', ok: true, detail: states.map((s) => `${s.service} ${s.running}/${s.desired}`).join(', ') };
+    return {
+      name: 'ecs-target-services',
+      ok: true,
+      detail: states.map((s) => `${s.service} ${s.running}/${s.desired}`).join(', '),
+    };
   });
 
   const dnsCheck = checked('route53-records', async () => {
     const missing: string[] = [];
-    for (const record of plan.dns.records) {
-      const sets = await readRecord(clients.route53(), record);
-      const wanted = record.routing === 'weighted' ? record.setIdentifier?.[request.targetRegion] : undefined;
-      if (sets.length === 0 || (wanted && !sets.some((s) => s.setIdentifier === wanted))) missing.push(record.name);
+    const readAll = () =>
+      Promise.all(plan.dns.records.map((record) => readRecord(clients.route53(), record)));
+    let all: Awaited<ReturnType<typeof readAll>>;
+    try {
+      all = await viaControlPlane(request.sourceRegion, plan.timeouts.failedRegionCallMs, readAll);
+    } catch (error) {
+      // Promotion and scale-up are still worth doing: traffic can move through the data plane.
+      if (!controlPlaneInFailedRegion(request.sourceRegion)) throw error;
+      return { name: 'route53-records', ok: true, detail: `not verifiable: ${(error as Error).message}` };
     }
+    plan.dns.records.forEach((record, i) => {
+      const sets = all[i] ?? [];
+      const wanted = record.routing === 'weighted' ? record.setIdentifier?.[request.targetRegion] : undefined;
+      if (sets.length === 0 || (wanted && !sets.some((s) => s.setIdentifier === wanted)))
+        missing.push(record.name);
+    });
     return missing.length > 0
       ? { name: 'route53-records', ok: false, detail: `records not found: ${missing.join(', ')}` }
       : { name: 'route53-records', ok: true, detail: `${plan.dns.records.length} record(s) found` };
@@ -107,15 +157,25 @@ export async function checkReadiness(
       now: now(),
     });
     return verdict.failing.length >= plan.sustained.minFailingSignals
-      ? { name: 'target-region-health', ok: false, detail: `target region is failing too: ${verdict.failing.join(', ')}` }
-      : { name: 'target-region-health', ok: true, detail: `${usable.length} signal(s) read, ${verdict.failing.length} failing` };
+      ? {
+          name: 'target-region-health',
+          ok: false,
+          detail: `target region is failing too: ${verdict.failing.join(', ')}`,
+        }
+      : {
+          name: 'target-region-health',
+          ok: true,
+          detail: `${usable.length} signal(s) read, ${verdict.failing.length} failing`,
+        };
   });
 
   const checks = await Promise.all([globalCheck, clusterCheck, servicesCheck, dnsCheck, targetHealthCheck]);
-  if (request.mode === 'planned') checks.push(await sourceReadyForSwitchover(request, sourceArn, targetArn, deps));
+  if (request.mode === 'planned')
+    checks.push(await sourceReadyForSwitchover(request, sourceArn, targetArn, deps));
 
   const lag = await boundedCall(
-    (abortSignal) => readRpoLagMs(target.cloudwatch, clusterIdentifierOfArn(targetArn), now(), { abortSignal }),
+    (abortSignal) =>
+      readRpoLagMs(target.cloudwatch, clusterIdentifierOfArn(targetArn), now(), { abortSignal }),
     plan.timeouts.failedRegionCallMs,
   );
   const rpoLagMs = lag.ok ? lag.value : null;
@@ -124,7 +184,14 @@ export async function checkReadiness(
     checks.push(
       rpoLagMs !== null && rpoLagMs <= limit
         ? { name: 'replication-lag', ok: true, detail: `${rpoLagMs} ms <= ${limit} ms` }
-        : { name: 'replication-lag', ok: false, detail: rpoLagMs === null ? 'lag unknown (no AuroraGlobalDBRPOLag data)' : `${rpoLagMs} ms > ${limit} ms (plan database.maxSwitchoverLagMs)` },
+        : {
+            name: 'replication-lag',
+            ok: false,
+            detail:
+              rpoLagMs === null
+                ? 'lag unknown (no AuroraGlobalDBRPOLag data)'
+                : `${rpoLagMs} ms > ${limit} ms (plan database.maxSwitchoverLagMs)`,
+          },
     );
   }
 
@@ -161,7 +228,8 @@ function sourceReadyForSwitchover(
       describeCluster(deps.clients.forRegion(request.sourceRegion).rds, sourceArn),
       describeCluster(deps.clients.forRegion(request.targetRegion).rds, targetArn),
     ]);
-    if (source.status !== 'available') return { name, ok: false, detail: `${source.identifier} is ${source.status}` };
+    if (source.status !== 'available')
+      return { name, ok: false, detail: `${source.identifier} is ${source.status}` };
     if (source.engineVersion !== target.engineVersion) {
       return {
         name,

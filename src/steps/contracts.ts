@@ -115,7 +115,9 @@ export const checkScaleInput = z.object({
 });
 export const checkScaleOutput = z.object({
   done: z.boolean(),
-  services: z.array(z.object({ name: z.string(), desired: z.number(), running: z.number(), deployments: z.number() })),
+  services: z.array(
+    z.object({ name: z.string(), desired: z.number(), running: z.number(), deployments: z.number() }),
+  ),
   timeline: timelineSchema,
 });
 

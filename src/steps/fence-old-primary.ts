@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import { boundedCall } from '../aws/bounded.js';
-import { describeScalableTarget, describeServices, lowerMinCapacity, scalableResourceId, setDesiredCount } from '../aws/ecs.js';
+import {
+  describeScalableTarget,
+  describeServices,
+  lowerMinCapacity,
+  scalableResourceId,
+  setDesiredCount,
+} from '../aws/ecs.js';
 import { locateService } from '../decisions/capacity.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import type { EcsServicePlan } from '../plan/schema.js';
@@ -23,7 +29,10 @@ const STEP = 'fence-old-primary';
  * Planned: SwitchoverGlobalCluster makes the old writer read-only itself; the old region's
  * services keep serving until traffic has moved, so nothing is scaled down here.
  */
-export async function fenceOldPrimary(input: z.infer<typeof fenceInput>, deps: StepDeps): Promise<FenceOutput> {
+export async function fenceOldPrimary(
+  input: z.infer<typeof fenceInput>,
+  deps: StepDeps,
+): Promise<FenceOutput> {
   const { request } = input;
   const started = deps.now();
   if (request.mode === 'planned') {
@@ -40,34 +49,61 @@ export async function fenceOldPrimary(input: z.infer<typeof fenceInput>, deps: S
       followUps: [
         `Services in ${request.sourceRegion} were left running for the planned move: scale them down once traffic has drained, or keep them for failback.`,
       ],
-      timeline: [event(started, STEP, 'skipped', 'planned switchover: Aurora fences writes itself; old region keeps serving until traffic moves')],
+      timeline: [
+        event(
+          started,
+          STEP,
+          'skipped',
+          'planned switchover: Aurora fences writes itself; old region keeps serving until traffic moves',
+        ),
+      ],
     };
   }
 
-  const results = await Promise.all(deps.plan.services.map((service) => fenceService(service, request.sourceRegion, deps)));
+  const results = await Promise.all(
+    deps.plan.services.map((service) => fenceService(service, request.sourceRegion, deps)),
+  );
   const fencing = results.map((r) => r.outcome);
   const followUps = results.flatMap((r) => r.followUps);
+  // Aurora's FailoverGlobalCluster demotes the old writer itself when it can reach it; whether
+  // the old region answers is the best evidence available before promotion.
+  const regionAnswered = fencing.some((f) => f.outcome !== 'unconfirmed');
   fencing.push({
     resource: `aurora ${deps.plan.database.globalClusterIdentifier}`,
-    action: 'write fencing of the old writer',
-    outcome: 'unconfirmed',
-    detail: 'FailoverGlobalCluster fences the old writer when its region answers; confirm it is a reader once the region returns',
+    action: 'write fencing of the old writer by FailoverGlobalCluster',
+    outcome: regionAnswered ? 'fenced' : 'unconfirmed',
+    detail: regionAnswered
+      ? `${request.sourceRegion} answers, so the managed failover demotes the old writer; verify-target checks there is exactly one writer`
+      : `${request.sourceRegion} does not answer: the old writer may still accept local writes until its region returns and Aurora demotes it`,
   });
-  followUps.push(
-    `When ${request.sourceRegion} answers: aws rds describe-global-clusters --region ${request.targetRegion} --global-cluster-identifier ${deps.plan.database.globalClusterIdentifier} and check exactly one member has IsWriter=true (the ${request.targetRegion} cluster).`,
-  );
-  const unconfirmed = fencing.filter((f) => f.outcome === 'unconfirmed' && f.resource.startsWith('ecs')).length;
+  if (!regionAnswered) {
+    followUps.push(
+      `When ${request.sourceRegion} answers: aws rds describe-global-clusters --region ${request.targetRegion} --global-cluster-identifier ${deps.plan.database.globalClusterIdentifier} and check exactly one member has IsWriter=true (the ${request.targetRegion} cluster).`,
+    );
+  }
+  const unconfirmed = fencing.filter((f) => f.outcome === 'unconfirmed').length;
   const phase = unconfirmed > 0 ? 'unconfirmed' : 'succeeded';
   return {
     fencing,
     followUps,
     timeline: [
-      event(started, STEP, 'started', `fencing ${deps.plan.services.length} service(s) in ${request.sourceRegion}`),
-      event(deps.now(), STEP, phase, `${fencing.length - unconfirmed - 1} fenced or already fenced, ${unconfirmed} unconfirmed`, {
-        fenced: fencing.filter((f) => f.outcome === 'fenced').length,
-        already: fencing.filter((f) => f.outcome === 'already').length,
-        unconfirmed,
-      }),
+      event(
+        started,
+        STEP,
+        'started',
+        `fencing ${deps.plan.services.length} service(s) in ${request.sourceRegion}`,
+      ),
+      event(
+        deps.now(),
+        STEP,
+        phase,
+        `${fencing.length - unconfirmed} fenced or already fenced, ${unconfirmed} unconfirmed`,
+        {
+          fenced: fencing.filter((f) => f.outcome === 'fenced').length,
+          already: fencing.filter((f) => f.outcome === 'already').length,
+          unconfirmed,
+        },
+      ),
     ],
   };
 }
@@ -92,9 +128,12 @@ async function fenceService(
 
   const outcome = await boundedCall(async (abortSignal) => {
     const [current] = await describeServices(ecs, cluster, [name], { abortSignal });
-    const scaler = service.autoScaling ? await describeScalableTarget(autoscaling, cluster, name, { abortSignal }) : null;
+    const scaler = service.autoScaling
+      ? await describeScalableTarget(autoscaling, cluster, name, { abortSignal })
+      : null;
     const minAlreadyZero = scaler === null || scaler.min === 0;
-    if (current?.desired === 0 && minAlreadyZero) return { already: true, previousDesired: 0, previousMin: scaler?.min ?? null };
+    if (current?.desired === 0 && minAlreadyZero)
+      return { already: true, previousDesired: 0, previousMin: scaler?.min ?? null };
     // Minimum first: with the old minimum in place the scaler would undo the scale-down.
     if (!minAlreadyZero) await lowerMinCapacity(autoscaling, cluster, name, 0, { abortSignal });
     if ((current?.desired ?? 0) > 0) await setDesiredCount(ecs, cluster, name, 0, { abortSignal });
@@ -103,7 +142,12 @@ async function fenceService(
 
   if (!outcome.ok) {
     return {
-      outcome: { resource, action, outcome: 'unconfirmed', detail: `${region} did not confirm: ${outcome.reason}: ${outcome.detail}` },
+      outcome: {
+        resource,
+        action,
+        outcome: 'unconfirmed',
+        detail: `${region} did not confirm: ${outcome.reason}: ${outcome.detail}`,
+      },
       followUps: commands.map((c) => `When ${region} answers, run: ${c}`),
     };
   }

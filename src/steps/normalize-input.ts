@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { InputInvalidError } from '../errors.js';
+import type { StepDeps } from '../handlers/define-step.js';
 import { alarmStateChangeEventSchema, isAlarmEvent } from '../input/alarm-event.js';
 import { startRequestV1Schema } from '../input/start-request.js';
 import { formatIssues } from '../plan/load.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import { event } from '../timeline/types.js';
-import type { StepDeps } from '../handlers/define-step.js';
 import { type FailoverRequest, failoverRequestSchema } from './request.js';
 
 export const normalizeInput = z.object({
@@ -37,11 +37,15 @@ function fromAlarm(raw: unknown, input: z.infer<typeof normalizeInput>, plan: Fa
     );
   }
   if (detail.state.value !== 'ALARM') {
-    throw new InputInvalidError(`alarm "${detail.alarmName}" is in state ${detail.state.value}, not ALARM; nothing was done`);
+    throw new InputInvalidError(
+      `alarm "${detail.alarmName}" is in state ${detail.state.value}, not ALARM; nothing was done`,
+    );
   }
   const changedAt = Date.parse(detail.state.timestamp);
   if (Number.isNaN(changedAt)) {
-    throw new InputInvalidError(`alarm event detail.state.timestamp "${detail.state.timestamp}" is not a time`);
+    throw new InputInvalidError(
+      `alarm event detail.state.timestamp "${detail.state.timestamp}" is not a time`,
+    );
   }
   const target = input.orchestratorRegion;
   return {
@@ -57,7 +61,11 @@ function fromAlarm(raw: unknown, input: z.infer<typeof normalizeInput>, plan: Fa
   };
 }
 
-function fromOperator(raw: unknown, input: z.infer<typeof normalizeInput>, plan: FailoverPlan): FailoverRequest {
+function fromOperator(
+  raw: unknown,
+  input: z.infer<typeof normalizeInput>,
+  plan: FailoverPlan,
+): FailoverRequest {
   const parsed = startRequestV1Schema.safeParse(raw);
   if (!parsed.success) {
     throw new InputInvalidError(
@@ -97,13 +105,19 @@ export async function normalize(input: z.infer<typeof normalizeInput>, deps: Ste
     ? fromAlarm(input.input, input, plan)
     : fromOperator(input.input, input, plan);
   const timeline = [
-    event(deps.now(), 'normalize-input', 'succeeded', `${request.mode} failover ${request.sourceRegion} -> ${request.targetRegion}`, {
-      mode: request.mode,
-      source: request.sourceRegion,
-      target: request.targetRegion,
-      requestedBy: request.requestedBy,
-      detectedAt: request.detectedAt,
-    }),
+    event(
+      deps.now(),
+      'normalize-input',
+      'succeeded',
+      `${request.mode} failover ${request.sourceRegion} -> ${request.targetRegion}`,
+      {
+        mode: request.mode,
+        source: request.sourceRegion,
+        target: request.targetRegion,
+        requestedBy: request.requestedBy,
+        detectedAt: request.detectedAt,
+      },
+    ),
   ];
   return { request, timeline };
 }

@@ -23,7 +23,7 @@ export const METRIC_NAMESPACE = 'FailoverOrchestrator';
  * is best effort: a report must never fail because CloudWatch did not answer.
  */
 export async function report(input: z.infer<typeof reportInput>, deps: StepDeps) {
-  const built = buildReport(input);
+  const built = buildReport({ ...input, reportedAt: deps.now().toISOString() });
   const region = built.targetRegion ?? process.env.AWS_REGION ?? deps.plan.regions.standby;
   const dimensions = [
     { Name: 'Plan', Value: deps.plan.name },
@@ -38,14 +38,17 @@ export async function report(input: z.infer<typeof reportInput>, deps: StepDeps)
   });
   const data = [metric('Executions', 1, 'Count')];
   if (built.rtoSeconds !== null) data.push(metric('RTOSeconds', built.rtoSeconds, 'Seconds'));
-  if (built.userFacingRtoSeconds !== null) data.push(metric('UserFacingRTOSeconds', built.userFacingRtoSeconds, 'Seconds'));
+  if (built.userFacingRtoSeconds !== null)
+    data.push(metric('UserFacingRTOSeconds', built.userFacingRtoSeconds, 'Seconds'));
   if (built.rpo.seconds !== null) data.push(metric('RPOSeconds', built.rpo.seconds, 'Seconds'));
 
   const published = await boundedCall(
     (abortSignal) =>
       deps.clients
         .forRegion(region)
-        .cloudwatch.send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: data }), { abortSignal }),
+        .cloudwatch.send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: data }), {
+          abortSignal,
+        }),
     5000,
   );
   logger.info('failover report', { report: { ...built, timeline: undefined } });

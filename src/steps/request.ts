@@ -15,8 +15,6 @@ export const failoverRequestSchema = z.object({
   /** First evidence of the failure: the alarm's state-change time, or the execution start. */
   detectedAt: z.string(),
   executionName: z.string(),
-  trigger: z
-    .object({ alarmName: z.string(), alarmRegion: z.string(), stateReason: z.string() })
-    .optional(),
+  trigger: z.object({ alarmName: z.string(), alarmRegion: z.string(), stateReason: z.string() }).optional(),
 });
 export type FailoverRequest = z.infer<typeof failoverRequestSchema>;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { changeRecords, readRecord } from '../aws/route53.js';
+import { viaControlPlane } from '../aws/route53-control-plane.js';
 import { decideShift, upsertsByZone } from '../decisions/traffic.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event } from '../timeline/types.js';
@@ -19,7 +20,10 @@ export async function shiftTraffic(input: z.infer<typeof shiftInput>, deps: Step
   const route53 = deps.clients.route53();
   const records = deps.plan.dns.records;
 
-  const current = await Promise.all(records.map((record) => readRecord(route53, record)));
+  const bound = deps.plan.timeouts.failedRegionCallMs;
+  const current = await viaControlPlane(request.sourceRegion, bound, () =>
+    Promise.all(records.map((record) => readRecord(route53, record))),
+  );
   const shifts = records.map((record, i) =>
     decideShift(record, current[i] ?? [], request.sourceRegion, request.targetRegion),
   );
@@ -27,9 +31,11 @@ export async function shiftTraffic(input: z.infer<typeof shiftInput>, deps: Step
   const comment = `failover ${request.executionName}: ${request.sourceRegion} -> ${request.targetRegion} (${request.mode})`;
   const zones = [...upsertsByZone(shifts)];
   const changeIds = new Map(
-    await Promise.all(
-      zones.map(
-        async ([zone, upserts]) => [zone, await changeRecords(route53, zone, upserts, comment)] as const,
+    await viaControlPlane(request.sourceRegion, bound, () =>
+      Promise.all(
+        zones.map(
+          async ([zone, upserts]) => [zone, await changeRecords(route53, zone, upserts, comment)] as const,
+        ),
       ),
     ),
   );

@@ -21,7 +21,10 @@ const STEP = 'verify-target';
  * Throws TargetUnhealthyError while any check fails; the state machine retries it a few times
  * (a region warming up) and then stops with a report for a human to decide.
  */
-export async function verifyTarget(input: z.infer<typeof verifyTargetInput>, deps: StepDeps): Promise<VerifyTargetOutput> {
+export async function verifyTarget(
+  input: z.infer<typeof verifyTargetInput>,
+  deps: StepDeps,
+): Promise<VerifyTargetOutput> {
   const { request } = input;
   const { plan, clients, now } = deps;
   const target = clients.forRegion(request.targetRegion);
@@ -31,7 +34,11 @@ export async function verifyTarget(input: z.infer<typeof verifyTargetInput>, dep
     const view = await describeGlobalCluster(target.rds, plan.database.globalClusterIdentifier);
     const writers = view.members.filter((m) => m.isWriter);
     const ok = writers.length === 1 && writers[0]?.arn === targetArn && view.failoverState === null;
-    return { name: 'aurora-writer', ok, detail: `writer(s): ${writers.map((w) => w.region).join(', ') || 'none'}` };
+    return {
+      name: 'aurora-writer',
+      ok,
+      detail: `writer(s): ${writers.map((w) => w.region).join(', ') || 'none'}`,
+    };
   })();
 
   const services = (async (): Promise<Check> => {
@@ -46,12 +53,16 @@ export async function verifyTarget(input: z.infer<typeof verifyTargetInput>, dep
     const pending: string[] = [];
     for (const record of plan.dns.records) {
       const current = await readRecord(clients.route53(), record);
-      if (decideShift(record, current, request.sourceRegion, request.targetRegion).upserts.length > 0) pending.push(record.name);
+      if (decideShift(record, current, request.sourceRegion, request.targetRegion).upserts.length > 0)
+        pending.push(record.name);
     }
     return {
       name: 'dns-points-at-target',
       ok: pending.length === 0,
-      detail: pending.length === 0 ? `${plan.dns.records.length} record(s) point at ${request.targetRegion}` : `not yet: ${pending.join(', ')}`,
+      detail:
+        pending.length === 0
+          ? `${plan.dns.records.length} record(s) point at ${request.targetRegion}`
+          : `not yet: ${pending.join(', ')}`,
     };
   })();
 
@@ -95,9 +106,15 @@ export async function verifyTarget(input: z.infer<typeof verifyTargetInput>, dep
     verifiedAt: verifiedAt.toISOString(),
     checks,
     timeline: [
-      event(verifiedAt, STEP, 'succeeded', `${request.targetRegion} verified serving: writer, capacity, DNS, health`, {
-        checks: checks.length,
-      }),
+      event(
+        verifiedAt,
+        STEP,
+        'succeeded',
+        `${request.targetRegion} verified serving: writer, capacity, DNS, health`,
+        {
+          checks: checks.length,
+        },
+      ),
     ],
   };
 }

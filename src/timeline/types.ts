@@ -14,7 +14,15 @@ export const STEP_NAMES = [
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
-export const PHASES = ['started', 'progress', 'succeeded', 'skipped', 'unconfirmed', 'no-action', 'failed'] as const;
+export const PHASES = [
+  'started',
+  'progress',
+  'succeeded',
+  'skipped',
+  'unconfirmed',
+  'no-action',
+  'failed',
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 const factValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -39,5 +47,7 @@ export function event(
   message: string,
   facts?: Facts,
 ): TimelineEvent {
-  return facts ? { at: now.toISOString(), step, phase, message, facts } : { at: now.toISOString(), step, phase, message };
+  return facts
+    ? { at: now.toISOString(), step, phase, message, facts }
+    : { at: now.toISOString(), step, phase, message };
 }

@@ -25,7 +25,13 @@ function completedState() {
     steps: {
       normalize: { request, timeline: [ev('03:00:00', 'normalize-input', 'succeeded')] },
       readiness: { ready: true, checks: [], rpoLagMs: 350, timeline: [] },
-      shift: { records: [], startedAt: 'x', deadline: 'x', maxTtlSeconds: 60, timeline: [ev('03:02:00', 'shift-traffic', 'started')] },
+      shift: {
+        records: [],
+        startedAt: 'x',
+        deadline: 'x',
+        maxTtlSeconds: 60,
+        timeline: [ev('03:02:00', 'shift-traffic', 'started')],
+      },
       verifyTarget: {
         healthy: true,
         verifiedAt: '2026-11-22T03:03:25.000Z',
@@ -35,8 +41,17 @@ function completedState() {
     },
     takeover: {
       fence: {
-        fencing: [{ resource: 'ecs us-east-1/orders-api', action: 'scale to 0', outcome: 'unconfirmed', detail: 'no answer within 3000 ms' }],
-        followUps: ['aws ecs update-service --region us-east-1 --cluster orders-use1 --service orders-api --desired-count 0'],
+        fencing: [
+          {
+            resource: 'ecs us-east-1/orders-api',
+            action: 'scale to 0',
+            outcome: 'unconfirmed',
+            detail: 'no answer within 3000 ms',
+          },
+        ],
+        followUps: [
+          'aws ecs update-service --region us-east-1 --cluster orders-use1 --service orders-api --desired-count 0',
+        ],
         timeline: [ev('03:00:10', 'fence-old-primary', 'unconfirmed')],
       },
       promote: {
@@ -50,7 +65,10 @@ function completedState() {
         done: true,
         status: 'complete',
         writerSince: '2026-11-22T03:01:25.000Z',
-        timeline: [ev('03:00:20', 'promote-database', 'started'), ev('03:01:25', 'promote-database', 'succeeded')],
+        timeline: [
+          ev('03:00:20', 'promote-database', 'started'),
+          ev('03:01:25', 'promote-database', 'succeeded'),
+        ],
       },
     },
     failure: null,
@@ -69,7 +87,10 @@ describe('buildReport', () => {
     expect(report.rtoSeconds).toBe(210);
     expect(report.userFacingRtoSeconds).toBe(270);
     expect(report.rpo).toEqual({ seconds: 0.42, basis: expect.stringMatching(/^estimate/) });
-    expect(report.steps.find((s) => s.step === 'promote-database')).toMatchObject({ seconds: 65, outcome: 'succeeded' });
+    expect(report.steps.find((s) => s.step === 'promote-database')).toMatchObject({
+      seconds: 65,
+      outcome: 'succeeded',
+    });
     expect(report.timeline.filter((e) => e.step === 'promote-database')).toHaveLength(2);
     expect(report.actions.join('\n')).toMatch(/Fencing unconfirmed for ecs us-east-1\/orders-api/);
     expect(report.actions.join('\n')).toMatch(/aws ecs update-service/);
@@ -80,18 +101,38 @@ describe('buildReport', () => {
     state.steps.normalize.request = { ...request, mode: 'planned' };
     state.takeover.promote.action = 'switchover';
 
-    const report = buildReport({ state, outcome: 'succeeded', executionName: 'e', executionStartedAt: request.detectedAt });
+    const report = buildReport({
+      state,
+      outcome: 'succeeded',
+      executionName: 'e',
+      executionStartedAt: request.detectedAt,
+    });
 
     expect(report.rpo.seconds).toBe(0);
     expect(report.writeUnavailableSeconds).toBe(65);
   });
 
   it('still reports when the execution failed before the request was known', () => {
-    const state = { input: { nonsense: true }, failure: { Error: 'InputInvalidError', Cause: '{"errorType":"InputInvalidError","errorMessage":"start input is invalid"}' } };
+    const state = {
+      input: { nonsense: true },
+      failure: {
+        Error: 'InputInvalidError',
+        Cause: '{"errorType":"InputInvalidError","errorMessage":"start input is invalid"}',
+      },
+    };
 
-    const report = buildReport({ state, outcome: 'failed', executionName: 'e', executionStartedAt: '2026-11-22T03:00:00.000Z' });
+    const report = buildReport({
+      state,
+      outcome: 'failed',
+      executionName: 'e',
+      executionStartedAt: '2026-11-22T03:00:00.000Z',
+    });
 
-    expect(report).toMatchObject({ outcome: 'failed', rtoSeconds: null, failure: { error: 'InputInvalidError', cause: 'start input is invalid' } });
+    expect(report).toMatchObject({
+      outcome: 'failed',
+      rtoSeconds: null,
+      failure: { error: 'InputInvalidError', cause: 'start input is invalid' },
+    });
     expect(report.summary).toMatch(/FAILED: InputInvalidError: start input is invalid/);
   });
 });

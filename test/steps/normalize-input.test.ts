@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { normalize } from '../../src/steps/normalize-input.js';
 import { testDeps } from '../support/deps.js';
 
-const sample = JSON.parse(readFileSync('test/fixtures/eventbridge/alarm-state-change-ok-to-alarm.json', 'utf8'));
+const sample = JSON.parse(
+  readFileSync('test/fixtures/eventbridge/alarm-state-change-ok-to-alarm.json', 'utf8'),
+);
 
 /** The published sample event, renamed to one of the example plan's trigger alarms. */
 function alarmEvent(overrides: { alarmName?: string; state?: string } = {}) {
@@ -49,13 +51,25 @@ describe('normalize-input', () => {
 
     const { request } = await normalize({ ...base, input }, testDeps());
 
-    expect(request).toMatchObject({ mode: 'planned', sourceRegion: 'us-east-1', detectedAt: base.executionStartedAt });
+    expect(request).toMatchObject({
+      mode: 'planned',
+      sourceRegion: 'us-east-1',
+      detectedAt: base.executionStartedAt,
+    });
   });
 
   it.each([
-    ['an alarm the plan does not know', alarmEvent({ alarmName: 'ServerCpuTooHigh' }), /alarm "ServerCpuTooHigh" is not a trigger/],
+    [
+      'an alarm the plan does not know',
+      alarmEvent({ alarmName: 'ServerCpuTooHigh' }),
+      /alarm "ServerCpuTooHigh" is not a trigger/,
+    ],
     ['an alarm back to OK', alarmEvent({ state: 'OK' }), /is in state OK, not ALARM/],
-    ['an alarm event without detail', { ...alarmEvent(), detail: undefined }, /alarm event is malformed: detail/],
+    [
+      'an alarm event without detail',
+      { ...alarmEvent(), detail: undefined },
+      /alarm event is malformed: detail/,
+    ],
     [
       'a start with every field wrong',
       { version: 2, mode: 'auto', targetRegion: 'us-west-9', reason: '', requestedBy: '' },
@@ -68,12 +82,22 @@ describe('normalize-input', () => {
     ],
     [
       'a start with an unknown field',
-      { version: 1, mode: 'manual', targetRegion: 'us-west-2', reason: 'test', requestedBy: 'me', dryrun: true },
+      {
+        version: 1,
+        mode: 'manual',
+        targetRegion: 'us-west-2',
+        reason: 'test',
+        requestedBy: 'me',
+        dryrun: true,
+      },
       /Unrecognized key: "dryrun"/,
     ],
   ])('rejects %s with InputInvalidError naming the problem', async (_case, input, message) => {
     const attempt = normalize({ ...base, input }, testDeps());
 
-    await expect(attempt).rejects.toMatchObject({ name: 'InputInvalidError', message: expect.stringMatching(message) });
+    await expect(attempt).rejects.toMatchObject({
+      name: 'InputInvalidError',
+      message: expect.stringMatching(message),
+    });
   });
 });

@@ -70,7 +70,10 @@ export function completedState() {
         done: true,
         status: 'complete',
         writerSince: '2026-11-22T03:01:25.000Z',
-        timeline: [ev('03:00:20', 'promote-database', 'started'), ev('03:01:25', 'promote-database', 'succeeded')],
+        timeline: [
+          ev('03:00:20', 'promote-database', 'started'),
+          ev('03:01:25', 'promote-database', 'succeeded'),
+        ],
       },
     },
     failure: null,
@@ -89,7 +92,8 @@ export function failedAtReadinessState() {
       Error: 'TargetNotReadyError',
       Cause: JSON.stringify({
         errorType: 'TargetNotReadyError',
-        errorMessage: 'us-west-2 is not ready; nothing was changed: aurora-target-cluster: orders-usw2 is headless',
+        errorMessage:
+          'us-west-2 is not ready; nothing was changed: aurora-target-cluster: orders-usw2 is headless',
       }),
     },
   };

@@ -1,0 +1,27 @@
+import { ControlPlaneUnavailableError } from '../errors.js';
+import { boundedCall } from './bounded.js';
+import { ROUTE53_CONTROL_PLANE_REGION } from './clients.js';
+
+/** True when the region being failed out of hosts Route 53's control plane. */
+export function controlPlaneInFailedRegion(sourceRegion: string): boolean {
+  return sourceRegion === ROUTE53_CONTROL_PLANE_REGION;
+}
+
+/**
+ * Runs Route 53 control-plane work (ListResourceRecordSets, ChangeResourceRecordSets, GetChange).
+ * Normally as is; when us-east-1 is the failed region, bounded by `deadlineMs` like every other
+ * call into the failed region, and a silence becomes ControlPlaneUnavailableError at once rather
+ * than minutes of retries against an endpoint that is down.
+ */
+export async function viaControlPlane<T>(
+  sourceRegion: string,
+  deadlineMs: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!controlPlaneInFailedRegion(sourceRegion)) return work();
+  const outcome = await boundedCall(() => work(), deadlineMs);
+  if (outcome.ok) return outcome.value;
+  throw new ControlPlaneUnavailableError(
+    `Route 53 control plane (${ROUTE53_CONTROL_PLANE_REGION}) did not answer (${outcome.reason}: ${outcome.detail}); DNS was not changed. Move traffic with Route 53 ARC routing controls or health-checked records: runbooks/automated-failover.md, "When us-east-1 is the failed region".`,
+  );
+}

@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { examplePlan } from '../support/plan.js';
+
+/** scripts/plan-resources.cjs, as osls calls it while resolving serverless.yml for stage dev. */
+type Resolver = (ctx: { resolveVariable: (variable: string) => Promise<string> }) => Promise<unknown>;
+const resolvers = createRequire(import.meta.url)('../../scripts/plan-resources.cjs') as Record<
+  string,
+  Resolver
+>;
+const resolve = (name: string) =>
+  resolvers[name]?.({
+    resolveVariable: async (variable) => {
+      if (variable !== 'sls:stage') throw new Error(`unexpected variable ${variable}`);
+      return 'dev';
+    },
+  });
+
+describe('IAM resources derived from plans/dev.json', () => {
+  const plan = examplePlan();
+
+  it('names the global cluster (account of its members, no region) and both member clusters', async () => {
+    expect(await resolve('auroraArns')).toEqual([
+      `arn:aws:rds::123456789012:global-cluster:${plan.database.globalClusterIdentifier}`,
+      plan.database.members[plan.regions.primary],
+      plan.database.members[plan.regions.standby],
+    ]);
+  });
+
+  it('names every plan service in both regions', async () => {
+    const arns = (await resolve('ecsServiceArns')) as { 'Fn::Sub': string }[];
+    expect(arns).toHaveLength(plan.services.length * 2);
+    expect(arns).toContainEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, resolved at deploy time
+      'Fn::Sub': 'arn:${AWS::Partition}:ecs:us-east-1:${AWS::AccountId}:service/orders-use1/orders-api',
+    });
+    expect(arns).toContainEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, resolved at deploy time
+      'Fn::Sub': 'arn:${AWS::Partition}:ecs:us-west-2:${AWS::AccountId}:service/orders-usw2/orders-worker',
+    });
+  });
+
+  it("names the plan's hosted zones once each, and its records as Route 53 normalises them", async () => {
+    expect(await resolve('hostedZoneArns')).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, resolved at deploy time
+      { 'Fn::Sub': 'arn:${AWS::Partition}:route53:::hostedzone/Z3M3LMPEXAMPLE' },
+    ]);
+    expect(await resolve('dnsRecordNames')).toEqual(['api.orders.example.com']);
+    expect(await resolve('dnsRecordTypes')).toEqual(['CNAME']);
+  });
+});

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { type DrillResult, runDrill } from '../../src/drill/run-drill.js';
+import { findScenario, SCENARIOS } from '../../src/drill/scenarios.js';
+import type { CloudSnapshot } from '../../src/sim/cloud.js';
+
+/**
+ * Whole-workflow tests: the real state machine file, the real handlers and SDK clients, the
+ * simulated cloud. Each asserts the end state of the simulated cloud (read from the cloud, not
+ * from the orchestrator's own account) and the timeline, not just the execution status.
+ */
+
+const drill = (name: string, seed = 1) => runDrill(findScenario(name), { seed });
+
+const running = (s: CloudSnapshot, region: string) =>
+  s.services
+    .filter((x) => x.region === region)
+    .map((x) => ({ service: x.service, desired: x.desired, running: x.running }));
+const weights = (s: CloudSnapshot) => Object.fromEntries(s.dns.map((d) => [d.setIdentifier, d.weight]));
+const mutatingCalls = (r: DrillResult) =>
+  r.cloud.calls.filter((c) => /^(Update|Change|Failover|Switchover|Register|Remove)/.test(c.command));
+const phasesOf = (r: DrillResult, step: string) =>
+  r.report?.timeline.filter((e) => e.step === step).map((e) => e.phase);
+
+describe('drill scenarios', () => {
+  it('region-outage: promotes the standby, scales it up, moves DNS and reports RTO and an RPO estimate', async () => {
+    const r = await drill('region-outage');
+
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.after.database).toMatchObject({ writerRegion: 'us-west-2', failoverState: null });
+    expect(running(r.after, 'us-west-2')).toEqual([
+      { service: 'orders-api', desired: 6, running: 6 },
+      { service: 'orders-worker', desired: 3, running: 3 },
+    ]);
+    expect(running(r.after, 'us-east-1').every((s) => s.desired === 0)).toBe(true);
+    expect(weights(r.after)).toEqual({ 'orders-use1': 0, 'orders-usw2': 100 });
+    expect(r.report).toMatchObject({ outcome: 'succeeded', mode: 'automatic', dnsTtlSeconds: 60 });
+    expect(r.report?.rtoSeconds).toBeGreaterThan(60);
+    expect(r.report?.userFacingRtoSeconds).toBe((r.report?.rtoSeconds ?? 0) + 60);
+    expect(r.report?.rpo.basis).toMatch(/^estimate/);
+    expect(r.report?.rpo.seconds).toBeGreaterThan(0);
+    expect(phasesOf(r, 'promote-database')).toEqual(['started', 'progress', 'succeeded']);
+    expect(r.report?.steps.map((s) => s.step)).toEqual([
+      'normalize-input',
+      'verify-failure',
+      'check-readiness',
+      'fence-old-primary',
+      'promote-database',
+      'scale-target',
+      'shift-traffic',
+      'verify-target',
+    ]);
+  });
+
+  it('region-outage: polling sees the promotion pending, then failing over, then done', async () => {
+    const r = await drill('region-outage');
+    const statuses = r.report?.timeline
+      .filter((e) => e.step === 'promote-database' && e.phase === 'progress')
+      .map((e) => e.message);
+
+    expect(statuses?.join(' ')).toMatch(/failing-over/);
+    expect(r.report?.timeline.some((e) => e.step === 'scale-target' && /pending/.test(e.message))).toBe(true);
+  });
+
+  it('transient-blip: ends with no action and touches nothing in the cloud', async () => {
+    const r = await drill('transient-blip');
+
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.report).toMatchObject({ outcome: 'no-action', rtoSeconds: null });
+    expect(mutatingCalls(r)).toEqual([]);
+    expect({ ...r.after, at: '', publishedMetrics: [] }).toEqual({
+      ...r.before,
+      at: '',
+      publishedMetrics: [],
+    });
+    expect(phasesOf(r, 'verify-failure')).toContain('no-action');
+  });
+
+  it('planned-switchover: switches over with RPO 0 and a write-unavailable window, old region left serving', async () => {
+    const r = await drill('planned-switchover');
+
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.after.database.writerRegion).toBe('us-west-2');
+    expect(r.cloud.calls.some((c) => c.command === 'SwitchoverGlobalCluster')).toBe(true);
+    expect(r.cloud.calls.some((c) => c.command === 'FailoverGlobalCluster')).toBe(false);
+    expect(r.report?.rpo).toMatchObject({ seconds: 0, basis: expect.stringMatching(/^switchover verified/) });
+    expect(r.report?.writeUnavailableSeconds).toBeGreaterThan(0);
+    expect(running(r.after, 'us-east-1').every((s) => s.desired > 0)).toBe(true);
+    expect(weights(r.after)).toEqual({ 'orders-use1': 0, 'orders-usw2': 100 });
+  });
+
+  it('throttled-promotion: the transient error is retried, by the SDK and then the state machine, and the failover completes', async () => {
+    const r = await drill('throttled-promotion');
+    const failoverCalls = r.cloud.calls.filter((c) => c.command === 'FailoverGlobalCluster');
+
+    expect(r.status).toBe('SUCCEEDED');
+    expect(failoverCalls.map((c) => c.outcome)).toEqual([
+      'Throttling',
+      'Throttling',
+      'Throttling',
+      'Throttling',
+      'Throttling',
+      'ok',
+    ]);
+    expect(r.retries.some((x) => x.state === 'PromoteDatabase')).toBe(true);
+    expect(r.after.database.writerRegion).toBe('us-west-2');
+  });
+
+  it('promotion-refused: the fatal error is caught, reported, and the execution fails without moving DNS', async () => {
+    const r = await drill('promotion-refused');
+
+    expect(r.status).toBe('FAILED');
+    expect(r.error?.name).toBe('AwsRequestError');
+    expect(r.error?.cause).toMatch(
+      /FAILED: AwsRequestError: promote-database: rds:FailoverGlobalCluster: InvalidGlobalClusterStateFault/,
+    );
+    expect(r.report).toMatchObject({ outcome: 'failed', failure: { error: 'AwsRequestError' } });
+    expect(r.after.database.writerRegion).toBe('us-east-1');
+    expect(weights(r.after)).toEqual({ 'orders-use1': 100, 'orders-usw2': 0 });
+    expect(r.cloud.calls.some((c) => c.command === 'ChangeResourceRecordSets')).toBe(false);
+    expect(r.report?.actions.join('\n')).toMatch(/fenced but us-west-2 was not promoted/);
+    expect(r.report?.steps.find((s) => s.step === 'promote-database')).toMatchObject({ outcome: 'failed' });
+  });
+
+  it('headless-standby: readiness stops the failover before any change', async () => {
+    const r = await drill('headless-standby');
+
+    expect(r.status).toBe('FAILED');
+    expect(r.error?.name).toBe('TargetNotReadyError');
+    expect(r.report?.failure?.cause).toMatch(/headless/);
+    expect(mutatingCalls(r)).toEqual([]);
+  });
+
+  it('region-unreachable: fencing is unconfirmed, the standby becomes writer, the DNS shift stops with the ARC instruction', async () => {
+    const r = await drill('region-unreachable');
+
+    expect(r.after.database.writerRegion).toBe('us-west-2');
+    expect(r.report?.fencing.every((f) => f.outcome === 'unconfirmed')).toBe(true);
+    expect(r.report?.actions.join('\n')).toMatch(
+      /aws ecs update-service --region us-east-1 --cluster orders-use1 --service orders-api --desired-count 0/,
+    );
+    expect(r.error?.name).toBe('ControlPlaneUnavailableError');
+    expect(r.report?.failure?.cause).toMatch(/ARC routing controls/);
+  });
+
+  it.each(SCENARIOS.map((s) => [s.name, s.expected] as const))(
+    '%s: ends as expected and always with a report',
+    async (name, expected) => {
+      const r = await drill(name);
+
+      expect(r.report?.outcome).toBe(expected.outcome);
+      const moved = r.after.database.writerRegion !== r.before.database.writerRegion;
+      expect(moved).toBe(expected.writer === 'target');
+      expect(r.report?.timeline.at(-1)?.step).toBe('report');
+    },
+  );
+
+  it('gives the same timeline and figures for the same seed', async () => {
+    const first = await drill('region-outage', 7);
+    const second = await drill('region-outage', 7);
+
+    expect(second.report).toEqual(first.report);
+  });
+});
