@@ -41,3 +41,22 @@ export async function boundedCall<T>(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Like boundedCall, but only silence is absorbed: an error the call throws (a throttle to
+ * retry, an access denial to report) propagates unchanged. Returns 'silence' at the deadline.
+ */
+export async function withinDeadline<T>(
+  call: () => Promise<T>,
+  deadlineMs: number,
+): Promise<{ value: T } | 'silence'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silence = new Promise<'silence'>((resolve) => {
+    timer = setTimeout(() => resolve('silence'), deadlineMs);
+  });
+  try {
+    return await Promise.race([call().then((value) => ({ value })), silence]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

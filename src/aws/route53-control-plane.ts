@@ -1,5 +1,5 @@
 import { ControlPlaneUnavailableError } from '../errors.js';
-import { boundedCall } from './bounded.js';
+import { withinDeadline } from './bounded.js';
 import { ROUTE53_CONTROL_PLANE_REGION } from './clients.js';
 
 /** True when the region being failed out of hosts Route 53's control plane. */
@@ -19,9 +19,10 @@ export async function viaControlPlane<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   if (!controlPlaneInFailedRegion(sourceRegion)) return work();
-  const outcome = await boundedCall(() => work(), deadlineMs);
-  if (outcome.ok) return outcome.value;
+  // An answer, even an error (a throttle is retried as usual), means the control plane is up.
+  const result = await withinDeadline(work, deadlineMs);
+  if (result !== 'silence') return result.value;
   throw new ControlPlaneUnavailableError(
-    `Route 53 control plane (${ROUTE53_CONTROL_PLANE_REGION}) did not answer (${outcome.reason}: ${outcome.detail}); DNS was not changed. Move traffic with Route 53 ARC routing controls or health-checked records: runbooks/automated-failover.md, "When us-east-1 is the failed region".`,
+    `Route 53 control plane (${ROUTE53_CONTROL_PLANE_REGION}) did not answer within ${deadlineMs} ms; DNS was not changed. Move traffic with Route 53 ARC routing controls or health-checked records: runbooks/automated-failover.md, "When us-east-1 is the failed region".`,
   );
 }

@@ -114,13 +114,18 @@ export function buildReport(source: ReportSource): FailoverReport {
   const userFacingRtoSeconds =
     rtoSeconds !== null && dnsTtlSeconds !== null ? rtoSeconds + dnsTtlSeconds : null;
 
+  const fencing = confirmAuroraFencing(
+    fence,
+    outcome === 'succeeded' && verified !== null,
+    request?.sourceRegion ?? null,
+  );
   const rpo = rpoOf(request?.mode ?? null, outcome, promote, readiness, promotion);
   const writeUnavailableSeconds =
     request?.mode === 'planned' && promote && promote.action === 'switchover' && promotion?.writerSince
       ? seconds(promote.startedAt, promotion.writerSince)
       : null;
 
-  const actions = actionsFor(outcome, request?.mode ?? null, fence, failure, request?.sourceRegion ?? null);
+  const actions = actionsFor(outcome, request?.mode ?? null, fencing, failure, request?.sourceRegion ?? null);
   if (outcome === 'failed' && fence?.fencing.some((f) => f.outcome === 'fenced') && !promotion?.done) {
     actions.unshift(
       `The old primary's services were fenced but ${request?.targetRegion ?? 'the target'} was not promoted: no region may be taking writes. Decide now: finish the promotion by hand (runbooks/automated-failover.md, "Promotion failed") or restore the old region's capacity.`,
@@ -145,7 +150,7 @@ export function buildReport(source: ReportSource): FailoverReport {
     rpo,
     writeUnavailableSeconds,
     steps: summariseSteps(timeline),
-    fencing: fence?.fencing ?? [],
+    fencing: fencing.entries,
     failure,
     actions,
     summary,
@@ -181,10 +186,40 @@ function rpoOf(
   };
 }
 
+type Fencing = { entries: z.infer<typeof fenceOutput>['fencing']; followUps: string[] };
+
+/**
+ * Aurora's write fencing happens inside FailoverGlobalCluster, after the fence step ran. It is
+ * confirmed when the target was verified as the only writer while the old region still
+ * answered (its services were fenced or found fenced); otherwise it stays unconfirmed.
+ */
+function confirmAuroraFencing(
+  fence: z.infer<typeof fenceOutput> | null,
+  verified: boolean,
+  sourceRegion: string | null,
+): Fencing {
+  const entries = fence?.fencing ?? [];
+  const followUps = fence?.followUps ?? [];
+  const regionAnswered = entries.some((f) => f.resource.startsWith('ecs ') && f.outcome !== 'unconfirmed');
+  if (!verified || !regionAnswered) return { entries, followUps };
+  return {
+    entries: entries.map((f) =>
+      f.resource.startsWith('aurora ') && f.outcome === 'unconfirmed'
+        ? {
+            ...f,
+            outcome: 'fenced' as const,
+            detail: `confirmed: the target was verified as the only writer while ${sourceRegion ?? 'the old region'} answered`,
+          }
+        : f,
+    ),
+    followUps: followUps.filter((line) => !line.includes('describe-global-clusters')),
+  };
+}
+
 function actionsFor(
   outcome: Outcome,
   mode: string | null,
-  fence: z.infer<typeof fenceOutput> | null,
+  fence: Fencing,
   failure: { error: string; cause: string } | null,
   sourceRegion: string | null,
 ): string[] {
@@ -194,14 +229,14 @@ function actionsFor(
       `Execution stopped with ${failure.error}: ${failure.cause.replace(/\.$/, '')}. Check which region is writer and where DNS points before anything else (runbooks/automated-failover.md, "When the execution failed").`,
     );
   }
-  for (const f of fence?.fencing ?? []) {
+  for (const f of fence.entries) {
     if (f.outcome === 'unconfirmed') {
       actions.push(
         `Fencing unconfirmed for ${f.resource} (${f.action}): ${f.detail}. When ${sourceRegion ?? 'the old region'} answers, confirm it takes no writes and no traffic.`,
       );
     }
   }
-  actions.push(...(fence?.followUps ?? []));
+  actions.push(...fence.followUps);
   if (outcome === 'succeeded' && mode !== 'planned') {
     actions.push(
       `Aurora will rebuild the old primary in ${sourceRegion ?? 'the old region'} as a secondary when that region recovers; do not fail back until it is in sync (runbooks/automated-failover.md, "After the failover").`,

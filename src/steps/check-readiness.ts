@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { boundedCall } from '../aws/bounded.js';
+import { withinDeadline } from '../aws/bounded.js';
 import { readRpoLagMs, readSignal } from '../aws/cloudwatch.js';
 import { describeServiceRefs } from '../aws/ecs.js';
 import { clusterIdentifierOfArn, describeCluster, describeGlobalCluster } from '../aws/rds.js';
@@ -156,7 +156,10 @@ export async function checkReadiness(
       attempt: 0,
       now: now(),
     });
-    return verdict.failing.length >= plan.sustained.minFailingSignals
+    // One usable signal showing K of N is enough to refuse: the signals that could outvote it
+    // may be the very ones the failed region cannot answer for.
+    const refuseAt = Math.max(1, Math.min(plan.sustained.minFailingSignals, usable.length));
+    return verdict.failing.length >= refuseAt
       ? {
           name: 'target-region-health',
           ok: false,
@@ -173,12 +176,21 @@ export async function checkReadiness(
   if (request.mode === 'planned')
     checks.push(await sourceReadyForSwitchover(request, sourceArn, targetArn, deps));
 
-  const lag = await boundedCall(
-    (abortSignal) =>
-      readRpoLagMs(target.cloudwatch, clusterIdentifierOfArn(targetArn), now(), { abortSignal }),
-    plan.timeouts.failedRegionCallMs,
-  );
-  const rpoLagMs = lag.ok ? lag.value : null;
+  // The lag lives in the target region's CloudWatch: a throttle is retried like any other
+  // target read; a refusal (access) only leaves the RPO evidence missing.
+  let rpoLagMs: number | null = null;
+  let lagNote = 'no AuroraGlobalDBRPOLag data';
+  try {
+    const lag = await withinDeadline(
+      () => readRpoLagMs(target.cloudwatch, clusterIdentifierOfArn(targetArn), now()),
+      plan.timeouts.failedRegionCallMs,
+    );
+    if (lag === 'silence') lagNote = `no answer within ${plan.timeouts.failedRegionCallMs} ms`;
+    else rpoLagMs = lag.value;
+  } catch (error) {
+    if (!(error instanceof AwsRequestError)) throw error;
+    lagNote = error.message;
+  }
   if (request.mode === 'planned') {
     const limit = plan.database.maxSwitchoverLagMs;
     checks.push(
@@ -189,7 +201,7 @@ export async function checkReadiness(
             ok: false,
             detail:
               rpoLagMs === null
-                ? 'lag unknown (no AuroraGlobalDBRPOLag data)'
+                ? `lag unknown (${lagNote})`
                 : `${rpoLagMs} ms > ${limit} ms (plan database.maxSwitchoverLagMs)`,
           },
     );

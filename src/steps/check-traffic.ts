@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type ChangeStatus, getChangeStatus } from '../aws/route53.js';
+import { viaControlPlane } from '../aws/route53-control-plane.js';
 import { DeadlineExceededError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event, type TimelineEvent } from '../timeline/types.js';
@@ -32,8 +33,15 @@ export async function checkTraffic(
   const route53 = deps.clients.route53();
 
   const changeIds = [...new Set(shift.records.flatMap((r) => (r.changeId ? [r.changeId] : [])))];
-  const statuses = await Promise.all(
-    changeIds.map(async (id): Promise<[string, ChangeStatus]> => [id, await getChangeStatus(route53, id)]),
+  const statuses = await viaControlPlane(
+    input.request.sourceRegion,
+    deps.plan.timeouts.failedRegionCallMs,
+    () =>
+      Promise.all(
+        changeIds.map(
+          async (id): Promise<[string, ChangeStatus]> => [id, await getChangeStatus(route53, id)],
+        ),
+      ),
   );
   const pending = statuses.filter(([, status]) => status === 'PENDING').map(([id]) => id);
   const inSync = changeIds.length - pending.length;

@@ -15,6 +15,8 @@ import type { FenceOutput, fenceInput } from './contracts.js';
 
 type FenceOutcome = FenceOutput['fencing'][number];
 const STEP = 'fence-old-primary';
+/** The fencing entry for Aurora's own write fencing; the report looks it up by this name. */
+export const AURORA_FENCING_RESOURCE = (globalClusterId: string) => `aurora ${globalClusterId}`;
 
 /**
  * Stops the old primary taking writes before the target is promoted: never two writers.
@@ -38,7 +40,7 @@ export async function fenceOldPrimary(
   if (request.mode === 'planned') {
     const fencing: FenceOutcome[] = [
       {
-        resource: `aurora ${deps.plan.database.globalClusterIdentifier}`,
+        resource: AURORA_FENCING_RESOURCE(deps.plan.database.globalClusterIdentifier),
         action: 'switchover makes the old writer read-only',
         outcome: 'already',
         detail: 'managed by SwitchoverGlobalCluster',
@@ -65,23 +67,21 @@ export async function fenceOldPrimary(
   );
   const fencing = results.map((r) => r.outcome);
   const followUps = results.flatMap((r) => r.followUps);
-  // Aurora's FailoverGlobalCluster demotes the old writer itself when it can reach it; whether
-  // the old region answers is the best evidence available before promotion.
-  const regionAnswered = fencing.some((f) => f.outcome !== 'unconfirmed');
+  // Nothing has demoted the old writer yet: FailoverGlobalCluster does that as part of the
+  // promotion, when it can reach it. The report marks this confirmed only once the target was
+  // verified as the single writer while the old region answered.
   fencing.push({
-    resource: `aurora ${deps.plan.database.globalClusterIdentifier}`,
+    resource: AURORA_FENCING_RESOURCE(deps.plan.database.globalClusterIdentifier),
     action: 'write fencing of the old writer by FailoverGlobalCluster',
-    outcome: regionAnswered ? 'fenced' : 'unconfirmed',
-    detail: regionAnswered
-      ? `${request.sourceRegion} answers, so the managed failover demotes the old writer; verify-target checks there is exactly one writer`
-      : `${request.sourceRegion} does not answer: the old writer may still accept local writes until its region returns and Aurora demotes it`,
+    outcome: 'unconfirmed',
+    detail: `requested with the promotion; confirmed when ${request.targetRegion} is verified as the only writer`,
   });
-  if (!regionAnswered) {
-    followUps.push(
-      `When ${request.sourceRegion} answers: aws rds describe-global-clusters --region ${request.targetRegion} --global-cluster-identifier ${deps.plan.database.globalClusterIdentifier} and check exactly one member has IsWriter=true (the ${request.targetRegion} cluster).`,
-    );
-  }
-  const unconfirmed = fencing.filter((f) => f.outcome === 'unconfirmed').length;
+  followUps.push(
+    `When ${request.sourceRegion} answers: aws rds describe-global-clusters --region ${request.targetRegion} --global-cluster-identifier ${deps.plan.database.globalClusterIdentifier} and check exactly one member has IsWriter=true (the ${request.targetRegion} cluster).`,
+  );
+  const unconfirmed = fencing.filter(
+    (f) => f.outcome === 'unconfirmed' && f.resource.startsWith('ecs '),
+  ).length;
   const phase = unconfirmed > 0 ? 'unconfirmed' : 'succeeded';
   return {
     fencing,
@@ -97,7 +97,7 @@ export async function fenceOldPrimary(
         deps.now(),
         STEP,
         phase,
-        `${fencing.length - unconfirmed} fenced or already fenced, ${unconfirmed} unconfirmed`,
+        `${results.length - unconfirmed} service(s) fenced or already fenced, ${unconfirmed} unconfirmed; Aurora write fencing comes with the promotion`,
         {
           fenced: fencing.filter((f) => f.outcome === 'fenced').length,
           already: fencing.filter((f) => f.outcome === 'already').length,

@@ -24,7 +24,8 @@ export const METRIC_NAMESPACE = 'FailoverOrchestrator';
  */
 export async function report(input: z.infer<typeof reportInput>, deps: StepDeps) {
   const built = buildReport({ ...input, reportedAt: deps.now().toISOString() });
-  const region = built.targetRegion ?? process.env.AWS_REGION ?? deps.plan.regions.standby;
+  // Metrics go where this orchestrator runs, next to its own alarms and dashboards.
+  const region = process.env.AWS_REGION ?? built.targetRegion ?? deps.plan.regions.standby;
   const dimensions = [
     { Name: 'Plan', Value: deps.plan.name },
     { Name: 'Outcome', Value: built.outcome },

@@ -3,6 +3,7 @@ import { readSignal } from '../aws/cloudwatch.js';
 import { describeServiceRefs } from '../aws/ecs.js';
 import { describeGlobalCluster } from '../aws/rds.js';
 import { readRecord } from '../aws/route53.js';
+import { viaControlPlane } from '../aws/route53-control-plane.js';
 import { locateService } from '../decisions/capacity.js';
 import { decideSustained } from '../decisions/sustained.js';
 import { decideShift } from '../decisions/traffic.js';
@@ -45,14 +46,20 @@ export async function verifyTarget(
     const refs = plan.services.map((s) => locateService(s, request.targetRegion));
     const states = await describeServiceRefs(target.ecs, refs);
     const short = states.filter((s, i) => s.running < (plan.services[i]?.activeCount ?? 0));
-    const summary = states.map((s) => `${s.service} ${s.running} running`).join(', ');
-    return { name: 'ecs-capacity', ok: short.length === 0, detail: summary };
+    const summary = states
+      .map((s, i) => `${s.service} ${s.running} of ${plan.services[i]?.activeCount ?? '?'} running`)
+      .join(', ');
+    const detail =
+      short.length === 0 ? summary : `short: ${short.map((s) => s.service).join(', ')} (${summary})`;
+    return { name: 'ecs-capacity', ok: short.length === 0, detail };
   })();
 
   const dns = (async (): Promise<Check> => {
     const pending: string[] = [];
     for (const record of plan.dns.records) {
-      const current = await readRecord(clients.route53(), record);
+      const current = await viaControlPlane(request.sourceRegion, plan.timeouts.failedRegionCallMs, () =>
+        readRecord(clients.route53(), record),
+      );
       if (decideShift(record, current, request.sourceRegion, request.targetRegion).upserts.length > 0)
         pending.push(record.name);
     }

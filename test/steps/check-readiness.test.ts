@@ -1,0 +1,498 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import {
+  CloudWatchClient,
+  CloudWatchServiceException,
+  GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type GetMetricDataCommandOutput,
+} from '@aws-sdk/client-cloudwatch';
+import { DescribeServicesCommand, type DescribeServicesCommandOutput, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  type DBCluster,
+  DescribeDBClustersCommand,
+  type DescribeDBClustersCommandInput,
+  type DescribeDBClustersCommandOutput,
+  DescribeGlobalClustersCommand,
+  type DescribeGlobalClustersCommandOutput,
+  type GlobalClusterMember,
+  RDSClient,
+  RDSServiceException,
+} from '@aws-sdk/client-rds';
+import {
+  ListResourceRecordSetsCommand,
+  type ListResourceRecordSetsCommandOutput,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AwsTransientError, InputInvalidError, TargetNotReadyError } from '../../src/errors.js';
+import { handler } from '../../src/handlers/check-readiness.js';
+import type { StepDeps } from '../../src/handlers/define-step.js';
+import { checkReadiness } from '../../src/steps/check-readiness.js';
+import type { FailoverRequest } from '../../src/steps/request.js';
+import { awsError, hang, mutatingCommandsSent, regionOf } from '../support/aws.js';
+import { testDeps } from '../support/deps.js';
+import { fixture } from '../support/fixtures.js';
+import { lambdaContext } from '../support/lambda-context.js';
+import { failoverRequest } from '../support/request.js';
+
+/** Half a minute after the newest complete period of the CloudWatch fixtures. */
+const NOW = '2024-05-14T10:07:30.000Z';
+const USE1 = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-use1';
+const USW2 = 'arn:aws:rds:us-west-2:123456789012:cluster:orders-usw2';
+const CHECKS = [
+  'aurora-global-membership',
+  'aurora-target-cluster',
+  'ecs-target-services',
+  'route53-records',
+  'target-region-health',
+  'aurora-source-cluster',
+  'replication-lag',
+];
+
+type Answer = () => Promise<GetMetricDataCommandOutput>;
+const metrics =
+  (name: string): Answer =>
+  () =>
+    Promise.resolve(fixture<GetMetricDataCommandOutput>(`cloudwatch/${name}`));
+
+/** What the two regions and Route 53 answer; every read not listed here is unexpected. */
+interface World {
+  globalCluster: DescribeGlobalClustersCommandOutput;
+  /** DescribeDBClusters, by the region of the client it is sent through. */
+  clusters: Record<string, DescribeDBClustersCommandOutput>;
+  targetServices: DescribeServicesCommandOutput;
+  records: ListResourceRecordSetsCommandOutput;
+  /** usw2-alb-5xx, read in us-west-2. */
+  targetAlb5xx: Answer;
+  /** usw2-canary-from-use1: it probes the target from the failed region, so it is read there. */
+  targetCanary: Answer;
+  /** AuroraGlobalDBRPOLag of the target cluster, read in us-west-2. */
+  rpoLag: Answer;
+}
+
+/** A standby region that can take over: secondary connected, two instances, services and records in place. */
+const readyTarget = (): World => ({
+  globalCluster: fixture('rds/describe-global-clusters-primary-writer.json'),
+  clusters: {
+    'us-east-1': fixture('rds/describe-db-clusters-primary.json'),
+    'us-west-2': fixture('rds/describe-db-clusters-secondary.json'),
+  },
+  targetServices: fixture('ecs/describe-services-usw2-standby.json'),
+  records: fixture('route53/list-resource-record-sets-weighted-primary.json'),
+  targetAlb5xx: metrics('alb-5xx-no-errors.json'),
+  targetCanary: metrics('canary-recovered.json'),
+  rpoLag: metrics('rpo-lag.json'),
+});
+
+function clusterIn(name: string, patch: Partial<DBCluster>): DescribeDBClustersCommandOutput {
+  const out = fixture<DescribeDBClustersCommandOutput>(`rds/${name}`);
+  return { ...out, DBClusters: out.DBClusters?.map((cluster) => ({ ...cluster, ...patch })) };
+}
+
+function globalClusterWith(
+  patchMembers: (members: GlobalClusterMember[]) => GlobalClusterMember[],
+): DescribeGlobalClustersCommandOutput {
+  const out = fixture<DescribeGlobalClustersCommandOutput>(
+    'rds/describe-global-clusters-primary-writer.json',
+  );
+  return {
+    ...out,
+    GlobalClusters: out.GlobalClusters?.map((g) => ({
+      ...g,
+      GlobalClusterMembers: patchMembers(g.GlobalClusterMembers ?? []),
+    })),
+  };
+}
+
+const request = (mode: FailoverRequest['mode'] = 'automatic') => failoverRequest({ mode });
+
+function deps(failedRegionCallMs?: number): StepDeps {
+  const d = testDeps(NOW);
+  if (failedRegionCallMs !== undefined) d.plan.timeouts.failedRegionCallMs = failedRegionCallMs;
+  return d;
+}
+
+/** A case where readiness refuses: what differs from a ready target, and the check that names it. */
+type Refusal = [string, { world: Partial<World>; check: string; detail: string }];
+
+/** The checks a TargetNotReadyError message names as failed. */
+const namedChecks = (error: unknown) =>
+  CHECKS.filter((name) => (error as Error).message.includes(`${name}: `));
+
+describe('check-readiness', () => {
+  const rdsMock = mockClient(RDSClient);
+  const ecsMock = mockClient(ECSClient);
+  const autoscalingMock = mockClient(ApplicationAutoScalingClient);
+  const route53Mock = mockClient(Route53Client);
+  const cloudwatchMock = mockClient(CloudWatchClient);
+  const allMocks = [rdsMock, ecsMock, autoscalingMock, route53Mock, cloudwatchMock];
+
+  function given(overrides: Partial<World> = {}) {
+    const world = { ...readyTarget(), ...overrides };
+    rdsMock.on(DescribeGlobalClustersCommand).resolves(world.globalCluster);
+    rdsMock
+      .on(DescribeDBClustersCommand)
+      .callsFake(async (_input: DescribeDBClustersCommandInput, getClient) => {
+        const region = await regionOf(getClient());
+        const answer = world.clusters[region];
+        if (!answer) throw new Error(`unexpected DescribeDBClusters in ${region}`);
+        return answer;
+      });
+    ecsMock.on(DescribeServicesCommand).callsFake(async (_input, getClient) => {
+      const region = await regionOf(getClient());
+      if (region !== 'us-west-2') throw new Error(`unexpected DescribeServices in ${region}`);
+      return world.targetServices;
+    });
+    route53Mock.on(ListResourceRecordSetsCommand).resolves(world.records);
+    const reads: Record<string, Answer> = {
+      'us-west-2 HTTPCode_ELB_5XX_Count': world.targetAlb5xx,
+      'us-east-1 SuccessPercent': world.targetCanary,
+      'us-west-2 AuroraGlobalDBRPOLag': world.rpoLag,
+    };
+    cloudwatchMock.on(GetMetricDataCommand).callsFake(async (input: GetMetricDataCommandInput, getClient) => {
+      const region = await regionOf(getClient());
+      const metric = input.MetricDataQueries?.[0]?.MetricStat?.Metric?.MetricName;
+      const answer = reads[`${region} ${metric}`];
+      if (!answer) throw new Error(`unexpected GetMetricData(${metric}) in ${region}`);
+      return answer();
+    });
+  }
+
+  afterEach(() => {
+    for (const mock of allMocks) mock.reset();
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+  });
+
+  it('declares the target ready, with the RPO lag as evidence, when every check passes', async () => {
+    // Prepare
+    given();
+
+    // Act
+    const output = await checkReadiness({ request: request() }, deps());
+
+    // Assess
+    expect(output).toEqual({
+      ready: true,
+      rpoLagMs: 420,
+      checks: [
+        { name: 'aurora-global-membership', ok: true, detail: 'target is a secondary member' },
+        { name: 'aurora-target-cluster', ok: true, detail: 'orders-usw2: 2 instance(s), engine 17.7' },
+        { name: 'ecs-target-services', ok: true, detail: 'orders-api 2/2, orders-worker 1/1' },
+        { name: 'route53-records', ok: true, detail: '1 record(s) found' },
+        { name: 'target-region-health', ok: true, detail: '2 signal(s) read, 0 failing' },
+      ],
+      timeline: [
+        { at: NOW, step: 'check-readiness', phase: 'started', message: 'checking us-west-2 can take over' },
+        {
+          at: NOW,
+          step: 'check-readiness',
+          phase: 'succeeded',
+          message: 'us-west-2 is ready (5 checks passed)',
+          facts: { checks: 5, rpoLagMs: 420 },
+        },
+      ],
+    });
+  });
+
+  it('reads Aurora and ECS only in the target region and changes nothing', async () => {
+    // Prepare
+    given();
+
+    // Act
+    await checkReadiness({ request: request() }, deps());
+
+    // Assess
+    const regions = await Promise.all(
+      [...rdsMock.calls(), ...ecsMock.calls()].map((call) => regionOf(call.thisValue)),
+    );
+    expect(new Set(regions)).toEqual(new Set(['us-west-2']));
+    expect(rdsMock).toHaveReceivedCommandWith(DescribeDBClustersCommand, { DBClusterIdentifier: USW2 });
+    expect(ecsMock).toHaveReceivedCommandWith(DescribeServicesCommand, {
+      cluster: 'orders-usw2',
+      services: ['orders-api', 'orders-worker'],
+    });
+    expect(mutatingCommandsSent(...allMocks)).toEqual([]);
+  });
+
+  it.each<Refusal>([
+    [
+      'the target cluster is headless (no DB instance)',
+      {
+        world: { clusters: { 'us-west-2': fixture('rds/describe-db-clusters-secondary-headless.json') } },
+        check: 'aurora-target-cluster',
+        detail: 'orders-usw2 is headless (no DB instance): add an instance before it can be promoted',
+      },
+    ],
+    [
+      'an ECS service is missing in the target',
+      {
+        world: { targetServices: fixture('ecs/describe-services-usw2-worker-missing.json') },
+        check: 'ecs-target-services',
+        detail: 'DescribeServices: in ECS cluster "orders-usw2", service "orders-worker" is MISSING',
+      },
+    ],
+    [
+      'the target is no longer a member of the global cluster',
+      {
+        world: {
+          globalCluster: globalClusterWith((members) => members.filter((m) => m.DBClusterArn !== USW2)),
+        },
+        check: 'aurora-global-membership',
+        detail: `${USW2} is not a member of orders-global`,
+      },
+    ],
+    [
+      'the hosted zone has no record set for the target',
+      {
+        world: { records: fixture('route53/list-resource-record-sets-simple-primary.json') },
+        check: 'route53-records',
+        detail: 'records not found: api.orders.example.com.',
+      },
+    ],
+    [
+      "the target region's own signals show K of N failing",
+      {
+        world: {
+          targetAlb5xx: metrics('alb-5xx-failing.json'),
+          targetCanary: metrics('canary-failing.json'),
+        },
+        check: 'target-region-health',
+        detail: 'target region is failing too: usw2-alb-5xx, usw2-canary-from-use1',
+      },
+    ],
+    [
+      "CloudWatch refuses to read the target's metrics",
+      {
+        world: { targetAlb5xx: metrics('forbidden.json') },
+        check: 'target-region-health',
+        detail: 'GetMetricData(usw2-alb-5xx): CloudWatch refused query signal (Forbidden)',
+      },
+    ],
+  ])('refuses, naming the check and changing nothing, when %s', async (_case, { world, check, detail }) => {
+    // Prepare
+    const defaults = readyTarget();
+    given({ ...world, clusters: { ...defaults.clusters, ...world.clusters } });
+
+    // Act
+    const error = await checkReadiness({ request: request() }, deps()).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(TargetNotReadyError);
+    expect((error as Error).message).toMatch(/^us-west-2 is not ready; nothing was changed: /);
+    expect((error as Error).message).toContain(`${check}: ${detail}`);
+    expect(namedChecks(error)).toEqual([check]);
+    expect(mutatingCommandsSent(...allMocks)).toEqual([]);
+  });
+
+  it('names every failed check at once', async () => {
+    // Prepare
+    given({
+      clusters: { 'us-west-2': fixture('rds/describe-db-clusters-secondary-headless.json') },
+      targetServices: fixture('ecs/describe-services-usw2-worker-missing.json'),
+    });
+
+    // Act
+    const error = await checkReadiness({ request: request() }, deps()).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(TargetNotReadyError);
+    expect(namedChecks(error)).toEqual(['aurora-target-cluster', 'ecs-target-services']);
+  });
+
+  it.each([
+    ['throttles', { error: awsError(RDSServiceException, 'Throttling', 400) }],
+    ['fails on its side', { error: awsError(RDSServiceException, 'InternalFailure', 500) }],
+  ])('raises AwsTransientError for the state machine to retry when RDS %s', async (_case, { error }) => {
+    // Prepare
+    given();
+    rdsMock.on(DescribeGlobalClustersCommand).rejects(error);
+
+    // Act
+    const run = checkReadiness({ request: request() }, deps());
+
+    // Assess
+    await expect(run).rejects.toBeInstanceOf(AwsTransientError);
+    await expect(run).rejects.toMatchObject({ name: 'AwsTransientError', transient: true });
+  });
+
+  it('reports an RDS read the target refuses as a failed check, not a crash', async () => {
+    // Prepare
+    given();
+    rdsMock.on(DescribeGlobalClustersCommand).rejects(awsError(RDSServiceException, 'AccessDenied', 403));
+
+    // Act
+    const error = await checkReadiness({ request: request() }, deps()).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(TargetNotReadyError);
+    expect((error as Error).message).toContain(
+      'aurora-global-membership: rds:DescribeGlobalClusters: AccessDenied',
+    );
+  });
+
+  it.each([
+    ['CloudWatch has no lag datapoints', { rpoLag: metrics('no-lag-data.json') }],
+    ['the lag read does not answer', { rpoLag: () => hang<GetMetricDataCommandOutput>() }],
+  ])('goes ahead without RPO evidence in an unplanned failover when %s', async (_case, { rpoLag }) => {
+    // Prepare
+    given({ rpoLag });
+
+    // Act
+    const output = await checkReadiness({ request: request() }, deps(100));
+
+    // Assess
+    expect(output.ready).toBe(true);
+    expect(output.rpoLagMs).toBeNull();
+    expect(output.checks.map((c) => c.name)).not.toContain('replication-lag');
+  });
+
+  describe('planned switchover', () => {
+    it('also requires the source cluster available on the same engine and the lag within the plan', async () => {
+      // Prepare
+      given();
+
+      // Act
+      const output = await checkReadiness({ request: request('planned') }, deps());
+
+      // Assess
+      expect(output.checks.slice(5)).toEqual([
+        { name: 'aurora-source-cluster', ok: true, detail: 'orders-use1 available, engine 17.7' },
+        { name: 'replication-lag', ok: true, detail: '420 ms <= 1000 ms' },
+      ]);
+      const sourceReads = rdsMock.commandCalls(DescribeDBClustersCommand, { DBClusterIdentifier: USE1 });
+      expect(sourceReads).toHaveLength(1);
+      expect(await regionOf(sourceReads[0]?.thisValue)).toBe('us-east-1');
+      expect(mutatingCommandsSent(...allMocks)).toEqual([]);
+    });
+
+    it.each<Refusal>([
+      [
+        'replication lags more than plan.database.maxSwitchoverLagMs',
+        {
+          world: { rpoLag: metrics('replication-lag-only.json') },
+          check: 'replication-lag',
+          detail: '1100 ms > 1000 ms (plan database.maxSwitchoverLagMs)',
+        },
+      ],
+      [
+        'the replication lag is unknown',
+        {
+          world: { rpoLag: metrics('no-lag-data.json') },
+          check: 'replication-lag',
+          detail: 'lag unknown (no AuroraGlobalDBRPOLag data)',
+        },
+      ],
+      [
+        'the engine versions differ',
+        {
+          world: {
+            clusters: {
+              'us-east-1': clusterIn('describe-db-clusters-primary.json', { EngineVersion: '16.9' }),
+            },
+          },
+          check: 'aurora-source-cluster',
+          detail: 'engine versions differ: 16.9 in us-east-1, 17.7 in us-west-2',
+        },
+      ],
+      [
+        'the source cluster is not available',
+        {
+          world: {
+            clusters: {
+              'us-east-1': clusterIn('describe-db-clusters-primary.json', { Status: 'upgrading' }),
+            },
+          },
+          check: 'aurora-source-cluster',
+          detail: 'orders-use1 is upgrading',
+        },
+      ],
+      [
+        'the target member is resynchronising',
+        {
+          world: {
+            globalCluster: globalClusterWith((members) =>
+              members.map((m) =>
+                m.DBClusterArn === USW2 ? { ...m, SynchronizationStatus: 'pending-resync' } : m,
+              ),
+            ),
+          },
+          check: 'aurora-global-membership',
+          detail: 'target member is pending-resync, not connected',
+        },
+      ],
+    ])('refuses when %s', async (_case, { world, check, detail }) => {
+      // Prepare
+      const defaults = readyTarget();
+      given({ ...world, clusters: { ...defaults.clusters, ...world.clusters } });
+
+      // Act
+      const error = await checkReadiness({ request: request('planned') }, deps()).catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toBeInstanceOf(TargetNotReadyError);
+      expect((error as Error).message).toContain(`${check}: ${detail}`);
+      expect(namedChecks(error)).toEqual([check]);
+      expect(mutatingCommandsSent(...allMocks)).toEqual([]);
+    });
+
+    it('retries rather than refuses when CloudWatch throttles the lag read', async () => {
+      // Prepare
+      given({ rpoLag: () => Promise.reject(awsError(CloudWatchServiceException, 'Throttling', 400)) });
+
+      // Act
+      const run = checkReadiness({ request: request('planned') }, deps());
+
+      // Assess
+      await expect(run).rejects.toBeInstanceOf(AwsTransientError);
+    });
+  });
+
+  it("refuses a target whose own load balancer fails K of N while the failed region's canary is unreadable", async () => {
+    // Prepare: in an outage the canary probing the target is read in the failed region and
+    // does not answer, so the target's own ALB is the only evidence of its health.
+    given({ targetAlb5xx: metrics('alb-5xx-failing.json'), targetCanary: () => hang() });
+
+    // Act
+    const error = await checkReadiness({ request: request() }, deps(100)).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(TargetNotReadyError);
+    expect(namedChecks(error)).toEqual(['target-region-health']);
+  });
+
+  describe('handler', () => {
+    const invoke = (event: unknown) =>
+      handler(event, lambdaContext({ functionName: 'orders-check-readiness' }));
+
+    it('runs the step with the packaged plan and returns its output', async () => {
+      // Prepare
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date(NOW));
+      vi.stubEnv('FAILOVER_PLAN_FILE', 'plans/dev.json');
+      given();
+
+      // Act
+      const output = await invoke({ request: request() });
+
+      // Assess
+      expect(output).toMatchObject({ ready: true, rpoLagMs: 420 });
+      expect(output.timeline.at(-1)).toMatchObject({ at: NOW, phase: 'succeeded' });
+    });
+
+    it('rejects a malformed input with InputInvalidError naming the field', async () => {
+      // Prepare
+      vi.stubEnv('FAILOVER_PLAN_FILE', 'plans/dev.json');
+      const { targetRegion: _, ...withoutTarget } = request();
+
+      // Act
+      const run = invoke({ request: withoutTarget });
+
+      // Assess
+      await expect(run).rejects.toBeInstanceOf(InputInvalidError);
+      await expect(run).rejects.toThrow(/^check-readiness: input is invalid: request\.targetRegion: /);
+      expect(rdsMock).not.toHaveReceivedAnyCommand();
+    });
+  });
+});
