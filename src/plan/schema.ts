@@ -116,6 +116,8 @@ export const failoverPlanSchema = z
   })
   .superRefine((plan, ctx) => {
     const regions: string[] = [plan.regions.primary, plan.regions.standby];
+    // An unknown region is already reported; cross-checks against it would only bury that line.
+    if (regions.some((region) => !isKnownRegion(region))) return;
     if (plan.regions.primary === plan.regions.standby) {
       ctx.addIssue({
         code: 'custom',
