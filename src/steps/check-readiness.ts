@@ -1,16 +1,16 @@
 import type { z } from 'zod';
 import { withinDeadline } from '../aws/bounded.js';
-import { readRpoLagMs, readSignal } from '../aws/cloudwatch.js';
+import { readRpoLagMs } from '../aws/cloudwatch.js';
 import { describeServiceRefs } from '../aws/ecs.js';
 import { clusterIdentifierOfArn, describeCluster, describeGlobalCluster } from '../aws/rds.js';
 import { readRecord } from '../aws/route53.js';
 import { controlPlaneInFailedRegion, viaControlPlane } from '../aws/route53-control-plane.js';
 import { locateService } from '../decisions/capacity.js';
-import { decideSustained } from '../decisions/sustained.js';
 import { AwsRequestError, TargetNotReadyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event } from '../timeline/types.js';
 import type { CheckReadinessOutput, checkReadinessInput } from './contracts.js';
+import { regionHealth } from './region-health.js';
 
 type Check = CheckReadinessOutput['checks'][number];
 const STEP = 'check-readiness';
@@ -136,39 +136,20 @@ export async function checkReadiness(
 
   const targetHealthCheck = checked('target-region-health', async () => {
     // Do not fail over into a sick region: the target's own signals must not show K of N failing.
-    const signals = plan.signals.filter((s) => s.watches === request.targetRegion);
-    const readings = await Promise.all(
-      signals.map((signal) =>
-        readSignal(clients, signal, {
-          now: now(),
-          datapoints: plan.sustained.ofLastDatapoints,
-          sourceRegion: request.sourceRegion,
-          failedRegionCallMs: plan.timeouts.failedRegionCallMs,
-        }),
-      ),
-    );
-    // Unreadable signals from the failed region say nothing about the target: leave them out.
-    const usable = readings.filter((r) => r.readable);
-    const verdict = decideSustained({
-      rule: { ...plan.sustained, maxRechecks: 0 },
-      sourceRegion: request.sourceRegion,
-      readings: usable,
-      attempt: 0,
-      now: now(),
-    });
+    const health = await regionHealth(request.targetRegion, request.sourceRegion, deps);
     // One usable signal showing K of N is enough to refuse: the signals that could outvote it
     // may be the very ones the failed region cannot answer for.
-    const refuseAt = Math.max(1, Math.min(plan.sustained.minFailingSignals, usable.length));
-    return verdict.failing.length >= refuseAt
+    const refuseAt = Math.max(1, Math.min(plan.sustained.minFailingSignals, health.read));
+    return health.failing.length >= refuseAt
       ? {
           name: 'target-region-health',
           ok: false,
-          detail: `target region is failing too: ${verdict.failing.join(', ')}`,
+          detail: `target region is failing too: ${health.failing.join(', ')}`,
         }
       : {
           name: 'target-region-health',
           ok: true,
-          detail: `${usable.length} signal(s) read, ${verdict.failing.length} failing`,
+          detail: `${health.read} signal(s) read, ${health.failing.length} failing`,
         };
   });
 

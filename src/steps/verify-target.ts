@@ -1,16 +1,15 @@
 import type { z } from 'zod';
-import { readSignal } from '../aws/cloudwatch.js';
 import { describeServiceRefs } from '../aws/ecs.js';
 import { describeGlobalCluster } from '../aws/rds.js';
 import { readRecord } from '../aws/route53.js';
 import { viaControlPlane } from '../aws/route53-control-plane.js';
 import { locateService } from '../decisions/capacity.js';
-import { decideSustained } from '../decisions/sustained.js';
 import { decideShift } from '../decisions/traffic.js';
 import { TargetUnhealthyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event } from '../timeline/types.js';
 import type { VerifyTargetOutput, verifyTargetInput } from './contracts.js';
+import { regionHealth } from './region-health.js';
 
 type Check = VerifyTargetOutput['checks'][number];
 const STEP = 'verify-target';
@@ -74,29 +73,11 @@ export async function verifyTarget(
   })();
 
   const health = (async (): Promise<Check> => {
-    const signals = plan.signals.filter((s) => s.watches === request.targetRegion);
-    const readings = await Promise.all(
-      signals.map((signal) =>
-        readSignal(clients, signal, {
-          now: now(),
-          datapoints: plan.sustained.ofLastDatapoints,
-          sourceRegion: request.sourceRegion,
-          failedRegionCallMs: plan.timeouts.failedRegionCallMs,
-        }),
-      ),
-    );
-    const usable = readings.filter((r) => r.readable);
-    const verdict = decideSustained({
-      rule: { ...plan.sustained, maxRechecks: 0 },
-      sourceRegion: request.sourceRegion,
-      readings: usable,
-      attempt: 0,
-      now: now(),
-    });
+    const { read, failing } = await regionHealth(request.targetRegion, request.sourceRegion, deps);
     return {
       name: 'target-health-signals',
-      ok: verdict.failing.length === 0,
-      detail: `${usable.length} signal(s) read, failing: ${verdict.failing.join(', ') || 'none'}`,
+      ok: failing.length === 0,
+      detail: `${read} signal(s) read, failing: ${failing.join(', ') || 'none'}`,
     };
   })();
 
