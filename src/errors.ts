@@ -68,6 +68,24 @@ export class ControlPlaneUnavailableError extends FailoverError {
   readonly transient = false;
 }
 
+/** The managed Aurora failover did not finish by its deadline: the fallback detaches the target. */
+export class PromotionStuckError extends FailoverError {
+  override readonly name = 'PromotionStuckError';
+  readonly transient = false;
+}
+
+/** This execution no longer holds the plan's failover lock (its token was superseded). Fatal. */
+export class LockLostError extends FailoverError {
+  override readonly name = 'LockLostError';
+  readonly transient = false;
+}
+
+/**
+ * Sent by the approver (SendTaskFailure error name), never thrown by a step: a human said no.
+ * Listed so the state machine's Catch on it is checked like every other name.
+ */
+export const APPROVAL_REJECTED = 'ApprovalRejected';
+
 /** Every error name the state machine may see from a step, for the consistency test. */
 export const ERROR_NAMES = [
   'PlanInvalidError',
@@ -78,4 +96,7 @@ export const ERROR_NAMES = [
   'DeadlineExceededError',
   'TargetUnhealthyError',
   'ControlPlaneUnavailableError',
+  'PromotionStuckError',
+  'LockLostError',
+  APPROVAL_REJECTED,
 ] as const;

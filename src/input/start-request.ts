@@ -17,5 +17,7 @@ export const startRequestV1Schema = z.strictObject({
   targetRegion: regionSchema,
   reason: z.string().trim().min(3, { error: 'must say why (at least 3 characters)' }).max(500),
   requestedBy: z.string().trim().min(1, { error: 'must name who asked for it' }).max(200),
+  /** true: every read and check, no change; the report lists readiness problems and what would be done. */
+  dryRun: z.boolean({ error: 'must be true or false' }).optional(),
 });
 export type StartRequestV1 = z.infer<typeof startRequestV1Schema>;

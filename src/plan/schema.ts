@@ -87,9 +87,28 @@ export const failoverPlanSchema = z
       members: perRegion(clusterArn),
       /** Planned switchover is refused above this lag. */
       maxSwitchoverLagMs: z.number().int().min(0).default(1000),
+      /**
+       * How the services reach the writer. global-writer-endpoint (or write forwarding): tasks in
+       * either region write to the current writer, so traffic may drain gradually across a
+       * switchover. regional-writer: each region's tasks use their own cluster's endpoint, so a
+       * gradual drain is refused (the target's tasks could not write before the switchover).
+       */
+      writesVia: z.enum(['global-writer-endpoint', 'regional-writer']).default('regional-writer'),
     }),
     services: z.array(ecsServiceSchema).min(1),
-    dns: z.strictObject({ records: z.array(dnsRecordSchema).min(1) }),
+    dns: z.strictObject({
+      records: z.array(dnsRecordSchema).min(1),
+      /**
+       * Planned moves only: step the source's weight down through these values (e.g. [75, 50, 25])
+       * one interval apart before the switchover, instead of a hard cut. Weighted records only.
+       */
+      drain: z
+        .strictObject({
+          sourceWeights: z.array(z.number().int().min(1).max(254)).min(1).max(20),
+          intervalSeconds: z.number().int().min(10).max(3600),
+        })
+        .optional(),
+    }),
     signals: z.array(metricSignalSchema).min(1),
     sustained: z
       .strictObject({
@@ -104,6 +123,26 @@ export const failoverPlanSchema = z
         error: 'failingDatapoints (K) must not exceed ofLastDatapoints (N)',
         path: ['failingDatapoints'],
       }),
+    approval: z
+      .strictObject({
+        /** What an alarm-started failover does before its first change. Operator starts never wait. */
+        automatic: z.enum(['proceed', 'wait', 'wait-then-proceed']),
+        timeoutSeconds: z.number().int().min(60).max(86_400).default(900),
+        /** SNS topic (in the orchestrator's region) told how to approve or reject. */
+        topicArn: z
+          .string()
+          .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, {
+            error: 'must be an SNS topic ARN',
+          })
+          .optional(),
+      })
+      .refine((a) => a.automatic === 'proceed' || a.topicArn !== undefined, {
+        error: 'topicArn is required when automatic failovers wait for approval',
+        path: ['topicArn'],
+      })
+      .default({ automatic: 'proceed', timeoutSeconds: 900 }),
+    /** Minutes after a failover during which a new automatic one is suppressed (no flapping). */
+    cooldownMinutes: z.number().int().min(0).max(1440).default(60),
     timeouts: z
       .strictObject({
         /** Bound on each call into the failed region (fencing, reading its metrics). */
@@ -187,6 +226,25 @@ export const failoverPlanSchema = z
           code: 'custom',
           path: ['signals'],
           message: `${watching} signal(s) watch ${region} but sustained.minFailingSignals is ${plan.sustained.minFailingSignals}: a failover out of ${region} could never be confirmed`,
+        });
+      }
+    }
+    if (plan.dns.drain) {
+      plan.dns.records.forEach((record, i) => {
+        if (record.routing !== 'weighted') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['dns', 'records', i, 'routing'],
+            message: 'must be weighted when dns.drain is set (only weights can be stepped)',
+          });
+        }
+      });
+      const weights = plan.dns.drain.sourceWeights;
+      if (weights.some((w, i) => i > 0 && w >= (weights[i - 1] ?? 0))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dns', 'drain', 'sourceWeights'],
+          message: 'must go down step by step, e.g. [75, 50, 25]',
         });
       }
     }

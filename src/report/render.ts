@@ -6,9 +6,14 @@ const clock = (iso: string) => iso.slice(11, 19);
 /** The report as Markdown: what on-call reads after an incident, and what drills print. */
 export function renderReport(report: FailoverReport): string {
   const lines: string[] = [];
-  const title = { succeeded: 'Failover succeeded', 'no-action': 'No failover', failed: 'Failover FAILED' }[
-    report.outcome
-  ];
+  const title = {
+    succeeded: 'Failover succeeded',
+    'no-action': 'No failover',
+    failed: 'Failover FAILED',
+    'dry-run': 'Dry run (nothing changed)',
+    'not-approved': 'Failover NOT APPROVED',
+    suppressed: 'Failover suppressed',
+  }[report.outcome];
   lines.push(
     `# ${title}: ${report.planName ?? 'unknown plan'} ${report.sourceRegion ?? '?'} -> ${report.targetRegion ?? '?'}`,
   );

@@ -1,7 +1,19 @@
 import { z } from 'zod';
 import { timelineSchema } from '../timeline/types.js';
 
-export const OUTCOMES = ['succeeded', 'no-action', 'failed'] as const;
+/**
+ * succeeded: served from the target; no-action: failure not sustained; failed: stopped on an
+ * error; dry-run: nothing changed, the report says what would have; not-approved: rejected or
+ * no approval by the deadline; suppressed: another failover holds the lock, or cool-down.
+ */
+export const OUTCOMES = [
+  'succeeded',
+  'no-action',
+  'failed',
+  'dry-run',
+  'not-approved',
+  'suppressed',
+] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export const stepSummarySchema = z.object({

@@ -1,6 +1,11 @@
 import { describeGlobalCluster } from '../aws/rds.js';
 import { assessPromotion, isPastDeadline, memberArnIn } from '../decisions/promotion.js';
-import { AwsRequestError, DeadlineExceededError, TargetNotReadyError } from '../errors.js';
+import {
+  AwsRequestError,
+  DeadlineExceededError,
+  PromotionStuckError,
+  TargetNotReadyError,
+} from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import { event, type TimelineEvent } from '../timeline/types.js';
@@ -49,7 +54,10 @@ export async function checkPromotion(
   }
 
   if (isPastDeadline(now, promotion.deadline)) {
-    throw new DeadlineExceededError(
+    // A stuck unplanned failover has a fallback (detach and promote the target); a stuck
+    // switchover does not: both regions are up, and detaching would only break replication.
+    const Stuck = promotion.action === 'switchover' ? DeadlineExceededError : PromotionStuckError;
+    throw new Stuck(
       `check-promotion: ${promotion.action} of ${globalId} to ${targetArn} not complete by ${promotion.deadline} ` +
         `(still ${progress.status}). ${operatorAdvice(plan, request.targetRegion, targetArn)}`,
     );

@@ -58,6 +58,11 @@ function fromAlarm(raw: unknown, input: z.infer<typeof normalizeInput>, plan: Fa
     detectedAt: new Date(changedAt).toISOString(),
     executionName: input.executionName,
     trigger: { alarmName: detail.alarmName, alarmRegion: region, stateReason: detail.state.reason },
+    dryRun: false,
+    approval: {
+      policy: plan.approval.automatic === 'proceed' ? 'none' : plan.approval.automatic,
+      timeoutSeconds: plan.approval.timeoutSeconds,
+    },
   };
 }
 
@@ -87,6 +92,9 @@ function fromOperator(
     requestedBy: start.requestedBy,
     detectedAt: new Date(input.executionStartedAt).toISOString(),
     executionName: input.executionName,
+    dryRun: start.dryRun === true,
+    // An operator's start is already the human decision.
+    approval: { policy: 'none', timeoutSeconds: plan.approval.timeoutSeconds },
   };
 }
 

@@ -16,5 +16,18 @@ export const failoverRequestSchema = z.object({
   detectedAt: z.string(),
   executionName: z.string(),
   trigger: z.object({ alarmName: z.string(), alarmRegion: z.string(), stateReason: z.string() }).optional(),
+  /** Perform every read and check, record what each change would be, change nothing. */
+  dryRun: z.boolean().optional(),
+  /**
+   * Human approval before the first change: none (go on), wait (for a decision; none by the
+   * deadline stops the failover) or wait-then-proceed (go on at the deadline). From the plan's
+   * `approval` for automatic starts; operator starts are already a human decision (none).
+   */
+  approval: z
+    .object({
+      policy: z.enum(['none', 'wait', 'wait-then-proceed']),
+      timeoutSeconds: z.number().int().min(1),
+    })
+    .optional(),
 });
 export type FailoverRequest = z.infer<typeof failoverRequestSchema>;

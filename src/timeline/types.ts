@@ -3,10 +3,14 @@ import { z } from 'zod';
 /** Names of the workflow's steps as they appear in timelines and reports. */
 export const STEP_NAMES = [
   'normalize-input',
+  'acquire-lock',
   'verify-failure',
   'check-readiness',
+  'await-approval',
+  'drain-traffic',
   'fence-old-primary',
   'promote-database',
+  'detach-target',
   'scale-target',
   'shift-traffic',
   'verify-target',
@@ -22,6 +26,10 @@ export const PHASES = [
   'unconfirmed',
   'no-action',
   'failed',
+  /** What a mutating step would have done in a dry run; nothing was changed. */
+  'dry-run',
+  /** The request was recorded but not acted on (another failover holds the lock, cool-down). */
+  'suppressed',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 

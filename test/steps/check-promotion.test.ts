@@ -117,7 +117,7 @@ describe('checkPromotion', () => {
     expect(third.writerSince).toBe(at(30).toISOString());
   });
 
-  it('raises DeadlineExceededError with what the operator must do once the deadline passes', async () => {
+  it('raises PromotionStuckError for a failover past its deadline, with what the operator must do', async () => {
     // Prepare
     rdsMock.on(DescribeGlobalClustersCommand).resolves(fixture('describe-global-clusters-failing-over.json'));
 
@@ -125,7 +125,7 @@ describe('checkPromotion', () => {
     const error = await checkPromotion({ request, promotion }, depsAt(601)).catch((e: unknown) => e);
 
     // Assess
-    expect(error).toMatchObject({ name: 'DeadlineExceededError', transient: false });
+    expect(error).toMatchObject({ name: 'PromotionStuckError', transient: false });
     expect((error as Error).message).toMatch(/still failing-over/);
     expect((error as Error).message).toMatch(/RDS console \(us-west-2\)/);
     expect((error as Error).message).toMatch(
