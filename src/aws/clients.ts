@@ -1,9 +1,11 @@
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { MiddlewareStack } from '@smithy/types';
 
 export interface RegionalClients {
@@ -13,6 +15,8 @@ export interface RegionalClients {
   readonly cloudwatch: CloudWatchClient;
   readonly autoscaling: ApplicationAutoScalingClient;
   readonly sfn: SFNClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly sns: SNSClient;
 }
 
 /** Route 53's control plane (ChangeResourceRecordSets, GetChange) is served from us-east-1 only. */
@@ -47,6 +51,8 @@ export class ClientRegistry {
         cloudwatch: this.#decorate(new CloudWatchClient({ region })),
         autoscaling: this.#decorate(new ApplicationAutoScalingClient({ region })),
         sfn: this.#decorate(new SFNClient({ region })),
+        dynamodb: this.#decorate(new DynamoDBClient({ region })),
+        sns: this.#decorate(new SNSClient({ region })),
       };
       this.#regional.set(region, clients);
     }
@@ -61,8 +67,7 @@ export class ClientRegistry {
   /** Drops every client and decorator: the next call builds fresh clients (one drill after another). */
   reset(): void {
     for (const clients of this.#regional.values()) {
-      for (const client of [clients.rds, clients.ecs, clients.cloudwatch, clients.autoscaling, clients.sfn])
-        client.destroy();
+      for (const client of allOf(clients)) client.destroy();
     }
     this.#route53?.destroy();
     this.#regional.clear();
@@ -74,7 +79,7 @@ export class ClientRegistry {
   decorate(decorator: ClientDecorator): void {
     this.#decorators.push(decorator);
     for (const clients of this.#regional.values()) {
-      for (const client of [clients.rds, clients.ecs, clients.cloudwatch, clients.autoscaling, clients.sfn]) {
+      for (const client of allOf(clients)) {
         decorator(client as unknown as AnyClient);
       }
     }
@@ -85,6 +90,18 @@ export class ClientRegistry {
     for (const decorator of this.#decorators) decorator(client as unknown as AnyClient);
     return client;
   }
+}
+
+function allOf(clients: RegionalClients) {
+  return [
+    clients.rds,
+    clients.ecs,
+    clients.cloudwatch,
+    clients.autoscaling,
+    clients.sfn,
+    clients.dynamodb,
+    clients.sns,
+  ];
 }
 
 /** The process-wide registry the Lambda handlers use. */
