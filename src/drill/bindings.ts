@@ -5,21 +5,41 @@ import type { StepHandler } from '../handlers/index.js';
 interface AslState {
   Type: string;
   Resource?: unknown;
+  Parameters?: Record<string, unknown>;
   Branches?: { States: Record<string, AslState> }[];
   Iterator?: { States: Record<string, AslState> };
   ItemProcessor?: { States: Record<string, AslState> };
 }
 
-/** Every Task state (inside Parallel and Map too) with the function its Resource names. */
-export function taskFunctions(states: Record<string, AslState>): Map<string, string> {
-  const found = new Map<string, string>();
+/** Step Functions' Lambda integration that pauses until SendTaskSuccess/Failure (approvals). */
+export const CALLBACK_RESOURCE = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+
+export interface TaskBinding {
+  functionName: string;
+  /** direct: Resource is the function ARN; callback: lambda:invoke.waitForTaskToken with a Payload. */
+  kind: 'direct' | 'callback';
+}
+
+function getAttName(value: unknown): string | null {
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
+  return Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : null;
+}
+
+/** Every Task state (inside Parallel and Map too) with the function it invokes. */
+export function taskFunctions(states: Record<string, AslState>): Map<string, TaskBinding> {
+  const found = new Map<string, TaskBinding>();
   for (const [name, state] of Object.entries(states)) {
     if (state.Type === 'Task') {
-      const getAtt = (state.Resource as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
-      if (!Array.isArray(getAtt) || typeof getAtt[0] !== 'string') {
-        throw new Error(`Task state ${name} must reference its function as { "Fn::GetAtt": [name, "Arn"] }`);
+      const direct = getAttName(state.Resource);
+      const callback =
+        state.Resource === CALLBACK_RESOURCE ? getAttName(state.Parameters?.FunctionName) : null;
+      if (direct) found.set(name, { functionName: direct, kind: 'direct' });
+      else if (callback) found.set(name, { functionName: callback, kind: 'callback' });
+      else {
+        throw new Error(
+          `Task state ${name} must reference its function as { "Fn::GetAtt": [name, "Arn"] }, or as the FunctionName of ${CALLBACK_RESOURCE}`,
+        );
       }
-      found.set(name, getAtt[0]);
     }
     const nested = [...(state.Branches ?? []), state.Iterator, state.ItemProcessor].filter(
       (b) => b !== undefined,
@@ -55,6 +75,33 @@ export type LocalTaskHandlers = NonNullable<
 >;
 type JsonValue = Parameters<LocalTaskHandlers[string]>[0];
 
+/** One Lambda invocation as the execution history would record it. */
+export interface TaskRecord {
+  stateName: string;
+  functionName: string;
+  input: unknown;
+  startedAt: number;
+  endedAt: number;
+  outcome: { kind: 'succeeded'; output: unknown } | { kind: 'failed'; error: string; cause: string };
+}
+
+export interface BindOptions {
+  /** Every invocation, in the order they end. */
+  onRecord?: (record: TaskRecord) => void;
+  /**
+   * For callback tasks: what the human (or system) holding the task token does once the
+   * function has run. Its return value is the task's result; a throw is SendTaskFailure.
+   */
+  onCallback?: (stateName: string, payload: unknown) => Promise<unknown>;
+  /** Fault injection: throw this error after the handler has done its work (a crash after acting). */
+  crashAfter?: (stateName: string) => Error | null;
+}
+
+function failure(error: unknown): { kind: 'failed'; error: string; cause: string } {
+  const e = error as { name?: string; message?: string };
+  return { kind: 'failed', error: e.name ?? 'Error', cause: e.message ?? String(error) };
+}
+
 /**
  * Binds each Task state to the same handler that is deployed for its function. The handler
  * is called with the input Step Functions would send it; what it returns, or throws (its
@@ -63,16 +110,41 @@ type JsonValue = Parameters<LocalTaskHandlers[string]>[0];
 export function bindTasks(
   states: Record<string, AslState>,
   handlers: Record<string, StepHandler>,
-  onResult?: (functionName: string, output: unknown) => void,
+  options: BindOptions = {},
 ): LocalTaskHandlers {
   const bound: LocalTaskHandlers = {};
-  for (const [stateName, functionName] of taskFunctions(states)) {
-    const handler = handlers[functionName];
-    if (!handler) throw new Error(`Task state ${stateName} calls ${functionName}, which has no handler`);
+  for (const [stateName, binding] of taskFunctions(states)) {
+    const handler = handlers[binding.functionName];
+    if (!handler)
+      throw new Error(`Task state ${stateName} calls ${binding.functionName}, which has no handler`);
     bound[stateName] = async (input: JsonValue) => {
-      const output = await handler(input, lambdaContext(functionName, 60_000));
-      onResult?.(functionName, output);
-      return output as JsonValue;
+      const startedAt = Date.now();
+      const event = binding.kind === 'callback' ? (input as { Payload?: unknown }).Payload : input;
+      const record = (outcome: TaskRecord['outcome']) =>
+        options.onRecord?.({
+          stateName,
+          functionName: binding.functionName,
+          input: event,
+          startedAt,
+          endedAt: Date.now(),
+          outcome,
+        });
+      try {
+        const output = await handler(event, lambdaContext(binding.functionName, 60_000));
+        const crash = options.crashAfter?.(stateName);
+        if (crash) throw crash;
+        if (binding.kind === 'callback') {
+          const decision = await (options.onCallback?.(stateName, event) ??
+            new Promise<never>(() => undefined));
+          record({ kind: 'succeeded', output: decision });
+          return decision as JsonValue;
+        }
+        record({ kind: 'succeeded', output });
+        return output as JsonValue;
+      } catch (error) {
+        record(failure(error));
+        throw error;
+      }
     };
   }
   return bound;

@@ -1,5 +1,7 @@
 import './polyfill.js';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { awsClients } from '../aws/clients.js';
@@ -9,9 +11,9 @@ import { type FailoverReport, failoverReportSchema } from '../report/types.js';
 import { type CloudSnapshot, SimulatedCloud } from '../sim/cloud.js';
 import { logger, onTimeline } from '../timeline/emit.js';
 import type { TimelineEvent } from '../timeline/types.js';
-import { bindTasks } from './bindings.js';
-import { installVirtualClock } from './clock.js';
-import type { DrillScenario } from './scenarios.js';
+import { bindTasks, type TaskRecord } from './bindings.js';
+import { installVirtualClock, type VirtualClock } from './clock.js';
+import type { DrillScenario, ScenarioContext } from './scenarios.js';
 
 export const STATE_MACHINE_FILE = fileURLToPath(
   new URL('../../statemachines/failover.asl.json', import.meta.url),
@@ -19,6 +21,8 @@ export const STATE_MACHINE_FILE = fileURLToPath(
 export const DEFAULT_PLAN_FILE = fileURLToPath(new URL('../../plans/dev.json', import.meta.url));
 /** Drills start at a fixed virtual instant so the same scenario always prints the same times. */
 export const DRILL_START = new Date('2026-11-22T03:00:00.000Z');
+/** Longest a drill may run in virtual time before it is called stuck. */
+const VIRTUAL_LIMIT_MS = 4 * 3600_000;
 
 export interface DrillOptions {
   seed?: number;
@@ -27,30 +31,58 @@ export interface DrillOptions {
   onTimeline?: (events: readonly TimelineEvent[]) => void;
   /** Called when the state machine retries a state. */
   onRetry?: (state: string, error: string, attempt: number) => void;
+  /** Called with the simulated cloud before the first execution starts (e.g. to watch it). */
+  onCloud?: (cloud: SimulatedCloud) => void;
 }
 
-export interface DrillResult {
-  scenario: string;
-  seed: number;
+export interface ExecutionRun {
+  name: string;
+  startedAt: string;
   status: 'SUCCEEDED' | 'FAILED';
   /** Error name and cause of a failed execution, as Step Functions would show them. */
   error: { name: string; cause: string } | null;
   report: FailoverReport | null;
+  retries: { state: string; error: string; attempt: number }[];
+  /** Every Lambda invocation, for the execution history and the idempotency check. */
+  records: TaskRecord[];
+}
+
+export interface DrillResult extends ExecutionRun {
+  scenario: string;
+  seed: number;
   before: CloudSnapshot;
   after: CloudSnapshot;
   cloud: SimulatedCloud;
-  retries: { state: string; error: string; attempt: number }[];
+  /** Every execution of the scenario, the first one included (its fields are also above). */
+  executions: ExecutionRun[];
   virtualSeconds: number;
+  /** The virtual clock, still installed until `release()`: checks after the run use it. */
+  clock: VirtualClock;
+  release: () => void;
+}
+
+/**
+ * Writes the scenario's variant of the plan (approval, drain, ...) next to nothing else: a
+ * temporary file, because the handlers read their plan from FAILOVER_PLAN_FILE as deployed.
+ */
+function planFileFor(scenario: DrillScenario, base: string): string {
+  if (!scenario.plan) return base;
+  const raw = JSON.parse(readFileSync(base, 'utf8'));
+  scenario.plan(raw);
+  const file = join(mkdtempSync(join(tmpdir(), 'failover-drill-')), 'plan.json');
+  writeFileSync(file, JSON.stringify(raw, null, 2));
+  return file;
 }
 
 /**
  * Runs one scenario: the state machine file that deploys, interpreted by aws-local-stepfunctions,
  * each Task bound to the deployed handler, whose SDK clients talk to a simulated two-region
- * cloud on a virtual clock. Only the AWS transport is simulated.
+ * cloud on a virtual clock. Only the AWS transport is simulated. The caller must call
+ * `release()` (or use `runDrill`, which does) to give the real clock back.
  */
-export async function runDrill(scenario: DrillScenario, options: DrillOptions = {}): Promise<DrillResult> {
+export async function startDrill(scenario: DrillScenario, options: DrillOptions = {}): Promise<DrillResult> {
   const seed = options.seed ?? 1;
-  const planFile = options.planFile ?? DEFAULT_PLAN_FILE;
+  const planFile = planFileFor(scenario, options.planFile ?? DEFAULT_PLAN_FILE);
   const plan = loadPlanFile(planFile);
   const definition = JSON.parse(readFileSync(STATE_MACHINE_FILE, 'utf8'));
 
@@ -68,65 +100,124 @@ export async function runDrill(scenario: DrillScenario, options: DrillOptions = 
 
   const virtual = installVirtualClock(DRILL_START, seed);
   const stopListening = options.onTimeline ? onTimeline(options.onTimeline) : () => undefined;
+  const release = () => {
+    stopListening();
+    virtual.uninstall();
+  };
   try {
     const t0 = Date.now();
-    const ctx = { plan, t0 };
+    const ctx: ScenarioContext = { plan, t0 };
     const cloud = new SimulatedCloud({ plan, seed, ...scenario.cloud(ctx) });
     awsClients.reset();
     cloud.attach(awsClients);
+    options.onCloud?.(cloud);
     const before = cloud.snapshot();
 
-    let report: FailoverReport | null = null;
-    const tasks = bindTasks(definition.States, stepHandlers, (functionName, output) => {
-      if (functionName !== 'report') return;
-      const parsed = failoverReportSchema.safeParse((output as { report?: unknown }).report);
-      if (parsed.success) report = parsed.data;
+    const starts = [{ input: scenario.input(ctx), afterMs: 0 }, ...(scenario.alsoStart?.(ctx) ?? [])];
+    const crashes = new Map(
+      scenario.crashAfter ? [[scenario.crashAfter.state, scenario.crashAfter.times]] : [],
+    );
+    const runs = starts.map((start, index) => {
+      const name =
+        index === 0 ? `drill-${scenario.name}-${seed}` : `drill-${scenario.name}-${seed}-${index + 1}`;
+      return runExecution(definition, name, start, { scenario, crashes, options });
     });
-    const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
-    const executionName = `drill-${scenario.name}-${seed}`;
-    const execution = machine.run(scenario.input(ctx) as never, {
-      overrides: { taskResourceLocalHandlers: tasks },
-      context: { Execution: { Name: executionName, StartTime: new Date(t0).toISOString() } },
-    });
-    const retries: DrillResult['retries'] = [];
-    void (async () => {
-      for await (const log of execution.eventLogs) {
-        if (log.type === 'StateRetried') {
-          const retry = {
-            state: log.state.name,
-            error: log.retry.retrier.ErrorEquals.join('|'),
-            attempt: log.retry.attempt,
-          };
-          retries.push(retry);
-          options.onRetry?.(retry.state, retry.error, retry.attempt);
-        }
-      }
-    })();
-
-    let status: DrillResult['status'] = 'SUCCEEDED';
-    let error: DrillResult['error'] = null;
-    try {
-      await virtual.runUntilSettled(execution.result, 4 * 3600_000);
-    } catch (thrown) {
-      if (!(thrown instanceof ExecutionError)) throw thrown;
-      status = 'FAILED';
-      const cause = thrown.cause as { name?: string; message?: string } | undefined;
-      error = { name: cause?.name ?? 'Error', cause: cause?.message ?? thrown.message };
-    }
+    const executions = await virtual.runUntilSettled(Promise.all(runs), VIRTUAL_LIMIT_MS);
+    const first = executions[0] as ExecutionRun;
     return {
+      ...first,
       scenario: scenario.name,
       seed,
-      status,
-      error,
-      report,
       before,
       after: cloud.snapshot(),
       cloud,
-      retries,
+      executions,
       virtualSeconds: (Date.now() - t0) / 1000,
+      clock: virtual,
+      release,
     };
-  } finally {
-    stopListening();
-    virtual.uninstall();
+  } catch (error) {
+    release();
+    throw error;
   }
+}
+
+/** Runs a scenario and gives the real clock back: what the CLI and most tests want. */
+export async function runDrill(scenario: DrillScenario, options: DrillOptions = {}): Promise<DrillResult> {
+  const result = await startDrill(scenario, options);
+  result.release();
+  return result;
+}
+
+interface ExecutionContext {
+  scenario: DrillScenario;
+  crashes: Map<string, number>;
+  options: DrillOptions;
+}
+
+async function runExecution(
+  definition: { States: Record<string, never> },
+  name: string,
+  start: { input: unknown; afterMs: number },
+  { scenario, crashes, options }: ExecutionContext,
+): Promise<ExecutionRun> {
+  if (start.afterMs > 0) await new Promise((resolve) => setTimeout(resolve, start.afterMs));
+  const startedAt = new Date().toISOString();
+  const records: TaskRecord[] = [];
+  let report: FailoverReport | null = null;
+  const tasks = bindTasks(definition.States, stepHandlers, {
+    onRecord: (record) => {
+      records.push(record);
+      if (record.functionName !== 'report' || record.outcome.kind !== 'succeeded') return;
+      const parsed = failoverReportSchema.safeParse((record.outcome.output as { report?: unknown }).report);
+      if (parsed.success) report = parsed.data;
+    },
+    onCallback: () => approve(scenario),
+    crashAfter: (state) => {
+      const left = crashes.get(state) ?? 0;
+      if (left <= 0) return null;
+      crashes.set(state, left - 1);
+      const crash = new Error(`${state}: the function crashed after acting (injected)`);
+      crash.name = 'Lambda.ServiceException';
+      return crash;
+    },
+  });
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const execution = machine.run(start.input as never, {
+    overrides: { taskResourceLocalHandlers: tasks },
+    context: { Execution: { Name: name, StartTime: startedAt }, Task: { Token: `drill-task-token-${name}` } },
+  });
+  const retries: ExecutionRun['retries'] = [];
+  void (async () => {
+    for await (const log of execution.eventLogs) {
+      if (log.type !== 'StateRetried') continue;
+      const retry = {
+        state: log.state.name,
+        error: log.retry.retrier.ErrorEquals.join('|'),
+        attempt: log.retry.attempt,
+      };
+      retries.push(retry);
+      options.onRetry?.(retry.state, retry.error, retry.attempt);
+    }
+  })();
+  try {
+    await execution.result;
+    return { name, startedAt, status: 'SUCCEEDED', error: null, report, retries, records };
+  } catch (thrown) {
+    if (!(thrown instanceof ExecutionError)) throw thrown;
+    const cause = thrown.cause as { name?: string; message?: string } | undefined;
+    const error = { name: cause?.name ?? 'Error', cause: cause?.message ?? thrown.message };
+    return { name, startedAt, status: 'FAILED', error, report, retries, records };
+  }
+}
+
+/** Plays the human who holds the approval task token. */
+async function approve(scenario: DrillScenario): Promise<unknown> {
+  const approver = scenario.approver;
+  if (!approver || approver.decision === 'ignore') return new Promise(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, approver.afterMs));
+  if (approver.decision === 'approve') return { approved: true, by: approver.by, reason: 'drill approver' };
+  const rejection = new Error(`rejected by ${approver.by}: ${approver.reason ?? 'drill approver said no'}`);
+  rejection.name = 'ApprovalRejected';
+  throw rejection;
 }

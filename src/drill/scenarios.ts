@@ -15,8 +15,17 @@ export interface DrillScenario {
   input: (ctx: ScenarioContext) => unknown;
   /** The simulated cloud's incidents and faults, relative to t0. */
   cloud: (ctx: ScenarioContext) => Omit<SimOptions, 'plan' | 'seed'>;
+  /** Changes to the example plan for this scenario (approval, drain, ...), on its raw JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: raw plan JSON, validated by the schema once written
+  plan?: (raw: any) => void;
+  /** Further executions started on the same cloud: a duplicate alarm, a racing manual start. */
+  alsoStart?: (ctx: ScenarioContext) => { input: unknown; afterMs: number }[];
+  /** Who holds the approval task token, and what they do with it. */
+  approver?: { decision: 'approve' | 'reject' | 'ignore'; afterMs: number; by: string; reason?: string };
+  /** Fault injection: the named Task state's function crashes after acting, this many times. */
+  crashAfter?: { state: string; times: number };
   /** What a correct orchestrator does; drills and tests check the simulated cloud against it. */
-  expected: { outcome: Outcome; writer: 'source' | 'target' };
+  expected: { outcome: Outcome; writer: 'source' | 'target'; others?: Outcome[] };
 }
 
 const MINUTE = 60_000;
