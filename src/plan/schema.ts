@@ -239,6 +239,14 @@ export const failoverPlanSchema = z
           });
         }
       });
+      if (plan.database.writesVia !== 'global-writer-endpoint') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dns', 'drain'],
+          message:
+            'needs database.writesVia "global-writer-endpoint": while both regions serve, both must write to the current writer',
+        });
+      }
       const weights = plan.dns.drain.sourceWeights;
       if (weights.some((w, i) => i > 0 && w >= (weights[i - 1] ?? 0))) {
         ctx.addIssue({
