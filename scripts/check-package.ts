@@ -1,9 +1,12 @@
 /**
  * Checks what `osls package` built (the last step of `npm run package`): the CloudFormation
- * template has the state machine, one function per step, the trigger rule with the plan's alarm
- * names, its dead-letter queue and the orchestrator's own alarms; every function zip carries
- * its bundle and the stage's plan; and the packaged normalizeInput bundle, run from an unpacked
- * zip laid out like /var/task, loads that plan.
+ * template has the state machine (its definition the ASL file as it is, its role allowed to
+ * invoke every function the file names), one function per step, the trigger rule with the
+ * plan's alarm names and its dead-letter queue, the readiness schedule with a valid start input,
+ * the lock table, the approval topic grant exactly when the plan names a topic, and the
+ * orchestrator's own alarms; every function zip carries its bundle and the stage's plan; and the
+ * packaged normalizeInput bundle, run from an unpacked zip laid out like /var/task, loads that
+ * plan.
  *
  * Too slow for the unit suite (it needs a packaging run); the wiring it checks is exactly what a
  * unit test of serverless.yml cannot see (plugins, variable resolution, serverless-esbuild).
@@ -13,9 +16,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
+import { LOCK_TABLE_ENV } from '../src/aws/lock.js';
 import { stepHandlers } from '../src/handlers/index.js';
-import { loadPlanFile } from '../src/plan/load.js';
+import { startRequestV1Schema } from '../src/input/start-request.js';
+import { formatIssues, loadPlanFile } from '../src/plan/load.js';
 import { METRIC_NAMESPACE } from '../src/steps/report.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..');
@@ -25,6 +31,7 @@ const LAMBDA_TASK_ROOT = '/var/task';
 interface Resource {
   Type: string;
   Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
 }
 interface Template {
   Resources: Record<string, Resource>;
@@ -52,6 +59,24 @@ function readJson<T>(file: string): T {
 
 const sameSet = (a: readonly unknown[], b: readonly unknown[]) =>
   a.length === b.length && new Set(a).size === new Set([...a, ...b]).size;
+
+interface Statement {
+  Effect?: string;
+  Action?: string | string[];
+  Resource?: unknown;
+}
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+/** The statements of a role's inline policies. */
+function roleStatements(roleId: string): Statement[] {
+  const policies = (template.Resources[roleId]?.Properties.Policies ?? []) as {
+    PolicyDocument: { Statement: Statement[] };
+  }[];
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+}
+/** The logical id a `{"Fn::GetAtt": [id, "Arn"]}` names. */
+const getAttId = (value: unknown) =>
+  (value as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0] ?? '';
 
 /** The entries of a zip file by name (stored or deflated, as serverless-esbuild writes them). */
 function readZip(file: string): Map<string, Buffer> {
@@ -111,6 +136,55 @@ check(
 );
 check(machineProps.TracingConfiguration?.Enabled === true, 'state machine tracing is off');
 
+// The failover lock's table: this region's, kept when the stack goes, and no TTL
+// (docs/design-notes.md, "The failover lock": deleting the item ends a cool-down and restarts the token).
+const tables = ofType('AWS::DynamoDB::Table');
+check(tables.length === 1, `expected 1 AWS::DynamoDB::Table, found ${tables.length}`);
+const [lockTableId, lockTable] = tables[0] ?? ['', { Type: '', Properties: {} }];
+const lockTableProps = lockTable.Properties as {
+  TableName?: string;
+  BillingMode?: string;
+  KeySchema?: { AttributeName: string; KeyType: string }[];
+  AttributeDefinitions?: { AttributeName: string; AttributeType: string }[];
+  PointInTimeRecoverySpecification?: { PointInTimeRecoveryEnabled?: boolean };
+  TimeToLiveSpecification?: { Enabled?: boolean };
+};
+check(
+  lockTableProps.TableName === `failover-locks-${stage}`,
+  `lock table name is ${lockTableProps.TableName}`,
+);
+check(
+  lockTableProps.BillingMode === 'PAY_PER_REQUEST',
+  `lock table billing is ${lockTableProps.BillingMode}`,
+);
+check(
+  JSON.stringify(lockTableProps.KeySchema) === JSON.stringify([{ AttributeName: 'plan', KeyType: 'HASH' }]) &&
+    JSON.stringify(lockTableProps.AttributeDefinitions) ===
+      JSON.stringify([{ AttributeName: 'plan', AttributeType: 'S' }]),
+  'lock table key is not plan (S) alone',
+);
+check(
+  lockTableProps.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled === true,
+  'lock table has no point-in-time recovery',
+);
+check(lockTable.DeletionPolicy === 'Retain', `lock table DeletionPolicy is ${lockTable.DeletionPolicy}`);
+check(
+  lockTableProps.TimeToLiveSpecification?.Enabled !== true,
+  'lock table has TTL on: it would delete locks in cool-down (docs/design-notes.md)',
+);
+const lambdaRoleStatements = roleStatements('IamRoleLambdaExecution');
+const lockGrants = lambdaRoleStatements.filter((st) => JSON.stringify(st).includes('dynamodb:'));
+check(
+  lockGrants.length === 1 &&
+    sameSet(asArray(lockGrants[0]?.Action), [
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ]) &&
+    JSON.stringify(lockGrants[0]?.Resource) === JSON.stringify({ 'Fn::GetAtt': [lockTableId, 'Arn'] }),
+  `the functions' DynamoDB grant is not exactly GetItem, UpdateItem and DeleteItem on ${lockTableId}`,
+);
+
 // Functions: one per step, each zip with its bundle and the stage's plan.
 const functions = ofType('AWS::Lambda::Function');
 const stepNames = Object.keys(stepHandlers);
@@ -134,7 +208,7 @@ for (const [name, fn] of Object.entries(state.service.functions)) {
     Architectures?: string[];
     MemorySize?: number;
     Timeout?: number;
-    Environment?: { Variables?: Record<string, string> };
+    Environment?: { Variables?: Record<string, unknown> };
   };
   check(props.Runtime === 'nodejs22.x', `function ${name}: runtime ${props.Runtime}`);
   check(props.Architectures?.[0] === 'arm64', `function ${name}: architecture ${props.Architectures}`);
@@ -147,9 +221,15 @@ for (const [name, fn] of Object.entries(state.service.functions)) {
     env.FAILOVER_PLAN_FILE === expectedPlanPath,
     `function ${name}: FAILOVER_PLAN_FILE is ${env.FAILOVER_PLAN_FILE}`,
   );
-  // Lambda's limit is 4 KB for all variables together.
+  check(
+    JSON.stringify(env[LOCK_TABLE_ENV]) === JSON.stringify({ Ref: lockTableId }),
+    `function ${name}: ${LOCK_TABLE_ENV} is ${JSON.stringify(env[LOCK_TABLE_ENV])}, not the lock table`,
+  );
+  // Lambda's limit is 4 KB for all variables together. An intrinsic counts as its JSON, which is
+  // longer than the name it resolves to here.
   const envBytes = Object.entries(env).reduce(
-    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+    (n, [k, v]) =>
+      n + Buffer.byteLength(k) + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)),
     0,
   );
   check(envBytes < 4096, `function ${name}: environment is ${envBytes} bytes (Lambda allows 4 KB)`);
@@ -163,10 +243,87 @@ for (const [name, fn] of Object.entries(state.service.functions)) {
   );
 }
 
+// The definition is the ASL file as it is: serverless-step-functions only swaps each
+// `{"Fn::GetAtt": [<function>, "Arn"]}` (Resource or Parameters.FunctionName) for a `${...}`
+// placeholder of Fn::Sub. Put back, with function names as logical ids, the two must be equal.
+const functionIds = new Map(
+  Object.entries(state.service.functions).map(([name, fn]) => [
+    name,
+    functions.find(([, r]) => r.Properties.FunctionName === fn.name)?.[0],
+  ]),
+);
+const aslFunctions = new Set<string>();
+function withLogicalIds(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withLogicalIds);
+  if (value === null || typeof value !== 'object') return value;
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && getAtt.length === 2 && getAtt[1] === 'Arn') {
+    const name = String(getAtt[0]);
+    aslFunctions.add(name);
+    return { 'Fn::GetAtt': [functionIds.get(name) ?? `(no function ${name})`, 'Arn'] };
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withLogicalIds(v)]));
+}
+function packagedDefinition(definition: unknown): unknown {
+  if (typeof definition === 'string') return JSON.parse(definition);
+  const sub = (definition as { 'Fn::Sub'?: unknown } | undefined)?.['Fn::Sub'];
+  const [text, params] = Array.isArray(sub)
+    ? [String(sub[0]), sub[1] as Record<string, unknown>]
+    : [String(sub), {} as Record<string, unknown>];
+  const restored = text.replace(/"\$\{([^}]+)\}"/g, (whole, key: string) =>
+    key in params ? JSON.stringify(params[key]) : whole,
+  );
+  return JSON.parse(restored);
+}
+const aslFile = 'statemachines/failover.asl.json';
+const expectedDefinition = withLogicalIds(JSON.parse(readFileSync(join(repoRoot, aslFile), 'utf8')));
+let deployedDefinition: unknown;
+try {
+  deployedDefinition = packagedDefinition(machine.Properties.DefinitionString);
+} catch (error) {
+  problems.push(`state machine definition cannot be read back: ${(error as Error).message}`);
+}
+check(
+  isDeepStrictEqual(deployedDefinition, expectedDefinition),
+  `the packaged state machine definition differs from ${aslFile}`,
+);
+check(
+  sameSet([...aslFunctions], stepNames),
+  `${aslFile} names functions ${[...aslFunctions].sort().join(', ')}; src/handlers/index.ts has ${stepNames.join(', ')}`,
+);
+// Lambda tasks, the `.waitForTaskToken` one included, run with the state machine's role.
+const machineRoleId = getAttId(machine.Properties.RoleArn);
+const invokable = JSON.stringify(
+  roleStatements(machineRoleId)
+    .filter((st) => st.Effect === 'Allow' && asArray(st.Action).includes('lambda:InvokeFunction'))
+    .map((st) => st.Resource),
+);
+for (const name of aslFunctions) {
+  check(
+    invokable.includes(JSON.stringify({ 'Fn::GetAtt': [functionIds.get(name), 'Arn'] })),
+    `state machine role ${machineRoleId} may not invoke ${name}`,
+  );
+}
+
+/** Whether the role an EventBridge target assumes may start the state machine. */
+function mayStartMachine(roleArn: unknown): boolean {
+  return roleStatements(getAttId(roleArn)).some(
+    (st) =>
+      st.Effect === 'Allow' &&
+      asArray(st.Action).includes('states:StartExecution') &&
+      JSON.stringify(st.Resource) === JSON.stringify({ Ref: machineId }),
+  );
+}
+
 // Trigger rule, its dead-letter queue and retry policy.
 const rules = ofType('AWS::Events::Rule');
-check(rules.length === 1, `expected 1 AWS::Events::Rule, found ${rules.length}`);
-const [ruleId, rule] = rules[0] ?? ['', { Type: '', Properties: {} }];
+const triggerRules = rules.filter(([, r]) => r.Properties.EventPattern !== undefined);
+const scheduleRules = rules.filter(([, r]) => r.Properties.ScheduleExpression !== undefined);
+check(
+  rules.length === 2 && triggerRules.length === 1 && scheduleRules.length === 1,
+  `expected 2 AWS::Events::Rule (the trigger and the readiness schedule), found ${rules.length}`,
+);
+const [ruleId, rule] = triggerRules[0] ?? ['', { Type: '', Properties: {} }];
 const ruleProps = rule.Properties as {
   EventPattern?: {
     source?: string[];
@@ -210,11 +367,67 @@ check(
   queuePolicy.includes(JSON.stringify({ 'Fn::GetAtt': [ruleId, 'Arn'] })),
   `the dead-letter queue's policy does not let rule ${ruleId} send to it`,
 );
-const roleId = (target?.RoleArn as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0] ?? '';
-const rolePolicy = JSON.stringify(template.Resources[roleId] ?? {});
 check(
-  rolePolicy.includes('states:StartExecution') && rolePolicy.includes(JSON.stringify({ Ref: machineId })),
-  `rule role ${roleId} cannot start the state machine`,
+  mayStartMachine(target?.RoleArn),
+  `rule role ${getAttId(target?.RoleArn)} cannot start the state machine`,
+);
+
+// The readiness schedule: a dry run into this region, with an input the start contract accepts.
+const [scheduleId, schedule] = scheduleRules[0] ?? ['', { Type: '', Properties: {} }];
+const scheduleProps = schedule.Properties as {
+  ScheduleExpression?: string;
+  State?: string;
+  Targets?: { Arn?: unknown; RoleArn?: unknown; Input?: string }[];
+};
+check(
+  scheduleProps.ScheduleExpression === 'rate(30 minutes)' && scheduleProps.State === 'ENABLED',
+  `schedule ${scheduleId} is ${scheduleProps.ScheduleExpression} (${scheduleProps.State}), not rate(30 minutes)`,
+);
+const scheduleTarget = scheduleProps.Targets?.[0];
+check(
+  scheduleProps.Targets?.length === 1 &&
+    JSON.stringify(scheduleTarget?.Arn) === JSON.stringify({ Ref: machineId }),
+  `schedule ${scheduleId} does not target the state machine`,
+);
+check(
+  mayStartMachine(scheduleTarget?.RoleArn),
+  `schedule role ${getAttId(scheduleTarget?.RoleArn)} cannot start the state machine`,
+);
+let scheduleInput: unknown;
+try {
+  scheduleInput = JSON.parse(scheduleTarget?.Input ?? '');
+} catch {
+  problems.push(`schedule ${scheduleId} input is not JSON: ${scheduleTarget?.Input}`);
+}
+const startRequest = startRequestV1Schema.safeParse(scheduleInput);
+if (!startRequest.success) {
+  problems.push(
+    `schedule ${scheduleId} input is not a start request (src/input/start-request.ts): ${formatIssues(startRequest.error.issues).join('; ')}`,
+  );
+} else {
+  check(
+    startRequest.data.targetRegion === region && startRequest.data.dryRun === true,
+    `schedule ${scheduleId} input is not a dry run into ${region}: ${scheduleTarget?.Input}`,
+  );
+}
+
+// sns:Publish for request-approval: on the plan's approval topic, and on nothing without one.
+const lambdaPolicies = ofType('AWS::IAM::Policy').filter(([, r]) =>
+  JSON.stringify(r.Properties.Roles ?? []).includes(JSON.stringify({ Ref: 'IamRoleLambdaExecution' })),
+);
+const publishGrants = [
+  ...lambdaRoleStatements,
+  ...lambdaPolicies.flatMap(
+    ([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [],
+  ),
+].filter((st) => JSON.stringify(st.Action ?? '').includes('sns:'));
+const topicArn = plan.approval.topicArn;
+check(
+  JSON.stringify(publishGrants.map((st) => [st.Effect, st.Action, st.Resource])) ===
+    JSON.stringify(topicArn ? [['Allow', ['sns:Publish'], [topicArn]]] : []),
+  topicArn
+    ? `the functions' SNS grants are ${JSON.stringify(publishGrants)}, not sns:Publish on ${topicArn} alone (approval.topicArn in ${planFile})`
+    : `${planFile} names no approval topic, yet the functions are granted ${JSON.stringify(publishGrants)}`,
 );
 
 // The orchestrator's own alarms, all to the alerts topic.
@@ -224,7 +437,12 @@ check(
   `expected the SNS topic failover-${stage}-alerts`,
 );
 const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
-for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ApproximateNumberOfMessagesVisible']) {
+for (const metric of [
+  'ExecutionsFailed',
+  'ExecutionsTimedOut',
+  'ApproximateNumberOfMessagesVisible',
+  'Ready',
+]) {
   const alarm = alarms.find((a) => a.MetricName === metric);
   check(alarm !== undefined, `no alarm on ${metric}`);
   check(
@@ -232,6 +450,28 @@ for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ApproximateNumb
     `alarm on ${metric} does not notify the alerts topic`,
   );
 }
+
+// Standby not ready: the Ready metric the scheduled dry runs report, for this plan and region;
+// an hour without a run that found it ready (no run at all included) alarms.
+const ready = alarms.find((a) => a.MetricName === 'Ready');
+check(
+  ready?.Namespace === METRIC_NAMESPACE &&
+    JSON.stringify(ready?.Dimensions) ===
+      JSON.stringify([
+        { Name: 'Plan', Value: plan.name },
+        { Name: 'TargetRegion', Value: region },
+      ]),
+  `alarm on Ready does not watch ${METRIC_NAMESPACE} Ready for Plan=${plan.name}, TargetRegion=${region}`,
+);
+check(
+  ready?.Statistic === 'Minimum' &&
+    ready.Period === 1800 &&
+    ready.EvaluationPeriods === 2 &&
+    ready.Threshold === 1 &&
+    ready.ComparisonOperator === 'LessThanThreshold' &&
+    ready.TreatMissingData === 'breaching',
+  'alarm on Ready is not: Minimum < 1 for 2 periods of 30 minutes, missing data breaching',
+);
 
 // The functions may publish only in the namespace the report step uses.
 const lambdaRole = JSON.stringify(template.Resources.IamRoleLambdaExecution ?? {});

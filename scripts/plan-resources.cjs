@@ -87,4 +87,40 @@ async function dnsRecordTypes({ resolveVariable }) {
   return unique(plan.dns.records.map((record) => record.type));
 }
 
-module.exports = { auroraArns, ecsServiceArns, hostedZoneArns, dnsRecordNames, dnsRecordTypes };
+/**
+ * The SNS topic request-approval publishes to, when the plan names one, as a CloudFormation
+ * fragment merged into serverless.yml's `resources`. Without a topic it is empty: an IAM
+ * statement needs a Resource, and any ARN there would grant something, so the whole policy is
+ * left out. It attaches to the role osls creates for every function (IamRoleLambdaExecution).
+ */
+async function approvalTopicResources({ resolveVariable }) {
+  const plan = await loadPlan(resolveVariable);
+  const topicArn = plan.approval?.topicArn;
+  if (!topicArn) return {};
+  return {
+    Resources: {
+      ApprovalTopicPublishPolicy: {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          PolicyName: `failover-${await resolveVariable('sls:stage')}-approval-topic`,
+          Roles: [{ Ref: 'IamRoleLambdaExecution' }],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Sid: 'ApprovalTopic', Effect: 'Allow', Action: ['sns:Publish'], Resource: [topicArn] },
+            ],
+          },
+        },
+      },
+    },
+  };
+}
+
+module.exports = {
+  auroraArns,
+  ecsServiceArns,
+  hostedZoneArns,
+  dnsRecordNames,
+  dnsRecordTypes,
+  approvalTopicResources,
+};

@@ -10,6 +10,7 @@ const TRANSIENT_NAMES = new Set([
   'RequestThrottled',
   'RequestThrottledException',
   'PriorRequestNotComplete', // Route 53: a change is still being applied
+  'ProvisionedThroughputExceededException', // DynamoDB
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'InternalFailure',

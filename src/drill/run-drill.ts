@@ -3,9 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { awsClients } from '../aws/clients.js';
 import { stepHandlers } from '../handlers/index.js';
+import { toHistoryEvents } from '../history/record.js';
 import { loadPlanFile } from '../plan/load.js';
 import { type FailoverReport, failoverReportSchema } from '../report/types.js';
 import { type CloudSnapshot, SimulatedCloud } from '../sim/cloud.js';
@@ -45,6 +47,8 @@ export interface ExecutionRun {
   retries: { state: string; error: string; attempt: number }[];
   /** Every Lambda invocation, for the execution history and the idempotency check. */
   records: TaskRecord[];
+  /** The execution history as GetExecutionHistory would return it, for `failover report`. */
+  history: HistoryEvent[];
 }
 
 export interface DrillResult extends ExecutionRun {
@@ -86,11 +90,12 @@ export async function startDrill(scenario: DrillScenario, options: DrillOptions 
   const plan = loadPlanFile(planFile);
   const definition = JSON.parse(readFileSync(STATE_MACHINE_FILE, 'utf8'));
 
-  // The drill must never reach a real account: static dummy credentials, the standby region.
+  // The drill must never reach a real account: static dummy credentials; the orchestrator runs
+  // in the region it moves to (the standby unless the scenario says otherwise).
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: 'AKIADRILLDRILLDRILL0',
     AWS_SECRET_ACCESS_KEY: 'drill-secret-not-a-real-key',
-    AWS_REGION: plan.regions.standby,
+    AWS_REGION: scenario.runsIn === 'primary' ? plan.regions.primary : plan.regions.standby,
     FAILOVER_PLAN_FILE: planFile,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
@@ -200,15 +205,18 @@ async function runExecution(
       options.onRetry?.(retry.state, retry.error, retry.attempt);
     }
   })();
+  let status: ExecutionRun['status'] = 'SUCCEEDED';
+  let error: ExecutionRun['error'] = null;
   try {
     await execution.result;
-    return { name, startedAt, status: 'SUCCEEDED', error: null, report, retries, records };
   } catch (thrown) {
     if (!(thrown instanceof ExecutionError)) throw thrown;
     const cause = thrown.cause as { name?: string; message?: string } | undefined;
-    const error = { name: cause?.name ?? 'Error', cause: cause?.message ?? thrown.message };
-    return { name, startedAt, status: 'FAILED', error, report, retries, records };
+    status = 'FAILED';
+    error = { name: cause?.name ?? 'Error', cause: cause?.message ?? thrown.message };
   }
+  const history = toHistoryEvents(records, { name, startedAt, status, error, report, input: start.input });
+  return { name, startedAt, status, error, report, retries, records, history };
 }
 
 /** Plays the human who holds the approval task token. */

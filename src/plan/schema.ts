@@ -104,7 +104,7 @@ export const failoverPlanSchema = z
        */
       drain: z
         .strictObject({
-          sourceWeights: z.array(z.number().int().min(1).max(254)).min(1).max(20),
+          sourceWeights: z.array(z.number().int().min(1).max(99)).min(1).max(20),
           intervalSeconds: z.number().int().min(10).max(3600),
         })
         .optional(),
@@ -255,6 +255,16 @@ export const failoverPlanSchema = z
           message: 'must go down step by step, e.g. [75, 50, 25]',
         });
       }
+    }
+    const topic = plan.approval.topicArn;
+    if (topic && topic.split(':')[3] !== plan.regions.standby) {
+      // Only the standby's orchestrator fails over automatically (no automatic failback), and SNS
+      // publishes within a region: the approvals topic lives where approvals are asked.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['approval', 'topicArn'],
+        message: `must be a topic in ${plan.regions.standby} (regions.standby), where automatic failovers run`,
+      });
     }
     const names = plan.signals.map((s) => s.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);

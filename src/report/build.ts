@@ -7,9 +7,12 @@ import {
   shiftOutput,
   verifyTargetOutput,
 } from '../steps/contracts.js';
+import { isWouldDo } from '../steps/dry-run.js';
+import { describeProblem, problemsInNotReadyMessage } from '../steps/readiness-problems.js';
 import { failoverRequestSchema } from '../steps/request.js';
 import { STEP_NAMES, type TimelineEvent } from '../timeline/types.js';
 import { collectTimeline } from './collect.js';
+import { operatorFacts } from './operator-facts.js';
 import type { FailoverReport, Outcome, StepSummary } from './types.js';
 
 /**
@@ -65,8 +68,17 @@ export function summariseSteps(timeline: readonly TimelineEvent[]): StepSummary[
 }
 
 /** Steps prefix their error messages with their name (src/handlers/define-step.ts). */
+/** Polling functions report under the step they poll for. */
+const POLLED_STEP: Record<string, (typeof STEP_NAMES)[number]> = {
+  'check-promotion': 'promote-database',
+  'check-scale': 'scale-target',
+  'check-traffic': 'shift-traffic',
+  'check-detach': 'detach-target',
+};
+
 function failedStep(cause: string): (typeof STEP_NAMES)[number] | null {
   const prefix = cause.split(': ', 1)[0] ?? '';
+  if (POLLED_STEP[prefix]) return POLLED_STEP[prefix];
   return (STEP_NAMES as readonly string[]).includes(prefix) ? (prefix as (typeof STEP_NAMES)[number]) : null;
 }
 
@@ -86,9 +98,19 @@ function failureOf(state: unknown): { error: string; cause: string } | null {
   return { error, cause: text };
 }
 
+/**
+ * Whether the target was ready, as check-readiness found it: its output (a successful real run,
+ * or any dry run), or the TargetNotReadyError it stopped a real run with. `ready` is null when
+ * readiness gave no verdict (it did not run, or stopped on another error).
+ */
+export type ReadinessSummary = FailoverReport['readiness'];
+
+const NOTHING_MOVED = 'dry run: nothing moved';
+
 export function buildReport(source: ReportSource): FailoverReport {
-  const { state, outcome } = source;
+  const { state } = source;
   const request = pick(failoverRequestSchema, at(state, 'steps', 'normalize', 'request'));
+  const dryRun = request?.dryRun === true;
   const readiness = pick(checkReadinessOutput, at(state, 'steps', 'readiness'));
   const fence = pick(fenceOutput, at(state, 'takeover', 'fence'));
   const promote = pick(promoteOutput, at(state, 'takeover', 'promote'));
@@ -96,6 +118,12 @@ export function buildReport(source: ReportSource): FailoverReport {
   const shift = pick(shiftOutput, at(state, 'steps', 'shift'));
   const verified = pick(verifyTargetOutput, at(state, 'steps', 'verifyTarget'));
   const failure = failureOf(state);
+  // A dry run changes nothing: it ends as 'dry-run' however far it got, unless a real error
+  // (AWS refused a read, a region did not answer) stopped it, which stays 'failed'.
+  const outcome: Outcome =
+    dryRun && (source.outcome === 'succeeded' || (source.outcome === 'failed' && !failure))
+      ? 'dry-run'
+      : source.outcome;
   const timeline = collectTimeline(state);
   const stoppedAt = failure ? failedStep(failure.cause) : null;
   if (failure && stoppedAt) {
@@ -107,6 +135,30 @@ export function buildReport(source: ReportSource): FailoverReport {
     });
   }
 
+  // A stuck managed failover is caught (the detach fallback takes over), so it is not the
+  // execution's failure; the promotion step still ended, and the timeline says how.
+  const stuck = at(state, 'takeover', 'promotionStuck') as
+    | { Error?: string; Cause?: string }
+    | null
+    | undefined;
+  if (stuck?.Error) {
+    const detachStarted = timeline.find((e) => e.step === 'detach-target')?.at;
+    const cause = failureOf({ failure: stuck })?.cause ?? stuck.Error;
+    timeline.push({
+      at: detachStarted ?? source.reportedAt ?? source.executionStartedAt,
+      step: 'promote-database',
+      phase: 'failed',
+      message: `${stuck.Error}: ${cause.replace(/^check-promotion: /, '')}; falling back to detaching the target`,
+    });
+  }
+  const operator = operatorFacts(
+    state,
+    timeline,
+    source.reportedAt ?? timeline.at(-1)?.at ?? source.executionStartedAt,
+  );
+  timeline.push(...operator.events);
+  timeline.sort((a, b) => a.at.localeCompare(b.at));
+
   const detectedAt = request?.detectedAt ?? new Date(source.executionStartedAt).toISOString();
   const verifiedAt = outcome === 'succeeded' && verified ? verified.verifiedAt : null;
   const rtoSeconds = verifiedAt ? seconds(detectedAt, verifiedAt) : null;
@@ -114,24 +166,44 @@ export function buildReport(source: ReportSource): FailoverReport {
   const userFacingRtoSeconds =
     rtoSeconds !== null && dnsTtlSeconds !== null ? rtoSeconds + dnsTtlSeconds : null;
 
+  // After the detach fallback the old writer was left writing on purpose (fenced from traffic
+  // only): Aurora's own write fencing never happened, so it stays unconfirmed.
+  const detached = ['detached', 'already-detached'].includes(
+    String(at(state, 'takeover', 'detach', 'action')),
+  );
   const fencing = confirmAuroraFencing(
     fence,
-    outcome === 'succeeded' && verified !== null,
+    outcome === 'succeeded' && verified !== null && !detached,
     request?.sourceRegion ?? null,
   );
-  const rpo = rpoOf(request?.mode ?? null, outcome, promote, readiness, promotion);
+  const rpo = dryRun
+    ? { seconds: null, basis: NOTHING_MOVED }
+    : rpoOf(request?.mode ?? null, outcome, promote, readiness, promotion);
   const writeUnavailableSeconds =
-    request?.mode === 'planned' && promote && promote.action === 'switchover' && promotion?.writerSince
+    !dryRun &&
+    request?.mode === 'planned' &&
+    promote &&
+    promote.action === 'switchover' &&
+    promotion?.writerSince
       ? seconds(promote.startedAt, promotion.writerSince)
       : null;
 
-  const actions = actionsFor(outcome, request?.mode ?? null, fencing, failure, request?.sourceRegion ?? null);
+  const readinessSummary = readinessOf(readiness, failure);
+  const actions = dryRun
+    ? dryRunActions(readinessSummary, timeline, failure)
+    : actionsFor(outcome, request?.mode ?? null, fencing, failure, request?.sourceRegion ?? null, detached);
   if (outcome === 'failed' && fence?.fencing.some((f) => f.outcome === 'fenced') && !promotion?.done) {
     actions.unshift(
       `The old primary's services were fenced but ${request?.targetRegion ?? 'the target'} was not promoted: no region may be taking writes. Decide now: finish the promotion by hand (runbooks/automated-failover.md, "Promotion failed") or restore the old region's capacity.`,
     );
   }
-  const summary = summaryOf(outcome, request, rtoSeconds, rpo.seconds, failure, source.executionName);
+  actions.push(...operator.actions);
+  const summary =
+    operator.summary && (outcome === 'suppressed' || outcome === 'not-approved')
+      ? operator.summary
+      : dryRun
+        ? dryRunSummaryOf(outcome, request, readinessSummary, actions, failure, source.executionName)
+        : summaryOf(outcome, request, rtoSeconds, rpo.seconds, failure, source.executionName);
 
   return {
     planName: request?.planName ?? null,
@@ -152,10 +224,77 @@ export function buildReport(source: ReportSource): FailoverReport {
     steps: summariseSteps(timeline),
     fencing: fencing.entries,
     failure,
+    readiness: readinessSummary,
     actions,
     summary,
     timeline,
   };
+}
+
+function readinessOf(
+  readiness: z.infer<typeof checkReadinessOutput> | null,
+  failure: { error: string; cause: string } | null,
+): ReadinessSummary {
+  if (readiness) {
+    return { ready: readiness.ready, problems: readiness.checks.filter((c) => !c.ok).map(describeProblem) };
+  }
+  // Later steps throw TargetNotReadyError too (a refused promotion); only readiness's own
+  // wording says the target was found not ready before anything changed.
+  const problems = failure?.error === 'TargetNotReadyError' ? problemsInNotReadyMessage(failure.cause) : null;
+  return problems ? { ready: false, problems } : { ready: null, problems: [] };
+}
+
+/**
+ * What a dry run found: what stops the execution first, then each readiness problem to fix
+ * before a real outage, then what a real run would change, step by step.
+ */
+function dryRunActions(
+  readiness: ReadinessSummary,
+  timeline: readonly TimelineEvent[],
+  failure: { error: string; cause: string } | null,
+): string[] {
+  const actions: string[] = [];
+  if (failure) {
+    actions.push(
+      `Dry run stopped with ${failure.error}: ${failure.cause.replace(/\.$/, '')}. Nothing was changed; a real run in the same conditions would stop here too.`,
+    );
+  }
+  if (readiness.problems.length > 0) {
+    actions.push(...readiness.problems.map((p) => `Readiness problem: ${p}: fix before the outage`));
+  } else if (readiness.ready === true) {
+    actions.push('Ready: every check passed');
+  }
+  // In workflow order (fence, promote, scale, shift), not by time: the take-over branches run in
+  // parallel, and the plan reads best in the order a real run depends on.
+  const would = timeline.filter(isWouldDo).sort((a, b) => stepOrder(a.step) - stepOrder(b.step));
+  actions.push(...would.map((e) => `Would: ${e.message.replace(/^would /, '')}`));
+  return actions;
+}
+
+function dryRunSummaryOf(
+  outcome: Outcome,
+  request: z.infer<typeof failoverRequestSchema> | null,
+  readiness: ReadinessSummary,
+  actions: readonly string[],
+  failure: { error: string; cause: string } | null,
+  executionName: string,
+): string {
+  const route = request ? `${request.sourceRegion} -> ${request.targetRegion}` : 'direction unknown';
+  if (outcome === 'failed') {
+    return `Dry run ${route} FAILED (nothing was changed): ${failure?.error ?? 'unknown error'}: ${failure?.cause ?? ''}`.slice(
+      0,
+      1000,
+    );
+  }
+  if (outcome !== 'dry-run') return summaryOf(outcome, request, null, null, failure, executionName);
+  const would = actions.filter((a) => a.startsWith('Would: ')).length;
+  const verdict =
+    readiness.ready === null
+      ? 'readiness not checked'
+      : readiness.problems.length === 0
+        ? 'target ready'
+        : `${readiness.problems.length} readiness problem(s)`;
+  return `Dry run ${route}: nothing was changed; ${verdict}; ${would} action(s) a real run would take. Execution ${executionName}.`;
 }
 
 function rpoOf(
@@ -222,6 +361,7 @@ function actionsFor(
   fence: Fencing,
   failure: { error: string; cause: string } | null,
   sourceRegion: string | null,
+  detached: boolean,
 ): string[] {
   const actions: string[] = [];
   if (outcome === 'failed' && failure) {
@@ -237,7 +377,7 @@ function actionsFor(
     }
   }
   actions.push(...fence.followUps);
-  if (outcome === 'succeeded' && mode !== 'planned') {
+  if (outcome === 'succeeded' && mode !== 'planned' && !detached) {
     actions.push(
       `Aurora will rebuild the old primary in ${sourceRegion ?? 'the old region'} as a secondary when that region recovers; do not fail back until it is in sync (runbooks/automated-failover.md, "After the failover").`,
       'Compare orders/writes around the RPO window with upstream sources: writes not replicated before promotion are lost.',

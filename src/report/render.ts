@@ -48,8 +48,19 @@ export function renderReport(report: FailoverReport): string {
     for (const f of report.fencing)
       lines.push(`- ${f.outcome.toUpperCase()}: ${f.resource}: ${f.action} (${f.detail})`);
   }
+  if (report.readiness.ready !== null) {
+    lines.push('');
+    lines.push(`## Readiness: ${report.readiness.ready ? 'ready' : 'NOT READY'}`);
+    lines.push('');
+    if (report.readiness.problems.length === 0) lines.push('- Every check passed.');
+    for (const p of report.readiness.problems) lines.push(`- ${p}`);
+  }
   lines.push('');
-  lines.push('## What a human must still do');
+  lines.push(
+    report.outcome === 'dry-run'
+      ? '## Findings and what a real run would do'
+      : '## What a human must still do',
+  );
   lines.push('');
   if (report.actions.length === 0) lines.push('- Nothing.');
   for (const a of report.actions) lines.push(`- ${a}`);

@@ -50,6 +50,8 @@ export const failoverReportSchema = z.object({
     z.object({ resource: z.string(), action: z.string(), outcome: z.string(), detail: z.string() }),
   ),
   failure: z.object({ error: z.string(), cause: z.string() }).nullable(),
+  /** Readiness verdict (every run that reached readiness): null when it gave none. */
+  readiness: z.object({ ready: z.boolean().nullable(), problems: z.array(z.string()) }),
   actions: z.array(z.string()),
   summary: z.string(),
   timeline: timelineSchema,

@@ -16,6 +16,19 @@ export interface AuroraCluster {
   sync: 'connected' | 'pending-resync';
   /** Set by RemoveFromGlobalCluster: the cluster is `promoting` until then. */
   detachDoneAt?: number;
+  /** While pending-resync: when Aurora has rebuilt it as a connected secondary (+Infinity: never). */
+  rebuildAt?: number;
+  /** An old writer cut off by an unplanned failover takes local writes until Aurora can fence it, at this time. */
+  fencedAt?: number;
+}
+
+export interface AuroraOptions {
+  /** The secondary cluster has no DB instance. */
+  headlessSecondary: boolean;
+  initialWriter: 'primary' | 'standby';
+  oldPrimarySync: 'connected' | 'pending-resync';
+  rebuildAfterMs: number | undefined;
+  promotionStuck: boolean;
 }
 
 /** A managed failover or switchover in flight; its phase follows from the clock. */
@@ -24,6 +37,7 @@ export interface AuroraOperation {
   readonly from: AuroraCluster;
   readonly to: AuroraCluster;
   readonly pendingUntil: number;
+  /** +Infinity when the operation is stuck. */
   readonly doneAt: number;
 }
 
@@ -37,6 +51,10 @@ const ENGINE_VERSION = '16.6';
  *
  *   request ── pending (a few s) ── failing-over / switching-over ── done: target IsWriter,
  *                                                                     FailoverState gone
+ *
+ * After an unplanned failover the old primary is pending-resync; once its region has had no
+ * incident for LATENCIES.auroraRebuild it is a connected secondary again. Write acceptance (the
+ * truth, not the API's view) is in acceptsWrites().
  */
 export class AuroraGlobalDatabase {
   readonly id: string;
@@ -50,9 +68,10 @@ export class AuroraGlobalDatabase {
 
   constructor(
     private readonly world: World,
-    headlessStandby: boolean,
+    private readonly options: AuroraOptions,
   ) {
     const { plan } = world;
+    const writerRegion = options.initialWriter === 'standby' ? plan.regions.standby : plan.regions.primary;
     const ids = world.rng('identifiers');
     this.id = plan.database.globalClusterIdentifier;
     this.arn = `arn:aws:rds::${world.account}:global-cluster:${this.id}`;
@@ -60,21 +79,28 @@ export class AuroraGlobalDatabase {
     this.#created = new Date(world.t0 - 30 * 86_400_000);
     this.clusters = world.regions.map((region) => {
       const arn = plan.database.members[region] ?? '';
-      const primary = region === plan.regions.primary;
+      const writer = region === writerRegion;
+      // The old primary of a failover that happened before the drill may still await its rebuild.
+      const sync = writer || region !== plan.regions.primary ? 'connected' : options.oldPrimarySync;
       return {
         id: arn.split(':').pop() ?? arn,
         arn,
         region,
         resourceId: `cluster-${ids.chars(26)}`,
         endpointHash: ids.chars(12).toLowerCase(),
-        instances: primary ? 2 : headlessStandby ? 0 : 1,
+        instances: !writer && options.headlessSecondary ? 0 : region === plan.regions.primary ? 2 : 1,
         inGlobal: true,
-        isWriter: primary,
-        sync: 'connected' as const,
+        isWriter: writer,
+        sync,
+        ...(sync === 'pending-resync' ? { rebuildAt: this.#rebuildAt(region, world.t0) } : {}),
       };
     });
     for (const c of this.clusters)
-      this.#replicating.push({ at: Number.NEGATIVE_INFINITY, arn: c.arn, replicating: !c.isWriter });
+      this.#replicating.push({
+        at: Number.NEGATIVE_INFINITY,
+        arn: c.arn,
+        replicating: !c.isWriter && c.sync === 'connected',
+      });
   }
 
   advance(now: number): void {
@@ -82,10 +108,15 @@ export class AuroraGlobalDatabase {
     if (op && now >= op.doneAt) {
       op.to.isWriter = true;
       op.to.sync = 'connected';
+      op.to.fencedAt = undefined;
       op.from.isWriter = false;
-      // After an unplanned failover the old primary keeps its old volume: Aurora rebuilds it
-      // (snapshot, new volume, re-add) only once its region recovers. Not simulated: it stays out of sync.
       op.from.sync = op.kind === 'failover' ? 'pending-resync' : 'connected';
+      if (op.kind === 'failover') {
+        // The old primary keeps its old volume: Aurora rebuilds it (snapshot, new volume, re-add)
+        // once its region has recovered. Until Aurora can reach it, nothing fences it.
+        op.from.rebuildAt = this.#rebuildAt(op.from.region, op.doneAt);
+        op.from.fencedAt = this.world.clearFrom(op.from.region, op.doneAt, ['apis-unreachable']);
+      }
       this.operation = undefined;
       this.#replicating.push({ at: op.doneAt, arn: op.to.arn, replicating: false });
       this.#replicating.push({ at: op.doneAt, arn: op.from.arn, replicating: op.kind === 'switchover' });
@@ -95,7 +126,34 @@ export class AuroraGlobalDatabase {
         cluster.isWriter = true;
         cluster.detachDoneAt = undefined;
       }
+      if (cluster.rebuildAt !== undefined && now >= cluster.rebuildAt) {
+        if (cluster.inGlobal && !cluster.isWriter) {
+          cluster.sync = 'connected';
+          this.#replicating.push({ at: cluster.rebuildAt, arn: cluster.arn, replicating: true });
+        }
+        cluster.rebuildAt = undefined;
+      }
     }
+  }
+
+  /**
+   * Whether a write sent to this cluster commits now. A switchover demotes the old writer once
+   * its pending phase is over, so nobody takes writes until the target is promoted (the
+   * write-unavailable window); a failover leaves the old writer writable until it is done, and
+   * then for as long as its region stays unreachable (write fencing is best effort).
+   */
+  acceptsWrites(cluster: AuroraCluster, now: number): boolean {
+    const op = this.operation;
+    if (op?.to === cluster) return false;
+    if (op?.from === cluster) return op.kind === 'failover' || now < op.pendingUntil;
+    if (cluster.isWriter) return true;
+    return cluster.fencedAt !== undefined && now < cluster.fencedAt;
+  }
+
+  #rebuildAt(region: string, from: number): number {
+    const rebuild =
+      this.options.rebuildAfterMs ?? this.world.rng('aurora-rebuild').latency(LATENCIES.auroraRebuild);
+    return this.world.clearFrom(region, from, ['service-down', 'apis-unreachable']) + rebuild;
   }
 
   /** Whether `cluster` replicated from the writer at `at` (so had an RPO lag to report). */
@@ -127,13 +185,19 @@ export class AuroraGlobalDatabase {
     const pendingUntil = now + rng.latency(LATENCIES.auroraFailoverPending);
     const catchUp =
       kind === 'switchover' ? this.world.rpoLagMs + rng.latency(LATENCIES.auroraSwitchoverCatchUp) : 0;
+    const promotion = rng.latency(LATENCIES.auroraPromotion);
     this.operation = {
       kind,
       from,
       to,
       pendingUntil,
-      doneAt: pendingUntil + catchUp + rng.latency(LATENCIES.auroraPromotion),
+      doneAt: this.options.promotionStuck ? Number.POSITIVE_INFINITY : pendingUntil + catchUp + promotion,
     };
+  }
+
+  /** Abandons the operation in flight (its target is being detached instead). */
+  cancel(): void {
+    this.operation = undefined;
   }
 
   detach(cluster: AuroraCluster, now: number): void {
@@ -207,17 +271,20 @@ export class AuroraGlobalDatabase {
 
   snapshot(now: number): {
     writerRegion: string | null;
+    writerRegions: string[];
     failoverState: string | null;
     members: DatabaseMemberSnapshot[];
   } {
     const writers = this.clusters.filter((c) => c.isWriter);
     return {
       writerRegion: writers.length === 1 ? (writers[0]?.region ?? null) : null,
+      writerRegions: this.clusters.filter((c) => this.acceptsWrites(c, now)).map((c) => c.region),
       failoverState: this.failoverStatus(now),
       members: this.clusters.map((c) => ({
         region: c.region,
         arn: c.arn,
         isWriter: c.isWriter,
+        acceptsWrites: this.acceptsWrites(c, now),
         status: this.clusterView(c).Status ?? 'available',
         synchronizationStatus: c.inGlobal ? c.sync : 'detached',
         instances: c.instances,

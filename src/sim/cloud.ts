@@ -2,11 +2,13 @@ import type { DeserializeHandlerArguments, HandlerExecutionContext } from '@smit
 import type { ClientRegistry, DecoratableClient } from '../aws/clients.js';
 import { AutoScalingModel } from './autoscaling.js';
 import { CloudWatchModel } from './cloudwatch.js';
+import { DEFAULT_TABLES, DynamoDbModel } from './dynamodb.js';
 import { EcsModel } from './ecs.js';
 import { awsError, SimFault, SimulatorGapError, timeoutError } from './errors.js';
 import { LATENCIES } from './latencies.js';
 import { RdsModel } from './rds.js';
 import { Route53Model } from './route53.js';
+import { SnsModel } from './sns.js';
 import {
   abortSignalOf,
   FaultBook,
@@ -19,7 +21,7 @@ import {
 import type { ApiCallRecord, CloudSnapshot, SimOptions } from './types.js';
 import { type ServiceModel, World } from './world.js';
 
-export type { ApiCallRecord, CloudSnapshot, FaultRule, Incident, SimOptions } from './types.js';
+export type { ApiCallRecord, CloudSnapshot, FaultRule, Incident, SimOptions, SimTable } from './types.js';
 
 /** Drills cannot reach AWS, but the SDK still signs every request: give it something to sign with. */
 const SIMULATED_CREDENTIALS = {
@@ -31,10 +33,11 @@ const SIMULATED_CREDENTIALS = {
 const MIDDLEWARE_NAME = 'simulatedCloudTransport';
 
 /**
- * A two-region AWS (Aurora global database, ECS, Application Auto Scaling, Route 53, CloudWatch)
- * behind the real SDK v3 clients. Its middleware sits at step `deserialize`, inside the SDK's
- * serializer, signer and retry strategy, so a simulated Throttling is retried by the SDK itself.
- * All time is Date.now() and setTimeout: under fake timers a drill runs in virtual time.
+ * A two-region AWS (Aurora global database, ECS, Application Auto Scaling, Route 53, CloudWatch,
+ * DynamoDB, SNS) behind the real SDK v3 clients. Its middleware sits at step `deserialize`,
+ * inside the SDK's serializer, signer and retry strategy, so a simulated Throttling is retried by
+ * the SDK itself. All time is Date.now() and setTimeout: under fake timers a drill runs in
+ * virtual time.
  */
 export class SimulatedCloud {
   readonly calls: ApiCallRecord[] = [];
@@ -43,25 +46,47 @@ export class SimulatedCloud {
   readonly #ecs: EcsModel;
   readonly #route53: Route53Model;
   readonly #cloudwatch: CloudWatchModel;
+  readonly #dynamodb: DynamoDbModel;
+  readonly #sns: SnsModel;
+  readonly #options: Readonly<SimOptions>;
   readonly #models: ReadonlyMap<string, ServiceModel>;
   readonly #faults: FaultBook;
   readonly #listeners = new Set<(snapshot: CloudSnapshot) => void>();
   #fingerprint: string;
 
   constructor(options: SimOptions) {
+    this.#options = Object.freeze({ ...options });
     this.#world = new World(options.plan, options.seed, options.incidents ?? [], options.rpoLagMs ?? 400);
-    this.#rds = new RdsModel(this.#world, options.headlessStandby ?? false);
-    this.#ecs = new EcsModel(this.#world, options.standbyDesired ?? 1);
+    const initialWriter = options.initialWriter ?? 'primary';
+    this.#rds = new RdsModel(this.#world, {
+      headlessSecondary: options.headlessStandby ?? false,
+      initialWriter,
+      oldPrimarySync: options.oldPrimarySync ?? 'connected',
+      rebuildAfterMs: options.rebuildAfterMs,
+      promotionStuck: options.promotionStuck ?? false,
+    });
+    this.#ecs = new EcsModel(this.#world, {
+      standbyDesired: options.standbyDesired ?? 1,
+      initialWriter,
+      capacity: options.ecsCapacity ?? {},
+    });
     const autoscaling = new AutoScalingModel(this.#world, this.#ecs);
-    this.#route53 = new Route53Model(this.#world);
-    this.#cloudwatch = new CloudWatchModel(this.#world, this.#rds.db);
+    this.#route53 = new Route53Model(this.#world, { initialWriter, syncMs: options.route53SyncMs });
+    this.#cloudwatch = new CloudWatchModel(this.#world, this.#rds.db, options.metricsMissing);
+    this.#dynamodb = new DynamoDbModel(this.#world, options.tables ?? DEFAULT_TABLES);
+    this.#sns = new SnsModel(this.#world);
     this.#models = new Map(
-      [this.#rds, this.#ecs, autoscaling, this.#route53, this.#cloudwatch].map(
+      [this.#rds, this.#ecs, autoscaling, this.#route53, this.#cloudwatch, this.#dynamodb, this.#sns].map(
         (m) => [m.service, m] as const,
       ),
     );
     this.#faults = new FaultBook(options.faults ?? []);
     this.#fingerprint = fingerprint(this.#build(Date.now()));
+  }
+
+  /** The options the cloud was built with (a frozen shallow copy). */
+  get options(): Readonly<SimOptions> {
+    return this.#options;
   }
 
   /** Routes every client the registry has built, or will build, to this cloud. */
@@ -173,6 +198,8 @@ export class SimulatedCloud {
       services: this.#ecs.snapshot(now),
       dns: this.#route53.snapshot(),
       publishedMetrics: this.#cloudwatch.snapshot(),
+      tables: this.#dynamodb.snapshot(),
+      notifications: this.#sns.snapshot(),
     };
   }
 }

@@ -23,6 +23,7 @@ interface Published {
 }
 
 type Point = { t: number; v: number };
+type MissingWindow = { region?: string; from?: number; to?: number };
 
 const dimensionKey = (dims: Record<string, string>) =>
   JSON.stringify(Object.entries(dims).sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -73,6 +74,7 @@ export class CloudWatchModel implements ServiceModel {
   constructor(
     private readonly world: World,
     private readonly aurora: AuroraGlobalDatabase,
+    private readonly missing: readonly MissingWindow[] = [],
   ) {
     this.handlers = {
       GetMetricData: op<GetMetricDataInput>((input, region, now) => {
@@ -172,7 +174,7 @@ export class CloudWatchModel implements ServiceModel {
     const readable = (t: number) => t + periodMs + LATENCIES.cloudWatchDatapointDelay.minMs <= now;
     if (signal) {
       return periods
-        .filter(readable)
+        .filter((t) => readable(t) && !this.#isMissing(region, t))
         .flatMap((t) => this.#signalPoint(signal, stat.Stat ?? signal.stat, t, periodMs));
     }
     if (metric.Namespace === 'AWS/RDS' && metric.MetricName === 'AuroraGlobalDBRPOLag') {
@@ -201,6 +203,16 @@ export class CloudWatchModel implements ServiceModel {
       const values = mine.filter((p) => p.at >= t && p.at < t + periodMs).map((p) => p.value);
       return values.length > 0 ? [{ t, v: aggregate(values, stat.Stat ?? 'Average') }] : [];
     });
+  }
+
+  /** A period whose start falls in a metricsMissing window has no datapoint at all. */
+  #isMissing(region: string, t: number): boolean {
+    return this.missing.some(
+      (w) =>
+        (w.region ?? region) === region &&
+        (w.from ?? Number.NEGATIVE_INFINITY) <= t &&
+        t < (w.to ?? Number.POSITIVE_INFINITY),
+    );
   }
 
   #signalPoint(signal: MetricSignal, stat: string, t: number, periodMs: number): Point[] {

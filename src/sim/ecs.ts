@@ -1,14 +1,30 @@
 import type { DescribeServicesRequest, Failure, Service, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import { serviceView } from './ecs-view.js';
 import { SimFault, SimulatorGapError } from './errors.js';
 import { LATENCIES } from './latencies.js';
 import type { CloudSnapshot } from './types.js';
 import { type Handler, op, type ServiceModel, type World } from './world.js';
 
-/** A task is pending until `readyAt`; a task being drained keeps running until `goneAt`. */
+/**
+ * A task is pending until `readyAt`; a task being drained keeps running until `goneAt`. A task
+ * that could not be placed has readyAt +Infinity and `retryAt`: it stops then and the scheduler
+ * launches its replacement, which is placed only if capacity has freed up by that time.
+ */
 interface Task {
   readyAt: number;
   goneAt?: number;
+  retryAt?: number;
 }
+
+export interface EcsOptions {
+  standbyDesired: number;
+  initialWriter: 'primary' | 'standby';
+  /** Per region, the most tasks that can hold capacity (pending or running) across all services. */
+  capacity: Readonly<Record<string, number>>;
+}
+
+/** DescribeServices returns at most the 100 most recent service events. */
+const MAX_EVENTS = 100;
 
 export interface EcsService {
   readonly region: string;
@@ -22,6 +38,8 @@ export interface EcsService {
   updatedAt: Date;
   desired: number;
   tasks: Task[];
+  /** Service events, oldest first: each failed placement attempt. */
+  events: { id: string; at: number }[];
 }
 
 /** The capacity bounds Application Auto Scaling enforces on a service, if it manages it. */
@@ -42,17 +60,20 @@ export class EcsModel implements ServiceModel {
 
   constructor(
     private readonly world: World,
-    standbyDesired: number,
+    private readonly options: EcsOptions,
   ) {
     const { plan, account } = world;
     const ids = world.rng('identifiers');
     const created = new Date(world.t0 - 30 * 86_400_000);
+    const serving = options.initialWriter === 'standby' ? plan.regions.standby : plan.regions.primary;
     for (const svc of plan.services) {
       for (const region of world.regions) {
         const cluster = svc.cluster[region] ?? svc.name;
         const name = svc.service[region] ?? svc.name;
-        const desired = region === plan.regions.primary ? svc.activeCount : standbyDesired;
-        this.services.push({
+        // After a failover the old primary's services were scaled to zero (fenced).
+        const idle = options.initialWriter === 'standby' ? 0 : options.standbyDesired;
+        const desired = region === serving ? svc.activeCount : idle;
+        const service: EcsService = {
           region,
           cluster,
           name,
@@ -63,8 +84,13 @@ export class EcsModel implements ServiceModel {
           createdAt: created,
           updatedAt: created,
           desired,
-          tasks: Array.from({ length: desired }, () => ({ readyAt: created.getTime() })),
-        });
+          tasks: [],
+          events: [],
+        };
+        this.services.push(service);
+        // Tasks beyond the region's capacity were never placed: they start failing at t0.
+        for (let i = 0; i < desired; i++)
+          service.tasks.push(this.#launch(service, world.t0, created.getTime()));
       }
     }
     this.handlers = {
@@ -110,15 +136,67 @@ export class EcsModel implements ServiceModel {
     };
   }
 
+  /** Scaler corrections and placement retries, in time order: both change what holds capacity. */
   advance(now: number): void {
-    this.#corrections.sort((a, b) => a.at - b.at);
-    while (this.#corrections[0] && this.#corrections[0].at <= now) {
-      const { at, service } = this.#corrections.shift() as { at: number; service: EcsService };
-      const bounds = this.scaler.bounds(service);
-      if (bounds) this.setDesired(service, Math.min(bounds.max, Math.max(bounds.min, service.desired)), at);
+    for (;;) {
+      this.#corrections.sort((a, b) => a.at - b.at);
+      const correction = this.#corrections[0];
+      const retry = this.#nextRetry();
+      const at = Math.min(
+        correction?.at ?? Number.POSITIVE_INFINITY,
+        retry?.task.retryAt ?? Number.POSITIVE_INFINITY,
+      );
+      if (at > now) break;
+      if (correction && correction.at === at) {
+        this.#corrections.shift();
+        const bounds = this.scaler.bounds(correction.service);
+        const { service } = correction;
+        if (bounds) this.setDesired(service, Math.min(bounds.max, Math.max(bounds.min, service.desired)), at);
+      } else if (retry) {
+        const { service, task } = retry;
+        service.events.push({ id: this.world.rng('ecs-events').uuid(), at });
+        if (service.events.length > MAX_EVENTS) service.events.shift();
+        const next = this.#launch(service, at);
+        task.readyAt = next.readyAt;
+        task.retryAt = next.retryAt;
+      }
     }
     for (const svc of this.services)
       svc.tasks = svc.tasks.filter((t) => t.goneAt === undefined || t.goneAt > now);
+  }
+
+  #nextRetry(): { service: EcsService; task: Task } | undefined {
+    let next: { service: EcsService; task: Task } | undefined;
+    for (const service of this.services) {
+      for (const task of service.tasks) {
+        if (task.retryAt !== undefined && (!next || task.retryAt < (next.task.retryAt ?? 0)))
+          next = { service, task };
+      }
+    }
+    return next;
+  }
+
+  /**
+   * A task launched at `at`: placed (ready at `readyAt`, or after a start latency) when its
+   * region has capacity left, else pending until its attempt fails.
+   */
+  #launch(service: EcsService, at: number, readyAt?: number): Task {
+    const capacity = this.options.capacity[service.region];
+    if (capacity !== undefined) {
+      let used = 0;
+      for (const svc of this.services) {
+        if (svc.region !== service.region) continue;
+        used += svc.tasks.filter(
+          (t) => t.retryAt === undefined && (t.goneAt === undefined || t.goneAt > at),
+        ).length;
+      }
+      if (used >= capacity)
+        return {
+          readyAt: Number.POSITIVE_INFINITY,
+          retryAt: at + this.world.rng('ecs-placement').latency(LATENCIES.ecsPlacementRetry),
+        };
+    }
+    return { readyAt: readyAt ?? at + this.world.rng('ecs-tasks').latency(LATENCIES.ecsTaskStart) };
   }
 
   /**
@@ -129,8 +207,7 @@ export class EcsModel implements ServiceModel {
   setDesired(svc: EcsService, desired: number, at: number): void {
     const live = svc.tasks.filter((t) => t.goneAt === undefined);
     const rng = this.world.rng('ecs-tasks');
-    for (let i = live.length; i < desired; i++)
-      svc.tasks.push({ readyAt: at + rng.latency(LATENCIES.ecsTaskStart) });
+    for (let i = live.length; i < desired; i++) svc.tasks.push(this.#launch(svc, at));
     let excess = live.length - desired;
     const newestFirst = [...live].sort((a, b) => b.readyAt - a.readyAt);
     for (const task of newestFirst) {
@@ -155,51 +232,7 @@ export class EcsModel implements ServiceModel {
 
   view(svc: EcsService, now: number): Service {
     const { running, pending } = this.counts(svc, now);
-    return {
-      serviceArn: svc.arn,
-      serviceName: svc.name,
-      clusterArn: svc.clusterArn,
-      loadBalancers: [],
-      serviceRegistries: [],
-      status: 'ACTIVE',
-      desiredCount: svc.desired,
-      runningCount: running,
-      pendingCount: pending,
-      launchType: 'FARGATE',
-      platformVersion: 'LATEST',
-      platformFamily: 'Linux',
-      taskDefinition: svc.taskDefinition,
-      deploymentConfiguration: {
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        maximumPercent: 200,
-        minimumHealthyPercent: 100,
-      },
-      // A desiredCount change adds no deployment: there is one PRIMARY while tasks start or drain.
-      deployments: [
-        {
-          id: svc.deploymentId,
-          status: 'PRIMARY',
-          taskDefinition: svc.taskDefinition,
-          desiredCount: svc.desired,
-          pendingCount: pending,
-          runningCount: running,
-          failedTasks: 0,
-          createdAt: svc.createdAt,
-          updatedAt: svc.updatedAt,
-          launchType: 'FARGATE',
-          platformVersion: '1.4.0',
-          platformFamily: 'Linux',
-          rolloutState: 'COMPLETED',
-          rolloutStateReason: `ECS deployment ${svc.deploymentId} completed.`,
-        },
-      ],
-      events: [],
-      createdAt: svc.createdAt,
-      schedulingStrategy: 'REPLICA',
-      deploymentController: { type: 'ECS' },
-      enableExecuteCommand: false,
-      healthCheckGracePeriodSeconds: 60,
-    };
+    return serviceView(svc, running, pending);
   }
 
   snapshot(now: number): CloudSnapshot['services'] {

@@ -1,10 +1,12 @@
 import * as autoscaling from '@aws-sdk/client-application-auto-scaling';
 import * as cloudwatch from '@aws-sdk/client-cloudwatch';
+import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as rds from '@aws-sdk/client-rds';
 import * as route53 from '@aws-sdk/client-route-53';
+import * as sns from '@aws-sdk/client-sns';
 
-export type ServiceName = 'rds' | 'ecs' | 'autoscaling' | 'route53' | 'cloudwatch';
+export type ServiceName = 'rds' | 'ecs' | 'autoscaling' | 'route53' | 'cloudwatch' | 'dynamodb' | 'sns';
 
 type ExceptionCtor = new (options: Record<string, unknown>) => Error;
 
@@ -22,15 +24,23 @@ const EXCEPTIONS: Record<ServiceName, { module: Record<string, unknown>; base: E
   },
   route53: { module: route53, base: route53.Route53ServiceException as unknown as ExceptionCtor },
   cloudwatch: { module: cloudwatch, base: cloudwatch.CloudWatchServiceException as unknown as ExceptionCtor },
+  dynamodb: { module: dynamodb, base: dynamodb.DynamoDBServiceException as unknown as ExceptionCtor },
+  sns: { module: sns, base: sns.SNSServiceException as unknown as ExceptionCtor },
 };
 
-/** The error code each service really returns when it throttles (all with HTTP 400). */
+/**
+ * The exception each service really raises when it throttles (all with HTTP 400). DynamoDB's
+ * item commands throttle with ProvisionedThroughputExceededException; SNS's `Throttled` code
+ * surfaces as ThrottledException.
+ */
 export const THROTTLE_NAMES: Record<ServiceName, string> = {
   rds: 'Throttling',
   ecs: 'ThrottlingException',
   autoscaling: 'ThrottlingException',
   route53: 'Throttling',
   cloudwatch: 'Throttling',
+  dynamodb: 'ProvisionedThroughputExceededException',
+  sns: 'ThrottledException',
 };
 
 export interface AwsErrorSpec {

@@ -57,6 +57,13 @@ export const LATENCIES = {
     source:
       'Aurora User Guide, switchover waits for full sync (RPO 0): grows with lag, normally under 1 s, plus this demotion time',
   },
+  /** After an unplanned failover, from the old primary's region recovering to it being a connected secondary again. */
+  auroraRebuild: {
+    minMs: 20 * 60_000,
+    maxMs: 20 * 60_000,
+    source:
+      'Aurora User Guide: the old primary is rebuilt on a new storage volume (after a snapshot of the old one) and re-added as a secondary, "minutes to hours"; 20 min is a modelling choice (SimOptions.rebuildAfterMs overrides it)',
+  },
   /** One new ECS task: placement, image pull, start, health-check grace. */
   ecsTaskStart: {
     minMs: 60_000,
@@ -71,6 +78,13 @@ export const LATENCIES = {
     source:
       'ELB target group deregistration delay: default 300 s, 30 s is the common setting for APIs and used here',
   },
+  /** A task that cannot be placed stays PENDING this long, stops, and the service scheduler launches another. */
+  ecsPlacementRetry: {
+    minMs: 60_000,
+    maxMs: 60_000,
+    source:
+      'modelling choice: ECS reports "unable to place a task" as a service event and its scheduler keeps retrying; ~60 s per attempt',
+  },
   /** Application Auto Scaling bringing desiredCount back inside [min, max] after someone set it outside. */
   autoScalingCorrection: {
     minMs: 60_000,
@@ -84,6 +98,13 @@ export const LATENCIES = {
     maxMs: 60_000,
     source:
       'modelling choice: AWS services publish 60 s metrics (CloudWatch User Guide) and ingestion adds up to about a period; ALB reports only when requests flow',
+  },
+  /** How stale an eventually consistent DynamoDB read (ConsistentRead false) may be. */
+  dynamodbEventualRead: {
+    minMs: 0,
+    maxMs: 1_000,
+    source:
+      'DynamoDB Developer Guide, read consistency: an eventually consistent read may not reflect a recently completed write; copies usually converge within a second',
   },
 } as const satisfies Record<string, Latency>;
 

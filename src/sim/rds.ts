@@ -5,7 +5,7 @@ import type {
   RemoveFromGlobalClusterMessage,
   SwitchoverGlobalClusterMessage,
 } from '@aws-sdk/client-rds';
-import { type AuroraCluster, AuroraGlobalDatabase } from './aurora.js';
+import { type AuroraCluster, AuroraGlobalDatabase, type AuroraOptions } from './aurora.js';
 import { SimFault } from './errors.js';
 import { type Handler, op, type ServiceModel, type World } from './world.js';
 
@@ -23,9 +23,9 @@ export class RdsModel implements ServiceModel {
 
   constructor(
     private readonly world: World,
-    headlessStandby: boolean,
+    options: AuroraOptions,
   ) {
-    this.db = new AuroraGlobalDatabase(world, headlessStandby);
+    this.db = new AuroraGlobalDatabase(world, options);
     this.handlers = {
       DescribeGlobalClusters: op<DescribeGlobalClustersMessage>((input, _region, now) => {
         const id = input.GlobalClusterIdentifier;
@@ -76,8 +76,12 @@ export class RdsModel implements ServiceModel {
             `RemoveFromGlobalCluster must be sent to the region of ${cluster.id} (${cluster.region}), not ${region}.`,
           );
         }
-        if (this.db.operation)
+        // Detach-and-promote is the documented way out of a managed failover that makes no
+        // progress: removing the stuck operation's target abandons the operation.
+        const op = this.db.operation;
+        if (op && !(op.doneAt === Number.POSITIVE_INFINITY && op.to === cluster))
           throw invalidGlobalState(`Global cluster ${this.db.id} is ${this.db.failoverStatus(now)}.`);
+        if (op) this.db.cancel();
         if (cluster.isWriter && this.db.clusters.some((c) => c.inGlobal && c !== cluster)) {
           throw invalidGlobalState(
             `The primary cluster ${cluster.id} can be removed only after every secondary.`,

@@ -80,8 +80,12 @@ export class Route53Model implements ServiceModel {
   readonly #served = new Map<string, Records>();
   readonly #changes: Change[] = [];
 
-  constructor(private readonly world: World) {
-    const { primary } = world.plan.regions;
+  constructor(
+    private readonly world: World,
+    options: { initialWriter: 'primary' | 'standby'; syncMs: number | undefined },
+  ) {
+    const serving =
+      options.initialWriter === 'standby' ? world.plan.regions.standby : world.plan.regions.primary;
     for (const record of world.plan.dns.records) {
       const zone = this.#zone(record.hostedZoneId, true);
       const base = { Name: fqdn(record.name), Type: record.type, TTL: record.ttlSeconds };
@@ -90,10 +94,10 @@ export class Route53Model implements ServiceModel {
           ? world.regions.map((region) => ({
               ...base,
               SetIdentifier: record.setIdentifier?.[region] ?? region,
-              Weight: region === primary ? 100 : 0,
+              Weight: region === serving ? 100 : 0,
               ResourceRecords: [{ Value: record.value[region] ?? '' }],
             }))
-          : [{ ...base, ResourceRecords: [{ Value: record.value[primary] ?? '' }] }];
+          : [{ ...base, ResourceRecords: [{ Value: record.value[serving] ?? '' }] }];
       for (const set of sets) zone.set(keyOf(set), set);
     }
     for (const [zone, records] of this.#records) this.#served.set(zone, new Map(records));
@@ -183,11 +187,13 @@ export class Route53Model implements ServiceModel {
         this.#records.set(zoneId, working);
         const rng = this.world.rng('route53');
         const previous = this.#changes.filter((c) => c.zone === zoneId).at(-1);
+        const id = `C${rng.chars(13)}`;
+        const propagation = rng.latency(LATENCIES.route53ChangeInsync);
         const change: Change = {
-          id: `C${rng.chars(13)}`,
+          id,
           zone: zoneId,
           submittedAt: now,
-          insyncAt: Math.max(now + rng.latency(LATENCIES.route53ChangeInsync), previous?.insyncAt ?? 0),
+          insyncAt: Math.max(now + (options.syncMs ?? propagation), previous?.insyncAt ?? 0),
           comment: input.ChangeBatch?.Comment,
           result: new Map(working),
           applied: false,

@@ -9,6 +9,8 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
   ApplicationAutoScalingClient: 'autoscaling',
   Route53Client: 'route53',
   CloudWatchClient: 'cloudwatch',
+  DynamoDBClient: 'dynamodb',
+  SNSClient: 'sns',
 };
 
 /** Route 53's API endpoint is global and lives in us-east-1, whatever region the client names. */

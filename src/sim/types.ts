@@ -43,8 +43,55 @@ export interface SimOptions {
   rpoLagMs?: number;
   /** Initial desiredCount of every ECS service in the standby region (default 1). */
   standbyDesired?: number;
-  /** The standby Aurora cluster has no DB instance, so it cannot be promoted. */
+  /**
+   * The secondary Aurora cluster (the standby's; the primary's when `initialWriter` is 'standby')
+   * has no DB instance, so it cannot be promoted.
+   */
   headlessStandby?: boolean;
+  /** DynamoDB tables that exist from the start in each plan region (default ['failover-locks']). */
+  tables?: (string | SimTable)[];
+  /**
+   * Which region the world starts serving from (default 'primary'). 'standby' starts as after a
+   * completed failover, for failback drills: the standby's cluster is the global writer, its ECS
+   * services run at activeCount, the primary's are at 0 (autoscaling minimum 0), DNS points at
+   * the standby. `standbyDesired` does not apply then.
+   */
+  initialWriter?: 'primary' | 'standby';
+  /**
+   * With initialWriter 'standby': the primary's member SynchronizationStatus (default 'connected').
+   * 'pending-resync' is the state an unplanned failover leaves behind: no RPO lag is reported for
+   * it and a switchover into it is refused until Aurora has rebuilt it.
+   */
+  oldPrimarySync?: 'connected' | 'pending-resync';
+  /** Overrides LATENCIES.auroraRebuild: how long Aurora takes to rebuild an old primary, in ms. */
+  rebuildAfterMs?: number;
+  /** FailoverGlobalCluster and SwitchoverGlobalCluster start but never finish (stuck failing-over / switching-over). */
+  promotionStuck?: boolean;
+  /** Per region, the most ECS tasks that can run across all services (capacity, quotas); unlimited when absent. */
+  ecsCapacity?: Record<string, number>;
+  /**
+   * The plan's signals have no datapoints for periods starting in [from, to) read in `region`
+   * (any region when absent; from/to open-ended when absent): a stopped canary, a metric not
+   * published. GetMetricData still answers Complete, with empty Timestamps and Values.
+   */
+  metricsMissing?: { region?: string; from?: number; to?: number }[];
+  /** Every Route 53 change takes exactly this long to reach INSYNC (slow propagation). */
+  route53SyncMs?: number;
+}
+
+/**
+ * A DynamoDB table's name and key schema; a plain name has the lock table's schema from
+ * serverless.yml: partition key `plan` (S), no sort key.
+ */
+export interface SimTable {
+  name: string;
+  partitionKey?: KeyAttribute;
+  sortKey?: KeyAttribute;
+}
+
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N' | 'B';
 }
 
 /** One API call as the simulated endpoint saw it; SDK retries show as separate calls. */
@@ -64,8 +111,14 @@ export interface ApiCallRecord {
 export interface DatabaseMemberSnapshot {
   region: string;
   arn: string;
-  /** Takes writes: the global writer, or a cluster detached from the global cluster. */
+  /** What the RDS API reports: the global writer, or a cluster detached from the global cluster and promoted. */
   isWriter: boolean;
+  /**
+   * The true state, not the API's view: whether a client connected to this cluster's endpoint can
+   * commit a write now. An old writer cut off by an unplanned failover keeps taking local writes
+   * until Aurora can reach it to fence it.
+   */
+  acceptsWrites: boolean;
   status: string;
   /** connected | pending-resync | detached (no longer in the global cluster). */
   synchronizationStatus: string;
@@ -78,6 +131,8 @@ export interface CloudSnapshot {
     globalClusterIdentifier: string;
     /** The region of the only writer; null when there is none or more than one (split brain). */
     writerRegion: string | null;
+    /** Regions whose cluster acceptsWrites; more than one is split brain. */
+    writerRegions: string[];
     failoverState: string | null;
     members: DatabaseMemberSnapshot[];
   };
@@ -107,4 +162,8 @@ export interface CloudSnapshot {
     value: number;
     at: string;
   }[];
+  /** Every DynamoDB table by region, items as plain JSON (unmarshalled), latest write. */
+  tables: { region: string; table: string; items: Record<string, unknown>[] }[];
+  /** Every SNS message published, in order. */
+  notifications: { region: string; topicArn: string; subject: string | null; message: string; at: string }[];
 }

@@ -43,6 +43,26 @@ export class World {
     );
   }
 
+  /**
+   * The first moment at or after `from` when `region` has no incident of these kinds (back-to-back
+   * incidents chain); +Infinity when one never ends.
+   */
+  clearFrom(region: string, from: number, kinds: readonly Incident['kind'][]): number {
+    let at = from;
+    for (;;) {
+      const covering = this.incidents.find(
+        (i) =>
+          i.region === region &&
+          kinds.includes(i.kind) &&
+          i.from <= at &&
+          at < (i.to ?? Number.POSITIVE_INFINITY),
+      );
+      if (!covering) return at;
+      at = covering.to ?? Number.POSITIVE_INFINITY;
+      if (at === Number.POSITIVE_INFINITY) return at;
+    }
+  }
+
   /** Share of [start, end) during which `region` had a service-down incident, seen `delayMs` late. */
   downFraction(region: string, start: number, end: number, delayMs = 0): number {
     let covered = 0;

@@ -10,6 +10,7 @@ import type { StepDeps } from '../handlers/define-step.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import { event, type TimelineEvent } from '../timeline/types.js';
 import type { CheckPromotionInput, CheckPromotionOutput } from './contracts.js';
+import { isDryRun } from './dry-run.js';
 
 const STEP = 'promote-database';
 
@@ -17,6 +18,9 @@ const STEP = 'promote-database';
  * One poll of the promotion, between Wait states of the state machine. Each poll carries the
  * earlier polls' events forward and adds one only when what it sees changed, so the last
  * output tells the whole phase in a few lines (pending → failing-over → complete).
+ *
+ * After a dry run's promote-database nothing was sent, so there is nothing to poll: done at
+ * once, without reading AWS (the state machine's path stays the same as in a real run).
  */
 export async function checkPromotion(
   input: CheckPromotionInput,
@@ -24,6 +28,22 @@ export async function checkPromotion(
 ): Promise<CheckPromotionOutput> {
   const { request, promotion, previous } = input;
   const { plan, clients } = deps;
+  if (promotion.dryRun === true || isDryRun(request)) {
+    return {
+      done: true,
+      status: 'dry-run',
+      writerSince: null,
+      timeline: [
+        ...(previous?.timeline ?? []),
+        event(
+          deps.now(),
+          STEP,
+          'dry-run',
+          `dry run: no ${promotion.action === 'already-writer' ? 'promotion' : promotion.action} was requested; nothing to wait for`,
+        ),
+      ],
+    };
+  }
   const globalId = plan.database.globalClusterIdentifier;
   const targetArn = memberArnIn(plan, request.targetRegion);
   if (!targetArn)

@@ -10,6 +10,8 @@ import { AwsRequestError, TargetNotReadyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event } from '../timeline/types.js';
 import type { CheckReadinessOutput, checkReadinessInput } from './contracts.js';
+import { isDryRun } from './dry-run.js';
+import { describeProblem, notReadyMessage } from './readiness-problems.js';
 import { regionHealth } from './region-health.js';
 
 type Check = CheckReadinessOutput['checks'][number];
@@ -30,6 +32,10 @@ async function checked(name: string, probe: () => Promise<Check>): Promise<Check
  * while the source is down; for a planned switchover it also requires the source healthy and
  * in sync. Changes nothing: when a check fails the execution stops here with every failed
  * check named, before any fencing or promotion.
+ *
+ * A dry run runs the same checks but does not stop: it returns `ready: false` with the failed
+ * checks, one 'failed' event each, so the rest of the workflow can still show every action a
+ * real run would take. Only a read that may succeed on retry (throttling) still throws.
  */
 export async function checkReadiness(
   input: z.infer<typeof checkReadinessInput>,
@@ -189,17 +195,39 @@ export async function checkReadiness(
   }
 
   const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0 && isDryRun(request)) {
+    const ended = now();
+    return {
+      ready: false,
+      checks,
+      rpoLagMs,
+      timeline: [
+        event(started, STEP, 'started', `dry run: checking ${request.targetRegion} can take over`),
+        ...failed.map((c) => event(ended, STEP, 'failed', describeProblem(c), { check: c.name })),
+        event(
+          ended,
+          STEP,
+          'dry-run',
+          `${request.targetRegion} is NOT ready: ${failed.length} of ${checks.length} checks failed (${failed.map((c) => c.name).join(', ')}); a real run stops here with TargetNotReadyError, the dry run goes on`,
+          { checks: checks.length, failed: failed.length, rpoLagMs },
+        ),
+      ],
+    };
+  }
   if (failed.length > 0) {
-    throw new TargetNotReadyError(
-      `${request.targetRegion} is not ready; nothing was changed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
-    );
+    throw new TargetNotReadyError(notReadyMessage(request.targetRegion, failed));
   }
   return {
     ready: true,
     checks,
     rpoLagMs,
     timeline: [
-      event(started, STEP, 'started', `checking ${request.targetRegion} can take over`),
+      event(
+        started,
+        STEP,
+        'started',
+        `${isDryRun(request) ? 'dry run: ' : ''}checking ${request.targetRegion} can take over`,
+      ),
       event(now(), STEP, 'succeeded', `${request.targetRegion} is ready (${checks.length} checks passed)`, {
         checks: checks.length,
         rpoLagMs,

@@ -5,6 +5,7 @@ import { DeadlineExceededError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event, type Facts, type TimelineEvent } from '../timeline/types.js';
 import type { CheckScaleOutput, checkScaleInput } from './contracts.js';
+import { isDryRun } from './dry-run.js';
 
 interface Observed extends ServiceCounts {
   name: string;
@@ -39,6 +40,9 @@ function lastRunning(timeline: readonly TimelineEvent[], names: readonly string[
 /**
  * One poll of the scale-up: done when every service runs what scale-target asked for and has
  * settled. Polled by the state machine (a Wait state between polls), never by sleeping here.
+ *
+ * After a dry run's scale-target nothing was scaled, so there is nothing to observe: done at
+ * once, without reading AWS, and no counts (none were observed).
  */
 export async function checkScale(
   input: z.infer<typeof checkScaleInput>,
@@ -46,6 +50,16 @@ export async function checkScale(
 ): Promise<CheckScaleOutput> {
   const { request, scale, previous } = input;
   const now = deps.now();
+  if (scale.dryRun === true || isDryRun(request)) {
+    return {
+      done: true,
+      services: [],
+      timeline: [
+        ...(previous?.timeline ?? []),
+        event(now, 'scale-target', 'dry-run', 'dry run: no ECS service was scaled; nothing to wait for'),
+      ],
+    };
+  }
   const region = request.targetRegion;
   const { ecs } = deps.clients.forRegion(region);
 

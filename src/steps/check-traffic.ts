@@ -5,6 +5,7 @@ import { DeadlineExceededError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event, type TimelineEvent } from '../timeline/types.js';
 import type { CheckTrafficOutput, checkTrafficInput } from './contracts.js';
+import { isDryRun } from './dry-run.js';
 
 /** The in-sync count this phase last recorded: only the timeline travels between polls. */
 function lastInSync(timeline: readonly TimelineEvent[]): number | undefined {
@@ -23,6 +24,9 @@ function lastInSync(timeline: readonly TimelineEvent[]): number | undefined {
  * GetChange is a control-plane call served from us-east-1. When us-east-1 is the failed region
  * the runbook switches to Route 53 ARC routing controls, which have no INSYNC: the new state is
  * confirmed by reading the control back from the cluster endpoints (not built yet).
+ *
+ * After a dry run's shift-traffic no change batch was sent: in sync at once, without calling
+ * Route 53, so the state machine goes on along its usual path.
  */
 export async function checkTraffic(
   input: z.infer<typeof checkTrafficInput>,
@@ -30,6 +34,18 @@ export async function checkTraffic(
 ): Promise<CheckTrafficOutput> {
   const { shift, previous } = input;
   const now = deps.now();
+  if (shift.dryRun === true || isDryRun(input.request)) {
+    return {
+      inSync: true,
+      timeline: [
+        ...(previous?.timeline ?? []),
+        event(now, 'shift-traffic', 'dry-run', 'dry run: no DNS change was sent; nothing to wait for', {
+          changes: 0,
+          maxTtlSeconds: shift.maxTtlSeconds,
+        }),
+      ],
+    };
+  }
   const route53 = deps.clients.route53();
 
   const changeIds = [...new Set(shift.records.flatMap((r) => (r.changeId ? [r.changeId] : [])))];

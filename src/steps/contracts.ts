@@ -43,7 +43,11 @@ export const verifyFailureOutput = z.object({
 export const readinessCheckSchema = z.object({ name: z.string(), ok: z.boolean(), detail: z.string() });
 export const checkReadinessInput = z.object({ request });
 export const checkReadinessOutput = z.object({
-  ready: z.literal(true),
+  /**
+   * Always true in a real run (a failed check throws TargetNotReadyError there). A dry run
+   * returns false instead, with the failed checks in `checks`, and goes on.
+   */
+  ready: z.boolean(),
   checks: z.array(readinessCheckSchema),
   /** RPO lag (ms) read from the target's cluster, when available: evidence for the RPO estimate. */
   rpoLagMs: z.number().nullable(),
@@ -54,8 +58,11 @@ export const checkReadinessOutput = z.object({
 export const fenceOutcomeSchema = z.object({
   resource: z.string(),
   action: z.string(),
-  /** fenced: done now; already: was already fenced; unconfirmed: the call did not get through. */
-  outcome: z.enum(['fenced', 'already', 'unconfirmed']),
+  /**
+   * fenced: done now; already: was already fenced; unconfirmed: the call did not get through;
+   * would-fence: a dry run read the resource and a real run would fence it (nothing was sent).
+   */
+  outcome: z.enum(['fenced', 'already', 'unconfirmed', 'would-fence']),
   detail: z.string(),
 });
 export const fenceInput = z.object({ request });
@@ -75,6 +82,8 @@ export const promoteOutput = z.object({
   deadline: z.string(),
   /** Last RPO lag observed before promotion (ms), the unplanned RPO estimate; null when unreadable. */
   rpoLagMsBeforePromotion: z.number().nullable(),
+  /** Dry run: `action` is what a real run would do, nothing was sent; CheckPromotion polls nothing. */
+  dryRun: z.literal(true).optional(),
   timeline: timelineSchema,
 });
 export const checkPromotionInput = z.object({
@@ -106,6 +115,8 @@ export const scaleOutput = z.object({
   services: z.array(scaledServiceSchema),
   startedAt: z.string(),
   deadline: z.string(),
+  /** Dry run: each service's `action` and `minCapacityRaised` are what a real run would do; nothing was sent. */
+  dryRun: z.literal(true).optional(),
   timeline: timelineSchema,
 });
 export const checkScaleInput = z.object({
@@ -131,6 +142,8 @@ export const shiftOutput = z.object({
   deadline: z.string(),
   /** Largest TTL among the shifted records: clients may keep the old answer this long. */
   maxTtlSeconds: z.number().int(),
+  /** Dry run: `changed` means a real run would change the record; no batch was sent (changeId null). */
+  dryRun: z.literal(true).optional(),
   timeline: timelineSchema,
 });
 export const checkTrafficInput = z.object({

@@ -12,6 +12,7 @@ import type { StepDeps } from '../handlers/define-step.js';
 import type { EcsServicePlan } from '../plan/schema.js';
 import { event } from '../timeline/types.js';
 import type { FenceOutput, fenceInput } from './contracts.js';
+import { isDryRun, wouldDo } from './dry-run.js';
 
 type FenceOutcome = FenceOutput['fencing'][number];
 const STEP = 'fence-old-primary';
@@ -30,6 +31,12 @@ export const AURORA_FENCING_RESOURCE = (globalClusterId: string) => `aurora ${gl
  *
  * Planned: SwitchoverGlobalCluster makes the old writer read-only itself; the old region's
  * services keep serving until traffic has moved, so nothing is scaled down here.
+ *
+ * Dry run: the old region is read exactly as in a real run (bounded the same way) and each
+ * service that a real run would fence is recorded as 'would-fence', not 'unconfirmed': that
+ * outcome means "a call did not get through, a human must check", and the report turns it into
+ * work for on-call. A service whose read does not get through stays 'unconfirmed', since that
+ * is what a real run would record too. No follow-ups: nothing changed that needs undoing.
  */
 export async function fenceOldPrimary(
   input: z.infer<typeof fenceInput>,
@@ -37,20 +44,25 @@ export async function fenceOldPrimary(
 ): Promise<FenceOutput> {
   const { request } = input;
   const started = deps.now();
+  const dryRun = isDryRun(request);
   if (request.mode === 'planned') {
     const fencing: FenceOutcome[] = [
       {
         resource: AURORA_FENCING_RESOURCE(deps.plan.database.globalClusterIdentifier),
         action: 'switchover makes the old writer read-only',
-        outcome: 'already',
-        detail: 'managed by SwitchoverGlobalCluster',
+        outcome: dryRun ? 'would-fence' : 'already',
+        detail: dryRun
+          ? 'would be done by SwitchoverGlobalCluster; nothing sent (dry run)'
+          : 'managed by SwitchoverGlobalCluster',
       },
     ];
     return {
       fencing,
-      followUps: [
-        `Services in ${request.sourceRegion} were left running for the planned move: scale them down once traffic has drained, or keep them for failback.`,
-      ],
+      followUps: dryRun
+        ? []
+        : [
+            `Services in ${request.sourceRegion} were left running for the planned move: scale them down once traffic has drained, or keep them for failback.`,
+          ],
       timeline: [
         event(
           started,
@@ -61,6 +73,8 @@ export async function fenceOldPrimary(
       ],
     };
   }
+
+  if (dryRun) return dryRunFencing(request, started, deps);
 
   const results = await Promise.all(
     deps.plan.services.map((service) => fenceService(service, request.sourceRegion, deps)),
@@ -108,11 +122,28 @@ export async function fenceOldPrimary(
   };
 }
 
+interface ServiceFencing {
+  outcome: FenceOutcome;
+  followUps: string[];
+  /** Dry run: what a real run would do to this service (null when nothing, or unreadable). */
+  would: string | null;
+}
+
+/** What fencing one service takes, decided from its reads alone: the same in real and dry runs. */
+interface FenceDecision {
+  previousDesired: number;
+  /** null when Application Auto Scaling does not manage the service. */
+  previousMin: number | null;
+  lowerMin: boolean;
+  scaleDown: boolean;
+}
+
 async function fenceService(
   service: EcsServicePlan,
   region: string,
   deps: StepDeps,
-): Promise<{ outcome: FenceOutcome; followUps: string[] }> {
+  dryRun = false,
+): Promise<ServiceFencing> {
   const { cluster, service: name } = locateService(service, region);
   const { ecs, autoscaling } = deps.clients.forRegion(region);
   const resource = `ecs ${region}/${cluster}/${name}`;
@@ -126,40 +157,118 @@ async function fenceService(
     `aws ecs update-service --region ${region} --cluster ${cluster} --service ${name} --desired-count 0`,
   ];
 
-  const outcome = await boundedCall(async (abortSignal) => {
+  const outcome = await boundedCall(async (abortSignal): Promise<FenceDecision> => {
     const [current] = await describeServices(ecs, cluster, [name], { abortSignal });
     const scaler = service.autoScaling
       ? await describeScalableTarget(autoscaling, cluster, name, { abortSignal })
       : null;
-    const minAlreadyZero = scaler === null || scaler.min === 0;
-    if (current?.desired === 0 && minAlreadyZero)
-      return { already: true, previousDesired: 0, previousMin: scaler?.min ?? null };
+    const decision = {
+      previousDesired: current?.desired ?? 0,
+      previousMin: scaler?.min ?? null,
+      lowerMin: scaler !== null && scaler.min !== 0,
+      scaleDown: (current?.desired ?? 0) > 0,
+    };
+    if (dryRun) return decision;
     // Minimum first: with the old minimum in place the scaler would undo the scale-down.
-    if (!minAlreadyZero) await lowerMinCapacity(autoscaling, cluster, name, 0, { abortSignal });
-    if ((current?.desired ?? 0) > 0) await setDesiredCount(ecs, cluster, name, 0, { abortSignal });
-    return { already: false, previousDesired: current?.desired ?? 0, previousMin: scaler?.min ?? null };
+    if (decision.lowerMin) await lowerMinCapacity(autoscaling, cluster, name, 0, { abortSignal });
+    if (decision.scaleDown) await setDesiredCount(ecs, cluster, name, 0, { abortSignal });
+    return decision;
   }, deps.plan.timeouts.failedRegionCallMs);
 
+  const where = `${name} in ${region} (${cluster})`;
   if (!outcome.ok) {
+    const why = `${outcome.reason}: ${outcome.detail}`;
+    return dryRun
+      ? {
+          outcome: {
+            resource,
+            action,
+            outcome: 'unconfirmed',
+            detail: `dry run: ${region} did not answer the read: ${why}; a real run would record this fencing unconfirmed`,
+          },
+          followUps: [],
+          would: `would fence ${where}, but ${region} did not answer the read (${why}): a real run would record it unconfirmed`,
+        }
+      : {
+          outcome: { resource, action, outcome: 'unconfirmed', detail: `${region} did not confirm: ${why}` },
+          followUps: commands.map((c) => `When ${region} answers, run: ${c}`),
+          would: null,
+        };
+  }
+  const { previousDesired, previousMin, lowerMin, scaleDown } = outcome.value;
+  if (!lowerMin && !scaleDown) {
     return {
-      outcome: {
-        resource,
-        action,
-        outcome: 'unconfirmed',
-        detail: `${region} did not confirm: ${outcome.reason}: ${outcome.detail}`,
-      },
-      followUps: commands.map((c) => `When ${region} answers, run: ${c}`),
+      outcome: { resource, action, outcome: 'already', detail: 'already at 0' },
+      followUps: [],
+      would: null,
     };
   }
-  const { already, previousDesired, previousMin } = outcome.value;
   const restore = `failback restores desiredCount ${previousDesired}${previousMin === null ? '' : ` and autoscaling minimum ${previousMin}`}`;
+  if (!dryRun) {
+    return {
+      outcome: { resource, action, outcome: 'fenced', detail: `was ${previousDesired} desired; ${restore}` },
+      followUps: [],
+      would: null,
+    };
+  }
+  const steps = [
+    ...(lowerMin ? [`lower the autoscaling minimum of ${where} ${previousMin} -> 0`] : []),
+    ...(scaleDown ? [`scale ${lowerMin ? 'it' : where} ${previousDesired} -> 0`] : []),
+  ];
   return {
     outcome: {
       resource,
       action,
-      outcome: already ? 'already' : 'fenced',
-      detail: already ? 'already at 0' : `was ${previousDesired} desired; ${restore}`,
+      outcome: 'would-fence',
+      detail: `${previousDesired} desired${previousMin === null ? '' : `, autoscaling minimum ${previousMin}`}; nothing sent (dry run)`,
     },
     followUps: [],
+    would: `would ${steps.join(', then ')}`,
+  };
+}
+
+/** The unplanned fencing of a dry run: every read, every decision, no change. */
+async function dryRunFencing(
+  request: z.infer<typeof fenceInput>['request'],
+  started: Date,
+  deps: StepDeps,
+): Promise<FenceOutput> {
+  const region = request.sourceRegion;
+  const globalId = deps.plan.database.globalClusterIdentifier;
+  const results = await Promise.all(
+    deps.plan.services.map((service) => fenceService(service, region, deps, true)),
+  );
+  const fencing = results.map((r) => r.outcome);
+  fencing.push({
+    resource: AURORA_FENCING_RESOURCE(globalId),
+    action: 'write fencing of the old writer by FailoverGlobalCluster',
+    outcome: 'would-fence',
+    detail: 'would be requested with the promotion (FailoverGlobalCluster); nothing sent (dry run)',
+  });
+  const count = (outcome: FenceOutcome['outcome']) =>
+    results.filter((r) => r.outcome.outcome === outcome).length;
+  const ended = deps.now();
+  return {
+    fencing,
+    followUps: [],
+    timeline: [
+      event(started, STEP, 'started', `dry run: reading ${results.length} service(s) in ${region} to fence`),
+      ...results.flatMap((r) =>
+        r.would
+          ? [wouldDo(ended, STEP, r.would, { resource: r.outcome.resource, outcome: r.outcome.outcome })]
+          : [],
+      ),
+      event(
+        ended,
+        STEP,
+        'dry-run',
+        `dry run: ${count('would-fence')} service(s) would be fenced, ${count('already')} already fenced, ${count('unconfirmed')} unreadable; nothing sent`,
+        {
+          wouldFence: count('would-fence'),
+          already: count('already'),
+          unconfirmed: count('unconfirmed'),
+        },
+      ),
+    ],
   };
 }

@@ -59,6 +59,7 @@ function fromAlarm(raw: unknown, input: z.infer<typeof normalizeInput>, plan: Fa
     executionName: input.executionName,
     trigger: { alarmName: detail.alarmName, alarmRegion: region, stateReason: detail.state.reason },
     dryRun: false,
+    drain: false,
     approval: {
       policy: plan.approval.automatic === 'proceed' ? 'none' : plan.approval.automatic,
       timeoutSeconds: plan.approval.timeoutSeconds,
@@ -93,6 +94,7 @@ function fromOperator(
     detectedAt: new Date(input.executionStartedAt).toISOString(),
     executionName: input.executionName,
     dryRun: start.dryRun === true,
+    drain: start.mode === 'planned' && plan.dns.drain !== undefined,
     // An operator's start is already the human decision.
     approval: { policy: 'none', timeoutSeconds: plan.approval.timeoutSeconds },
   };

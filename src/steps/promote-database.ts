@@ -13,6 +13,7 @@ import { TargetNotReadyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event, type Facts } from '../timeline/types.js';
 import type { PromoteOutput, promoteInput } from './contracts.js';
+import { isDryRun, wouldDo } from './dry-run.js';
 
 type PromoteInput = z.infer<typeof promoteInput>;
 type Acting = Extract<PromotionDecision, { kind: 'failover' | 'switchover' | 'in-progress' }>;
@@ -23,6 +24,10 @@ const STEP = 'promote-database';
  * Makes the target region's Aurora cluster the global writer, once. The global cluster is read
  * in the target region first (the one that answers in an outage): a re-run after a lost
  * response finds the operation running or done and sends nothing again.
+ *
+ * A dry run reads and decides the same way (the RPO lag included), sends nothing and records
+ * the request a real run would send. A refusal is recorded too rather than thrown: it is a
+ * finding of the dry run, and the later steps still have their would-be actions to show.
  */
 export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Promise<PromoteOutput> {
   const { request } = input;
@@ -33,7 +38,25 @@ export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Prom
 
   const view = await describeGlobalCluster(clients.forRegion(request.targetRegion).rds, globalId);
   const decision = decidePromotion(request, plan, view);
+  const dryRun = isDryRun(request);
 
+  if (decision.kind === 'refuse' && dryRun) {
+    return {
+      action: request.mode === 'planned' ? 'switchover' : 'failover',
+      startedAt: startedAt.toISOString(),
+      deadline,
+      rpoLagMsBeforePromotion: null,
+      dryRun: true,
+      timeline: [
+        wouldDo(
+          now(),
+          STEP,
+          `would stop here with TargetNotReadyError, sending nothing: cannot promote ${request.targetRegion}: ${decision.reason}`,
+          { action: 'refuse', reason: decision.reason },
+        ),
+      ],
+    };
+  }
   if (decision.kind === 'refuse') {
     throw new TargetNotReadyError(`${STEP}: cannot promote ${request.targetRegion}: ${decision.reason}`);
   }
@@ -44,6 +67,7 @@ export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Prom
       startedAt: startedAt.toISOString(),
       deadline,
       rpoLagMsBeforePromotion: null,
+      ...(dryRun ? { dryRun: true as const } : {}),
       timeline: [
         event(now(), STEP, 'skipped', message, { action: 'already-writer', to: decision.targetArn }),
       ],
@@ -53,6 +77,8 @@ export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Prom
   const action = decision.kind === 'in-progress' ? decision.action : decision.kind;
   // RPO evidence for an unplanned move is the lag just before it; a verified switchover has RPO 0.
   const lag = action === 'failover' ? await lagBeforePromotion(decision, deps) : { rpoLagMs: null };
+
+  if (dryRun) return dryRunPromotion(decision, lag, { globalId, startedAt, deadline }, deps);
 
   if (decision.kind === 'failover') {
     await startFailover(clients.forRegion(decision.endpointRegion).rds, {
@@ -89,6 +115,45 @@ export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Prom
     deadline,
     rpoLagMsBeforePromotion: lag.rpoLagMs,
     timeline: [event(now(), STEP, 'started', message, facts)],
+  };
+}
+
+/** What a real run would send (or not send again), recorded instead of sent. */
+function dryRunPromotion(
+  decision: Acting,
+  lag: { rpoLagMs: number | null; note?: string },
+  at: { globalId: string; startedAt: Date; deadline: string },
+  deps: StepDeps,
+): PromoteOutput {
+  const action = decision.kind === 'in-progress' ? decision.action : decision.kind;
+  const facts: Facts = {
+    action,
+    from: decision.fromArn,
+    to: decision.targetArn,
+    allowDataLoss: action === 'failover',
+    rpoLagMs: lag.rpoLagMs,
+    requestSent: false,
+  };
+  if (lag.note) facts.rpoLagNote = lag.note;
+  let message: string;
+  if (decision.kind === 'in-progress') {
+    facts.status = decision.status;
+    message = `would send nothing: a ${action} of ${at.globalId} to ${decision.targetArn} is already under way (${decision.status}); a real run would wait for it`;
+  } else {
+    facts.endpointRegion = decision.endpointRegion;
+    const command =
+      decision.kind === 'failover'
+        ? `FailoverGlobalCluster(${at.globalId} -> ${decision.targetArn}, AllowDataLoss=true)`
+        : `SwitchoverGlobalCluster(${at.globalId} -> ${decision.targetArn})`;
+    message = `would send ${command} to ${decision.endpointRegion}`;
+  }
+  return {
+    action,
+    startedAt: at.startedAt.toISOString(),
+    deadline: at.deadline,
+    rpoLagMsBeforePromotion: lag.rpoLagMs,
+    dryRun: true,
+    timeline: [wouldDo(deps.now(), STEP, message, facts)],
   };
 }
 

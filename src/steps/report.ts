@@ -6,6 +6,7 @@ import { buildReport } from '../report/build.js';
 import { OUTCOMES } from '../report/types.js';
 import { logger } from '../timeline/emit.js';
 import { event } from '../timeline/types.js';
+import { failoverRequestSchema } from './request.js';
 
 export const reportInput = z.object({
   state: z.unknown(),
@@ -42,6 +43,24 @@ export async function report(input: z.infer<typeof reportInput>, deps: StepDeps)
   if (built.userFacingRtoSeconds !== null)
     data.push(metric('UserFacingRTOSeconds', built.userFacingRtoSeconds, 'Seconds'));
   if (built.rpo.seconds !== null) data.push(metric('RPOSeconds', built.rpo.seconds, 'Seconds'));
+  const request = failoverRequestSchema.safeParse(
+    (input.state as { steps?: { normalize?: { request?: unknown } } })?.steps?.normalize?.request,
+  );
+  if (request.success && request.data.dryRun) {
+    // The scheduled readiness check's verdict: its alarm pages when the standby drifts (0) or
+    // when the check stops reporting at all (missing data breaches).
+    const ready = built.outcome === 'dry-run' && built.readiness.ready === true ? 1 : 0;
+    data.push({
+      MetricName: 'Ready',
+      Value: ready,
+      Unit: 'Count',
+      Dimensions: [
+        { Name: 'Plan', Value: deps.plan.name },
+        { Name: 'TargetRegion', Value: request.data.targetRegion },
+      ],
+      Timestamp: deps.now(),
+    });
+  }
 
   const published = await boundedCall(
     (abortSignal) =>

@@ -18,6 +18,8 @@ export const failoverRequestSchema = z.object({
   trigger: z.object({ alarmName: z.string(), alarmRegion: z.string(), stateReason: z.string() }).optional(),
   /** Perform every read and check, record what each change would be, change nothing. */
   dryRun: z.boolean().optional(),
+  /** Planned move with the plan's dns.drain: traffic moves gradually before the switchover. */
+  drain: z.boolean().optional(),
   /**
    * Human approval before the first change: none (go on), wait (for a decision; none by the
    * deadline stops the failover) or wait-then-proceed (go on at the deadline). From the plan's

@@ -5,10 +5,11 @@ import {
   raiseMinCapacity,
   setDesiredCount,
 } from '../aws/ecs.js';
-import { decideScaleUp, locateService } from '../decisions/capacity.js';
+import { decideScaleUp, locateService, raisedCapacity } from '../decisions/capacity.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event, type Facts } from '../timeline/types.js';
 import type { ScaleOutput, scaleInput } from './contracts.js';
+import { isDryRun, wouldDo } from './dry-run.js';
 
 type ScaledService = ScaleOutput['services'][number];
 
@@ -16,9 +17,13 @@ type ScaledService = ScaleOutput['services'][number];
  * Scales the plan's ECS services in the target region up to their active counts. Everything is
  * read before anything changes, so a missing service fails the step before any service moved,
  * and a re-run after success sends no write at all. CheckScale then polls until the tasks run.
+ *
+ * A dry run reads and decides the same way, sends nothing, and records per service what a real
+ * run would change; its output says what would be done (`dryRun: true`).
  */
 export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepDeps): Promise<ScaleOutput> {
   const { request } = input;
+  const dryRun = isDryRun(request);
   const now = deps.now();
   const region = request.targetRegion;
   const { ecs, autoscaling } = deps.clients.forRegion(region);
@@ -36,13 +41,15 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
     ),
   ]);
 
+  const would: (string | null)[] = [];
   const services = await Promise.all(
     locations.map(async (location, i): Promise<ScaledService> => {
       const current = states[i]?.desired ?? 0;
       const scalable = scalables[i] ?? null;
       const decision = decideScaleUp(location.plan.activeCount, current, scalable);
+      would[i] = wouldChange(location.name, current, decision, scalable);
       // The minimum goes up first: a scaler that sees the new count above its minimum may scale it back in.
-      if (decision.raiseMinTo !== null && scalable) {
+      if (decision.raiseMinTo !== null && scalable && !dryRun) {
         await raiseMinCapacity(
           autoscaling,
           location.cluster,
@@ -51,7 +58,7 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
           scalable,
         );
       }
-      if (decision.updateDesired) {
+      if (decision.updateDesired && !dryRun) {
         await setDesiredCount(ecs, location.cluster, location.service, decision.desired);
       }
       return {
@@ -82,6 +89,29 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
       ? [`raised the autoscaling minimum of ${minRaised.map((s) => s.name).join(', ')}`]
       : []),
   ];
+  const deadline = new Date(now.getTime() + deps.plan.timeouts.scaleSeconds * 1000).toISOString();
+  if (dryRun && actions.length > 0) {
+    return {
+      services,
+      startedAt: now.toISOString(),
+      deadline,
+      dryRun: true,
+      timeline: services.flatMap((s, i) => {
+        const message = would[i];
+        return message
+          ? [
+              wouldDo(now, 'scale-target', message, {
+                region,
+                service: s.name,
+                previousDesired: s.previousDesired,
+                desired: s.desired,
+                minCapacityRaised: s.minCapacityRaised,
+              }),
+            ]
+          : [];
+      }),
+    };
+  }
   const timeline = [
     actions.length === 0
       ? event(
@@ -97,7 +127,26 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
   return {
     services,
     startedAt: now.toISOString(),
-    deadline: new Date(now.getTime() + deps.plan.timeouts.scaleSeconds * 1000).toISOString(),
+    deadline,
+    ...(dryRun ? { dryRun: true as const } : {}),
     timeline,
   };
+}
+
+/** "would scale orders-api 2 -> 6 and raise its autoscaling minimum to 6", or null when nothing changes. */
+function wouldChange(
+  name: string,
+  current: number,
+  decision: ReturnType<typeof decideScaleUp>,
+  scalable: { min: number; max: number } | null,
+): string | null {
+  const bounds =
+    decision.raiseMinTo !== null && scalable ? raisedCapacity(scalable, decision.raiseMinTo) : null;
+  const minimum = bounds
+    ? `autoscaling minimum to ${bounds.min}${bounds.max === scalable?.max ? '' : ` (and maximum to ${bounds.max})`}`
+    : null;
+  if (decision.updateDesired) {
+    return `would scale ${name} ${current} -> ${decision.desired}${minimum ? ` and raise its ${minimum}` : ''}`;
+  }
+  return minimum ? `would raise the ${minimum} of ${name} (desired already ${current})` : null;
 }

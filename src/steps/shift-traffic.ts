@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import { changeRecords, readRecord } from '../aws/route53.js';
 import { viaControlPlane } from '../aws/route53-control-plane.js';
-import { decideShift, upsertsByZone } from '../decisions/traffic.js';
+import { decideShift, type RecordShift, upsertsByZone } from '../decisions/traffic.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event } from '../timeline/types.js';
 import type { ShiftOutput, shiftInput } from './contracts.js';
+import { isDryRun, wouldDo } from './dry-run.js';
 
 /**
  * Points the plan's DNS records at the target region. Each record is read first and only what
@@ -13,6 +14,10 @@ import type { ShiftOutput, shiftInput } from './contracts.js';
  *
  * Route 53's control plane is in us-east-1: when that is the failed region these calls may not
  * get through, and the runbook moves traffic with Route 53 ARC routing controls instead.
+ *
+ * A dry run reads the records the same way (through the same bounded control plane) and decides
+ * the same upserts, but sends no change batch: each record a real run would change is recorded
+ * as `changed` with no change id, and CheckTraffic has nothing to wait for.
  */
 export async function shiftTraffic(input: z.infer<typeof shiftInput>, deps: StepDeps): Promise<ShiftOutput> {
   const { request } = input;
@@ -27,6 +32,42 @@ export async function shiftTraffic(input: z.infer<typeof shiftInput>, deps: Step
   const shifts = records.map((record, i) =>
     decideShift(record, current[i] ?? [], request.sourceRegion, request.targetRegion),
   );
+
+  const deadline = new Date(now.getTime() + deps.plan.timeouts.dnsSyncSeconds * 1000).toISOString();
+  // Every record counts, changed or not: an "already" record may have been moved by an earlier
+  // attempt of this step moments ago, and clients still hold the old answer for its TTL.
+  const maxTtlSeconds = Math.max(0, ...shifts.map((s) => s.ttlSeconds));
+  if (isDryRun(request)) {
+    return {
+      records: shifts.map((shift) => ({
+        name: shift.record.name,
+        action: shift.upserts.length > 0 ? 'changed' : 'already',
+        changeId: null,
+      })),
+      startedAt: now.toISOString(),
+      deadline,
+      maxTtlSeconds,
+      dryRun: true,
+      timeline: shifts.map((shift) => {
+        const label = `${shift.record.name} ${shift.record.type}`;
+        const facts = {
+          record: label,
+          from: shift.from,
+          to: shift.to,
+          hostedZoneId: shift.record.hostedZoneId,
+        };
+        return shift.upserts.length > 0
+          ? wouldDo(now, 'shift-traffic', wouldUpsert(shift), facts)
+          : event(
+              now,
+              'shift-traffic',
+              'skipped',
+              `${label} already points at ${request.targetRegion}: ${shift.from}`,
+              facts,
+            );
+      }),
+    };
+  }
 
   const comment = `failover ${request.executionName}: ${request.sourceRegion} -> ${request.targetRegion} (${request.mode})`;
   const zones = [...upsertsByZone(shifts)];
@@ -71,10 +112,16 @@ export async function shiftTraffic(input: z.infer<typeof shiftInput>, deps: Step
       changeId,
     })),
     startedAt: now.toISOString(),
-    deadline: new Date(now.getTime() + deps.plan.timeouts.dnsSyncSeconds * 1000).toISOString(),
-    // Every record counts, changed or not: an "already" record may have been moved by an earlier
-    // attempt of this step moments ago, and clients still hold the old answer for its TTL.
-    maxTtlSeconds: Math.max(0, ...shifts.map((s) => s.ttlSeconds)),
+    deadline,
+    maxTtlSeconds,
     timeline,
   };
+}
+
+/** "would UPSERT api.orders.example.com. weights orders-use1=0 orders-usw2=100": the record's end state. */
+function wouldUpsert(shift: RecordShift): string {
+  const { record } = shift;
+  return record.routing === 'weighted'
+    ? `would UPSERT ${record.name} weights ${shift.to}`
+    : `would UPSERT ${record.name} ${record.type} ${shift.to} (was ${shift.from})`;
 }

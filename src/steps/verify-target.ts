@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { describeServiceRefs } from '../aws/ecs.js';
-import { describeGlobalCluster } from '../aws/rds.js';
+import { describeCluster, describeGlobalCluster } from '../aws/rds.js';
 import { readRecord } from '../aws/route53.js';
 import { viaControlPlane } from '../aws/route53-control-plane.js';
 import { locateService } from '../decisions/capacity.js';
@@ -9,6 +9,7 @@ import { TargetUnhealthyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event } from '../timeline/types.js';
 import type { VerifyTargetOutput, verifyTargetInput } from './contracts.js';
+import { isDryRun } from './dry-run.js';
 import { regionHealth } from './region-health.js';
 
 type Check = VerifyTargetOutput['checks'][number];
@@ -20,6 +21,9 @@ const STEP = 'verify-target';
  * active count, every record points at the target, and the target's own health signals pass.
  * Throws TargetUnhealthyError while any check fails; the state machine retries it a few times
  * (a region warming up) and then stops with a report for a human to decide.
+ *
+ * A dry run moved nothing, so there is nothing to verify: it answers at once without reading
+ * AWS, and `verifiedAt` is only when the step ran. The report never takes an RTO from it.
  */
 export async function verifyTarget(
   input: z.infer<typeof verifyTargetInput>,
@@ -27,11 +31,33 @@ export async function verifyTarget(
 ): Promise<VerifyTargetOutput> {
   const { request } = input;
   const { plan, clients, now } = deps;
+  if (isDryRun(request)) {
+    const at = now();
+    return {
+      healthy: true,
+      verifiedAt: at.toISOString(),
+      checks: [],
+      timeline: [event(at, STEP, 'skipped', 'dry run: nothing moved')],
+    };
+  }
   const target = clients.forRegion(request.targetRegion);
   const targetArn = plan.database.members[request.targetRegion] ?? '';
 
   const writer = (async (): Promise<Check> => {
     const view = await describeGlobalCluster(target.rds, plan.database.globalClusterIdentifier);
+    if (!view.members.some((m) => m.arn === targetArn)) {
+      // The detach fallback took the target out of the global cluster: it writes on its own.
+      const cluster = await describeCluster(target.rds, targetArn);
+      const ok =
+        cluster.globalClusterIdentifier === null &&
+        cluster.writerInstances.length > 0 &&
+        cluster.status === 'available';
+      return {
+        name: 'aurora-writer',
+        ok,
+        detail: `target detached from the global cluster, ${cluster.status}, ${cluster.writerInstances.length} writer instance(s)`,
+      };
+    }
     const writers = view.members.filter((m) => m.isWriter);
     const ok = writers.length === 1 && writers[0]?.arn === targetArn && view.failoverState === null;
     return {

@@ -14,6 +14,7 @@ export const STEP_NAMES = [
   'scale-target',
   'shift-traffic',
   'verify-target',
+  'release-lock',
   'report',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];

@@ -48,4 +48,9 @@ describe('IAM resources derived from plans/dev.json', () => {
     expect(await resolve('dnsRecordNames')).toEqual(['api.orders.example.com']);
     expect(await resolve('dnsRecordTypes')).toEqual(['CNAME']);
   });
+
+  it('grants sns:Publish on no topic when the plan names no approval topic', async () => {
+    expect(plan.approval.topicArn).toBeUndefined();
+    expect(await resolve('approvalTopicResources')).toEqual({});
+  });
 });

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { LOCK_TABLE_ENV } from '../../src/aws/lock.js';
 import { ERROR_NAMES } from '../../src/errors.js';
 import { stepHandlers } from '../../src/handlers/index.js';
+import { startRequestV1Schema } from '../../src/input/start-request.js';
 
 /**
  * Deployment wiring that needs no packaging run: serverless.yml, src/handlers/index.ts and the
@@ -13,6 +15,7 @@ import { stepHandlers } from '../../src/handlers/index.js';
 interface AslState {
   Type: string;
   Resource?: unknown;
+  Parameters?: Record<string, unknown>;
   Retry?: { ErrorEquals: string[] }[];
   Catch?: { ErrorEquals: string[] }[];
   Branches?: { States: Record<string, AslState> }[];
@@ -35,17 +38,39 @@ function allStates(states: Record<string, AslState>): [string, AslState][] {
   ]);
 }
 
-/** The serverless function a Task names with `{"Fn::GetAtt": ["<function>", "Arn"]}`, if any. */
+/** Service integrations whose `Parameters.FunctionName` names the function, not `Resource`. */
+const LAMBDA_INVOKE = new Set([
+  'arn:aws:states:::lambda:invoke',
+  'arn:aws:states:::lambda:invoke.waitForTaskToken',
+]);
+
+/** The function `{"Fn::GetAtt": ["<function>", "Arn"]}` names, if it is that. */
+function getAttFunction(value: unknown): string | undefined {
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
+  return Array.isArray(getAtt) && getAtt.length === 2 && getAtt[1] === 'Arn' ? String(getAtt[0]) : undefined;
+}
+
+/**
+ * The serverless function a Task calls: `Resource` is `{"Fn::GetAtt": ["<function>", "Arn"]}`, or
+ * it is `arn:aws:states:::lambda:invoke[.waitForTaskToken]` with that in `Parameters.FunctionName`.
+ */
 function taskFunction(state: AslState): string | undefined {
-  const getAtt = (state.Resource as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
-  return Array.isArray(getAtt) && getAtt[1] === 'Arn' ? String(getAtt[0]) : undefined;
+  if (typeof state.Resource === 'string' && LAMBDA_INVOKE.has(state.Resource)) {
+    return getAttFunction(state.Parameters?.FunctionName);
+  }
+  return getAttFunction(state.Resource);
 }
 
 interface ServerlessConfig {
   functions: Record<string, { handler: string }>;
   package: { individually?: boolean; patterns?: string[] };
-  provider: { environment: Record<string, string> };
-  stepFunctions: { stateMachines: Record<string, { definition: string }> };
+  provider: { environment: Record<string, unknown> };
+  stepFunctions: {
+    stateMachines: Record<
+      string,
+      { definition: string; events?: { schedule?: { rate: string; input: Record<string, unknown> } }[] }
+    >;
+  };
 }
 
 const config = parse(readFileSync('serverless.yml', 'utf8')) as ServerlessConfig;
@@ -67,7 +92,7 @@ describe('step functions, handlers and state machine', () => {
 
   it(`${ASL_FILE} calls exactly those functions`, () => {
     const untargeted = tasks.filter(([, state]) => taskFunction(state) === undefined).map(([name]) => name);
-    expect(untargeted, 'Tasks without {"Fn::GetAtt": [<function>, "Arn"]}').toEqual([]);
+    expect(untargeted, 'Tasks naming no function with {"Fn::GetAtt": [<function>, "Arn"]}').toEqual([]);
     expect(sorted(tasks.map(([, state]) => taskFunction(state) ?? ''))).toEqual(
       sorted(Object.keys(stepHandlers)),
     );
@@ -91,6 +116,24 @@ describe('step functions, handlers and state machine', () => {
     expect(config.package.patterns).toContain('plans/${sls:stage}.json');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: serverless variable syntax, resolved by osls
     expect(config.provider.environment.FAILOVER_PLAN_FILE).toBe('/var/task/plans/${sls:stage}.json');
+  });
+
+  it('points every function at the lock table', () => {
+    expect(config.provider.environment[LOCK_TABLE_ENV]).toEqual({ Ref: 'FailoverLockTable' });
+  });
+
+  it('the readiness schedule starts a dry run into the region it is deployed in', () => {
+    const schedules = Object.values(config.stepFunctions.stateMachines).flatMap((m) =>
+      (m.events ?? []).flatMap((e) => (e.schedule ? [e.schedule] : [])),
+    );
+    expect(schedules).toHaveLength(1);
+    const [schedule] = schedules;
+    expect(schedule?.rate).toBe('rate(30 minutes)');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: serverless variable syntax, resolved by osls
+    expect(schedule?.input.targetRegion).toBe('${self:provider.region}');
+    // As osls resolves it for a deployment in us-west-2 (scripts/check-package.ts checks the packaged one).
+    const input = startRequestV1Schema.parse({ ...schedule?.input, targetRegion: 'us-west-2' });
+    expect(input).toMatchObject({ mode: 'manual', dryRun: true });
   });
 });
 

@@ -26,6 +26,16 @@ const canary: MetricDataQuery = {
     Stat: 'Average',
   },
 };
+const usw2Alb = {
+  Namespace: 'AWS/ApplicationELB',
+  MetricName: 'HTTPCode_ELB_5XX_Count',
+  Dimensions: [{ Name: 'LoadBalancer', Value: 'app/orders-usw2/7a3e2f1b9c4d5e6f' }],
+};
+const usw2Canary = {
+  Namespace: 'CloudWatchSynthetics',
+  MetricName: 'SuccessPercent',
+  Dimensions: [{ Name: 'CanaryName', Value: 'orders-usw2-probe' }],
+};
 const minute = 60_000;
 
 describe('simulated CloudWatch', () => {
@@ -145,5 +155,35 @@ describe('simulated CloudWatch', () => {
       },
     ]);
     expect(unknown).toMatchObject({ Id: 'x', Timestamps: [], Values: [] });
+  });
+
+  it('returns no datapoints, Complete, for signals in a metricsMissing window', async () => {
+    drill = startDrill({
+      incidents: [{ region: PRIMARY, kind: 'service-down', from: T0 - 10 * minute }],
+      metricsMissing: [{ region: STANDBY, from: T0 - 6 * minute, to: T0 - 3 * minute }],
+    });
+    const [success] = await read(STANDBY, [canary]);
+    expect(success?.StatusCode).toBe('Complete');
+    // Periods starting at -6, -5 and -4 min are gone; -3 and -2 (and older ones) remain.
+    expect(success?.Timestamps?.map((t) => (t.getTime() - T0) / minute)).toEqual([-2, -3, -7, -8, -9, -10]);
+    expect(success?.Values?.every((v) => v === 0)).toBe(true);
+    // The window names the standby region: the primary's own metrics are unaffected.
+    const [errors] = await read(PRIMARY, [alb5xx]);
+    expect(errors?.Values?.length).toBe(9);
+  });
+
+  it('shows the standby failing its own signals under a service-down incident there', async () => {
+    drill = startDrill({ incidents: [{ region: STANDBY, kind: 'service-down', from: T0 - 6 * minute }] });
+    const [errors] = await read(STANDBY, [
+      { ...alb5xx, MetricStat: { ...alb5xx.MetricStat, Metric: usw2Alb } } as MetricDataQuery,
+    ]);
+    expect(errors?.Values?.length).toBe(5);
+    expect(errors?.Values?.every((v) => v > 50)).toBe(true);
+    const [probe] = await read(PRIMARY, [
+      { ...canary, MetricStat: { ...canary.MetricStat, Metric: usw2Canary } } as MetricDataQuery,
+    ]);
+    expect(probe?.Values?.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
+    // The primary's own signals stay healthy.
+    expect((await read(PRIMARY, [alb5xx]))[0]?.Values).toEqual([]);
   });
 });

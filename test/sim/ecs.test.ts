@@ -123,4 +123,34 @@ describe('simulated ECS and Application Auto Scaling', () => {
     );
     expect(error).toBeInstanceOf(ServiceNotFoundException);
   });
+
+  it('leaves tasks above the region capacity pending, failing placement, until capacity frees up', async () => {
+    // Two standby tasks run already (orders-api and orders-worker): two more fit.
+    drill = startDrill({ ecsCapacity: { [STANDBY]: 4 } });
+    await drill.run(
+      drill.standby.ecs.send(
+        new UpdateServiceCommand({ cluster: 'orders-usw2', service: 'orders-api', desiredCount: 6 }),
+      ),
+    );
+    await drill.clock.tickAsync(10 * 60_000);
+    const starved = await api();
+    expect(starved).toMatchObject({ desiredCount: 6, runningCount: 3, pendingCount: 3 });
+    expect(starved?.events?.[0]?.message).toMatch(
+      /^\(service orders-api\) was unable to place a task because no container instance met all of its requirements/,
+    );
+    expect(starved?.events?.[0]?.createdAt?.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(starved?.events?.length).toBeGreaterThan(20);
+
+    // Scaling the worker to zero frees one slot once its task has drained.
+    await drill.run(
+      drill.standby.ecs.send(
+        new UpdateServiceCommand({ cluster: 'orders-usw2', service: 'orders-worker', desiredCount: 0 }),
+      ),
+    );
+    await drill.clock.tickAsync(5 * 60_000);
+    expect(await api()).toMatchObject({ runningCount: 4, pendingCount: 2 });
+    expect(
+      drill.cloud.snapshot().services.find((s) => s.region === PRIMARY && s.service === 'orders-api'),
+    ).toMatchObject({ running: 6, pending: 0 });
+  });
 });

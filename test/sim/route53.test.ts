@@ -136,4 +136,19 @@ describe('simulated Route 53', () => {
     );
     expect(error).toBeInstanceOf(NoSuchHostedZone);
   });
+
+  it('takes exactly route53SyncMs to reach INSYNC when set', async () => {
+    drill = startDrill({ route53SyncMs: 180_000 });
+    const route53 = drill.registry.route53();
+    const { ChangeInfo } = await drill.run(route53.send(new ChangeResourceRecordSetsCommand(shiftToStandby)));
+    const submitted = ChangeInfo?.SubmittedAt?.getTime() ?? 0;
+    await drill.clock.tickAsync(submitted + 179_000 - Date.now());
+    const pending = await drill.run(route53.send(new GetChangeCommand({ Id: ChangeInfo?.Id })));
+    expect(pending.ChangeInfo?.Status).toBe('PENDING');
+    expect(weights()).toEqual({ 'orders-use1': 100, 'orders-usw2': 0 });
+    await drill.clock.tickAsync(submitted + 180_000 - Date.now());
+    const insync = await drill.run(route53.send(new GetChangeCommand({ Id: ChangeInfo?.Id })));
+    expect(insync.ChangeInfo?.Status).toBe('INSYNC');
+    expect(weights()).toEqual({ 'orders-use1': 0, 'orders-usw2': 100 });
+  });
 });

@@ -173,4 +173,34 @@ describe('checkPromotion', () => {
       name: 'AwsTransientError',
     });
   });
+
+  describe('in a dry run', () => {
+    it('is done at once after a dry-run promotion, without reading AWS', async () => {
+      // Prepare
+      const dryRunPromotion: PromoteOutput = { ...promotion, dryRun: true };
+      const previous = { timeline: [] };
+
+      // Act
+      const out = await checkPromotion(
+        { request: { ...request, dryRun: true }, promotion: dryRunPromotion, previous },
+        depsAt(10),
+      );
+
+      // Assess
+      expect(rdsMock).not.toHaveReceivedAnyCommand();
+      expect(out).toEqual({
+        done: true,
+        status: 'dry-run',
+        writerSince: null,
+        timeline: [
+          {
+            at: at(10).toISOString(),
+            step: 'promote-database',
+            phase: 'dry-run',
+            message: 'dry run: no failover was requested; nothing to wait for',
+          },
+        ],
+      });
+    });
+  });
 });

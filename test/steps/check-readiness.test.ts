@@ -29,6 +29,7 @@ import { AwsTransientError, InputInvalidError, TargetNotReadyError } from '../..
 import { handler } from '../../src/handlers/check-readiness.js';
 import type { StepDeps } from '../../src/handlers/define-step.js';
 import { checkReadiness } from '../../src/steps/check-readiness.js';
+import { describeProblem, problemsInNotReadyMessage } from '../../src/steps/readiness-problems.js';
 import type { FailoverRequest } from '../../src/steps/request.js';
 import { awsError, hang, mutatingCommandsSent, regionOf } from '../support/aws.js';
 import { testDeps } from '../support/deps.js';
@@ -460,6 +461,114 @@ describe('check-readiness', () => {
     // Assess
     expect(error).toBeInstanceOf(TargetNotReadyError);
     expect(namedChecks(error)).toEqual(['target-region-health']);
+  });
+
+  describe('in a dry run', () => {
+    const dryRun = (mode: FailoverRequest['mode'] = 'manual') => failoverRequest({ mode, dryRun: true });
+
+    it('returns every problem instead of throwing, and changes nothing', async () => {
+      // Prepare
+      given({
+        clusters: {
+          ...readyTarget().clusters,
+          'us-west-2': fixture('rds/describe-db-clusters-secondary-headless.json'),
+        },
+        targetServices: fixture('ecs/describe-services-usw2-worker-missing.json'),
+      });
+
+      // Act
+      const output = await checkReadiness({ request: dryRun() }, deps());
+
+      // Assess
+      expect(mutatingCommandsSent(...allMocks)).toEqual([]);
+      expect(output.ready).toBe(false);
+      expect(output.rpoLagMs).toBe(420);
+      expect(output.checks.filter((c) => !c.ok)).toEqual([
+        {
+          name: 'aurora-target-cluster',
+          ok: false,
+          detail: 'orders-usw2 is headless (no DB instance): add an instance before it can be promoted',
+        },
+        {
+          name: 'ecs-target-services',
+          ok: false,
+          detail: 'DescribeServices: in ECS cluster "orders-usw2", service "orders-worker" is MISSING',
+        },
+      ]);
+      expect(output.timeline).toEqual([
+        {
+          at: NOW,
+          step: 'check-readiness',
+          phase: 'started',
+          message: 'dry run: checking us-west-2 can take over',
+        },
+        {
+          at: NOW,
+          step: 'check-readiness',
+          phase: 'failed',
+          message:
+            'aurora-target-cluster: orders-usw2 is headless (no DB instance): add an instance before it can be promoted',
+          facts: { check: 'aurora-target-cluster' },
+        },
+        {
+          at: NOW,
+          step: 'check-readiness',
+          phase: 'failed',
+          message:
+            'ecs-target-services: DescribeServices: in ECS cluster "orders-usw2", service "orders-worker" is MISSING',
+          facts: { check: 'ecs-target-services' },
+        },
+        {
+          at: NOW,
+          step: 'check-readiness',
+          phase: 'dry-run',
+          message:
+            'us-west-2 is NOT ready: 2 of 5 checks failed (aurora-target-cluster, ecs-target-services); a real run stops here with TargetNotReadyError, the dry run goes on',
+          facts: { checks: 5, failed: 2, rpoLagMs: 420 },
+        },
+      ]);
+    });
+
+    it('names the same problems a real run stops with', async () => {
+      // Prepare
+      given({ records: fixture('route53/list-resource-record-sets-simple-primary.json') });
+
+      // Act
+      const error = await checkReadiness({ request: request() }, deps()).catch((e: unknown) => e);
+      const output = await checkReadiness({ request: dryRun('automatic') }, deps());
+
+      // Assess
+      const problems = output.checks.filter((c) => !c.ok).map(describeProblem);
+      expect(problems).toEqual(['route53-records: records not found: api.orders.example.com.']);
+      expect(problemsInNotReadyMessage(`check-readiness: ${(error as Error).message}`)).toEqual(problems);
+    });
+
+    it('declares a ready target ready, as a real run does', async () => {
+      // Prepare
+      given();
+
+      // Act
+      const output = await checkReadiness({ request: dryRun() }, deps());
+
+      // Assess
+      expect(output.ready).toBe(true);
+      expect(output.timeline.at(-1)).toMatchObject({
+        phase: 'succeeded',
+        message: 'us-west-2 is ready (5 checks passed)',
+      });
+    });
+
+    it('still raises AwsTransientError for the state machine to retry', async () => {
+      // Prepare
+      given();
+      rdsMock.on(DescribeGlobalClustersCommand).rejects(awsError(RDSServiceException, 'Throttling', 400));
+
+      // Act
+      const run = checkReadiness({ request: dryRun() }, deps());
+
+      // Assess
+      await expect(run).rejects.toBeInstanceOf(AwsTransientError);
+    });
   });
 
   describe('handler', () => {

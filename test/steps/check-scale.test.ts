@@ -159,4 +159,29 @@ describe('checkScale', () => {
     // Assess
     expect(output.done).toBe(true);
   });
+
+  describe('in a dry run', () => {
+    it('is done at once after a dry-run scale-up, without reading AWS', async () => {
+      // Prepare
+      const dryRunScale: ScaleOutput = { ...scale, dryRun: true };
+
+      // Act
+      const output = await checkScale({ request: { ...request, dryRun: true }, scale: dryRunScale }, deps());
+
+      // Assess
+      expect(ecsMock).not.toHaveReceivedAnyCommand();
+      expect(output).toEqual({
+        done: true,
+        services: [],
+        timeline: [
+          {
+            at: NOW.toISOString(),
+            step: 'scale-target',
+            phase: 'dry-run',
+            message: 'dry run: no ECS service was scaled; nothing to wait for',
+          },
+        ],
+      });
+    });
+  });
 });

@@ -132,4 +132,36 @@ describe('checkTraffic', () => {
     await expect(checked).rejects.toThrow(DeadlineExceededError);
     await expect(checked).rejects.toThrow('C2682N5HXP0BZ4 for api.orders.example.com. still PENDING');
   });
+
+  describe('in a dry run', () => {
+    it('is in sync at once after a dry-run shift, without calling Route 53', async () => {
+      // Prepare
+      const dryRunShift: ShiftOutput = {
+        ...shift,
+        records: [{ name: 'api.orders.example.com.', action: 'changed', changeId: null }],
+        dryRun: true,
+      };
+
+      // Act
+      const output = await checkTraffic(
+        { request: { ...request, dryRun: true }, shift: dryRunShift },
+        deps(FIRST_POLL),
+      );
+
+      // Assess
+      expect(route53Mock).not.toHaveReceivedAnyCommand();
+      expect(output).toEqual({
+        inSync: true,
+        timeline: [
+          {
+            at: FIRST_POLL.toISOString(),
+            step: 'shift-traffic',
+            phase: 'dry-run',
+            message: 'dry run: no DNS change was sent; nothing to wait for',
+            facts: { changes: 0, maxTtlSeconds: 60 },
+          },
+        ],
+      });
+    });
+  });
 });

@@ -18,7 +18,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InputInvalidError } from '../../src/errors.js';
 import { handler } from '../../src/handlers/fence-old-primary.js';
 import { fenceOldPrimary } from '../../src/steps/fence-old-primary.js';
-import { awsError, commandsSent, hang, regionOf } from '../support/aws.js';
+import { awsError, commandsSent, hang, mutatingCommandsSent, regionOf } from '../support/aws.js';
 import { testDeps } from '../support/deps.js';
 import { fixture } from '../support/fixtures.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -375,6 +375,123 @@ describe('fence-old-primary', () => {
             'planned switchover: Aurora fences writes itself; old region keeps serving until traffic moves',
         },
       ],
+    });
+  });
+
+  describe('in a dry run', () => {
+    const dryRun = (mode: 'automatic' | 'planned' = 'automatic') => failoverRequest({ mode, dryRun: true });
+
+    it('reads and decides, sends nothing, records what it would do', async () => {
+      // Prepare
+      oldRegionAnswers(
+        services('describe-services-use1-active.json'),
+        scalableTargets('describe-scalable-targets-use1-active.json'),
+      );
+
+      // Act
+      const output = await fenceOldPrimary({ request: dryRun() }, deps());
+
+      // Assess
+      expect(ecsMock).toHaveReceivedCommandTimes(DescribeServicesCommand, 2);
+      expect(autoscalingMock).toHaveReceivedCommandTimes(DescribeScalableTargetsCommand, 1);
+      expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+      expect(autoscalingMock).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
+      expect(mutatingCommandsSent(ecsMock, autoscalingMock, rdsMock)).toEqual([]);
+      expect(output.fencing).toEqual([
+        {
+          resource: 'ecs us-east-1/orders-use1/orders-api',
+          action: ACTION,
+          outcome: 'would-fence',
+          detail: '6 desired, autoscaling minimum 6; nothing sent (dry run)',
+        },
+        {
+          resource: 'ecs us-east-1/orders-use1/orders-worker',
+          action: ACTION,
+          outcome: 'would-fence',
+          detail: '3 desired; nothing sent (dry run)',
+        },
+        {
+          resource: 'aurora orders-global',
+          action: 'write fencing of the old writer by FailoverGlobalCluster',
+          outcome: 'would-fence',
+          detail: 'would be requested with the promotion (FailoverGlobalCluster); nothing sent (dry run)',
+        },
+      ]);
+      expect(output.followUps).toEqual([]);
+      expect(output.timeline.map((e) => [e.phase, e.message])).toEqual([
+        ['started', 'dry run: reading 2 service(s) in us-east-1 to fence'],
+        [
+          'dry-run',
+          'would lower the autoscaling minimum of orders-api in us-east-1 (orders-use1) 6 -> 0, then scale it 6 -> 0',
+        ],
+        ['dry-run', 'would scale orders-worker in us-east-1 (orders-use1) 3 -> 0'],
+        ['dry-run', 'dry run: 2 service(s) would be fenced, 0 already fenced, 0 unreadable; nothing sent'],
+      ]);
+      expect(output.timeline[1]?.facts).toEqual({
+        resource: 'ecs us-east-1/orders-use1/orders-api',
+        outcome: 'would-fence',
+        wouldDo: true,
+      });
+    });
+
+    it('would only lower the minimum of a service already scaled to 0', async () => {
+      // Prepare
+      oldRegionAnswers(
+        services('describe-services-use1-fenced.json'),
+        scalableTargets('describe-scalable-targets-use1-active.json'),
+      );
+
+      // Act
+      const output = await fenceOldPrimary({ request: dryRun() }, deps());
+
+      // Assess
+      expect(mutatingCommandsSent(ecsMock, autoscalingMock)).toEqual([]);
+      expect(output.fencing.slice(0, 2).map((f) => f.outcome)).toEqual(['would-fence', 'already']);
+      expect(output.timeline.filter((e) => e.facts?.wouldDo).map((e) => e.message)).toEqual([
+        'would lower the autoscaling minimum of orders-api in us-east-1 (orders-use1) 6 -> 0',
+      ]);
+    });
+
+    it('records a service whose read does not get through as unconfirmed, as a real run would', async () => {
+      // Prepare
+      ecsMock.on(DescribeServicesCommand).callsFake(() => hang());
+
+      // Act
+      const output = await fenceOldPrimary({ request: dryRun() }, deps(100));
+
+      // Assess
+      expect(mutatingCommandsSent(ecsMock, autoscalingMock)).toEqual([]);
+      expect(output.fencing[0]).toEqual({
+        resource: 'ecs us-east-1/orders-use1/orders-api',
+        action: ACTION,
+        outcome: 'unconfirmed',
+        detail:
+          'dry run: us-east-1 did not answer the read: timeout: no answer within 100 ms; a real run would record this fencing unconfirmed',
+      });
+      expect(output.followUps).toEqual([]);
+      expect(output.timeline[1]).toMatchObject({
+        phase: 'dry-run',
+        message:
+          'would fence orders-api in us-east-1 (orders-use1), but us-east-1 did not answer the read (timeout: no answer within 100 ms): a real run would record it unconfirmed',
+      });
+      expect(output.timeline.at(-1)?.facts).toEqual({ wouldFence: 0, already: 0, unconfirmed: 2 });
+    });
+
+    it('sends nothing for a planned switchover and leaves no follow-up', async () => {
+      // Act
+      const output = await fenceOldPrimary({ request: dryRun('planned') }, deps());
+
+      // Assess
+      expect(commandsSent(ecsMock, autoscalingMock, rdsMock)).toEqual([]);
+      expect(output.fencing).toEqual([
+        {
+          resource: 'aurora orders-global',
+          action: 'switchover makes the old writer read-only',
+          outcome: 'would-fence',
+          detail: 'would be done by SwitchoverGlobalCluster; nothing sent (dry run)',
+        },
+      ]);
+      expect(output.followUps).toEqual([]);
     });
   });
 

@@ -13,6 +13,7 @@ import { readRpoLagMs } from '../../src/aws/cloudwatch.js';
 import type { StepDeps } from '../../src/handlers/define-step.js';
 import { promoteDatabase } from '../../src/steps/promote-database.js';
 import type { FailoverRequest } from '../../src/steps/request.js';
+import { mutatingCommandsSent } from '../support/aws.js';
 import { examplePlan } from '../support/plan.js';
 
 vi.mock('../../src/aws/cloudwatch.js', () => ({ readRpoLagMs: vi.fn() }));
@@ -202,6 +203,103 @@ describe('promoteDatabase', () => {
       name: 'TargetNotReadyError',
     });
     expect(rdsMock).not.toHaveReceivedCommand(FailoverGlobalClusterCommand);
+  });
+
+  describe('in a dry run', () => {
+    const dryRun = (mode: FailoverRequest['mode']) => ({ ...request(mode), dryRun: true });
+
+    it('reads and decides, sends nothing, records what it would do', async () => {
+      // Prepare
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .resolves(fixture('describe-global-clusters-primary-writer.json'));
+
+      // Act
+      const out = await promoteDatabase({ request: dryRun('automatic') }, deps);
+
+      // Assess
+      expect(rdsMock).toHaveReceivedCommandTimes(DescribeGlobalClustersCommand, 1);
+      expect(rdsMock).not.toHaveReceivedCommand(FailoverGlobalClusterCommand);
+      expect(rdsMock).not.toHaveReceivedCommand(SwitchoverGlobalClusterCommand);
+      expect(mutatingCommandsSent(rdsMock)).toEqual([]);
+      expect(readRpoLagMs).toHaveBeenCalledTimes(1);
+      expect(out).toEqual({
+        action: 'failover',
+        startedAt: '2025-11-22T00:20:00.000Z',
+        deadline: '2025-11-22T00:30:00.000Z',
+        rpoLagMsBeforePromotion: 420,
+        dryRun: true,
+        timeline: [
+          {
+            at: '2025-11-22T00:20:00.000Z',
+            step: 'promote-database',
+            phase: 'dry-run',
+            message: `would send FailoverGlobalCluster(orders-global -> ${USW2}, AllowDataLoss=true) to us-west-2`,
+            facts: {
+              action: 'failover',
+              from: USE1,
+              to: USW2,
+              allowDataLoss: true,
+              rpoLagMs: 420,
+              requestSent: false,
+              endpointRegion: 'us-west-2',
+              wouldDo: true,
+            },
+          },
+        ],
+      });
+    });
+
+    it("records the switchover it would send through the primary's region for a planned move", async () => {
+      // Prepare
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .resolves(fixture('describe-global-clusters-primary-writer.json'));
+
+      // Act
+      const out = await promoteDatabase({ request: dryRun('planned') }, deps);
+
+      // Assess
+      expect(mutatingCommandsSent(rdsMock)).toEqual([]);
+      expect(out).toMatchObject({ action: 'switchover', dryRun: true, rpoLagMsBeforePromotion: null });
+      expect(out.timeline[0]?.message).toBe(
+        `would send SwitchoverGlobalCluster(orders-global -> ${USW2}) to us-east-1`,
+      );
+    });
+
+    it('records the refusal a real run would stop on, instead of stopping the dry run', async () => {
+      // Prepare
+      const out = fixture('describe-global-clusters-primary-writer.json');
+      out.GlobalClusters[0].GlobalClusterMembers.pop();
+      rdsMock.on(DescribeGlobalClustersCommand).resolves(out);
+
+      // Act
+      const output = await promoteDatabase({ request: dryRun('automatic') }, deps);
+
+      // Assess
+      expect(mutatingCommandsSent(rdsMock)).toEqual([]);
+      expect(output).toMatchObject({ action: 'failover', dryRun: true, rpoLagMsBeforePromotion: null });
+      expect(output.timeline).toEqual([
+        expect.objectContaining({
+          phase: 'dry-run',
+          message: `would stop here with TargetNotReadyError, sending nothing: cannot promote us-west-2: ${USW2} is not a member of global cluster orders-global (detached or never added)`,
+        }),
+      ]);
+    });
+
+    it('marks an already-promoted target as a dry run too, so the poller reads nothing', async () => {
+      // Prepare
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .resolves(fixture('describe-global-clusters-target-writer.json'));
+
+      // Act
+      const out = await promoteDatabase({ request: dryRun('automatic') }, deps);
+
+      // Assess
+      expect(out).toMatchObject({ action: 'already-writer', dryRun: true });
+      expect(out.timeline).toEqual([expect.objectContaining({ phase: 'skipped' })]);
+    });
   });
 
   it('raises AwsTransientError when RDS throttles the failover request', async () => {

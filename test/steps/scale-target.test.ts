@@ -12,6 +12,7 @@ import { AwsRequestError } from '../../src/errors.js';
 import type { StepDeps } from '../../src/handlers/define-step.js';
 import type { FailoverRequest } from '../../src/steps/request.js';
 import { scaleTarget } from '../../src/steps/scale-target.js';
+import { mutatingCommandsSent } from '../support/aws.js';
 import { examplePlan } from '../support/plan.js';
 
 const DATE_KEYS = new Set(['createdAt', 'updatedAt', 'CreationTime']);
@@ -148,6 +149,69 @@ describe('scaleTarget', () => {
     expect(scalingMock).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
     expect(output.services.map((s) => s.action)).toEqual(['already', 'already']);
     expect(output.timeline).toEqual([expect.objectContaining({ phase: 'skipped' })]);
+  });
+
+  describe('in a dry run', () => {
+    const dryRun: FailoverRequest = { ...request, dryRun: true };
+
+    it('reads and decides, sends nothing, records what it would do', async () => {
+      // Prepare
+      ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-standby.json'));
+      scalingMock
+        .on(DescribeScalableTargetsCommand)
+        .resolves(fixture('describe-scalable-targets-usw2-standby.json'));
+
+      // Act
+      const output = await scaleTarget({ request: dryRun }, deps());
+
+      // Assess
+      expect(ecsMock).toHaveReceivedCommandTimes(DescribeServicesCommand, 1);
+      expect(scalingMock).toHaveReceivedCommandTimes(DescribeScalableTargetsCommand, 1);
+      expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+      expect(scalingMock).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
+      expect(mutatingCommandsSent(ecsMock, scalingMock)).toEqual([]);
+      expect(output.dryRun).toBe(true);
+      expect(
+        output.services.map((s) => [s.name, s.previousDesired, s.desired, s.action, s.minCapacityRaised]),
+      ).toEqual([
+        ['orders-api', 2, 6, 'scaled', true],
+        ['orders-worker', 1, 3, 'scaled', false],
+      ]);
+      expect(output.deadline).toBe('2024-05-20T14:21:00.000Z');
+      expect(output.timeline).toEqual([
+        {
+          at: '2024-05-20T14:06:00.000Z',
+          step: 'scale-target',
+          phase: 'dry-run',
+          message: 'would scale orders-api 2 -> 6 and raise its autoscaling minimum to 6',
+          facts: {
+            region: 'us-west-2',
+            service: 'orders-api',
+            previousDesired: 2,
+            desired: 6,
+            minCapacityRaised: true,
+            wouldDo: true,
+          },
+        },
+        expect.objectContaining({ phase: 'dry-run', message: 'would scale orders-worker 1 -> 3' }),
+      ]);
+    });
+
+    it('records nothing to do when every service is already at capacity', async () => {
+      // Prepare
+      ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-active.json'));
+      scalingMock
+        .on(DescribeScalableTargetsCommand)
+        .resolves(fixture('describe-scalable-targets-usw2-active.json'));
+
+      // Act
+      const output = await scaleTarget({ request: dryRun }, deps());
+
+      // Assess
+      expect(mutatingCommandsSent(ecsMock, scalingMock)).toEqual([]);
+      expect(output.dryRun).toBe(true);
+      expect(output.timeline).toEqual([expect.objectContaining({ phase: 'skipped' })]);
+    });
   });
 
   it('fails naming a MISSING service before changing any', async () => {

@@ -13,6 +13,7 @@ import type { StepDeps } from '../../src/handlers/define-step.js';
 import type { DnsRecordPlan, FailoverPlan } from '../../src/plan/schema.js';
 import type { FailoverRequest } from '../../src/steps/request.js';
 import { shiftTraffic } from '../../src/steps/shift-traffic.js';
+import { mutatingCommandsSent } from '../support/aws.js';
 import { examplePlan } from '../support/plan.js';
 
 /** Fixtures keep dates as ISO text; the SDK hands them out as Date objects. */
@@ -202,6 +203,80 @@ describe('shiftTraffic', () => {
       'www.orders.example.com.',
     ]);
     expect(output.records.map((r) => r.changeId)).toEqual(['CPUBLIC1', 'CPRIVATE2', 'CPUBLIC1']);
+  });
+
+  describe('in a dry run', () => {
+    const dryRun: FailoverRequest = { ...request, dryRun: true };
+
+    it('reads and decides, sends nothing, records what it would do', async () => {
+      // Prepare
+      route53Mock
+        .on(ListResourceRecordSetsCommand)
+        .resolves(fixture('list-resource-record-sets-weighted-primary.json'));
+
+      // Act
+      const output = await shiftTraffic({ request: dryRun }, deps());
+
+      // Assess
+      expect(route53Mock).toHaveReceivedCommandTimes(ListResourceRecordSetsCommand, 1);
+      expect(route53Mock).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
+      expect(mutatingCommandsSent(route53Mock)).toEqual([]);
+      expect(output).toEqual({
+        records: [{ name: 'api.orders.example.com.', action: 'changed', changeId: null }],
+        startedAt: '2024-05-20T14:09:00.000Z',
+        deadline: '2024-05-20T14:14:00.000Z',
+        maxTtlSeconds: 60,
+        dryRun: true,
+        timeline: [
+          {
+            at: '2024-05-20T14:09:00.000Z',
+            step: 'shift-traffic',
+            phase: 'dry-run',
+            message: 'would UPSERT api.orders.example.com. weights orders-use1=0 orders-usw2=100',
+            facts: {
+              record: 'api.orders.example.com. CNAME',
+              from: 'orders-use1=100 orders-usw2=0',
+              to: 'orders-use1=0 orders-usw2=100',
+              hostedZoneId: 'Z3M3LMPEXAMPLE',
+              wouldDo: true,
+            },
+          },
+        ],
+      });
+    });
+
+    it('names the value a simple record would get', async () => {
+      // Prepare
+      route53Mock
+        .on(ListResourceRecordSetsCommand)
+        .resolves(fixture('list-resource-record-sets-simple-primary.json'));
+
+      // Act
+      const output = await shiftTraffic({ request: dryRun }, deps(withRecords(wwwRecord())));
+
+      // Assess
+      expect(mutatingCommandsSent(route53Mock)).toEqual([]);
+      expect(output.timeline[0]?.message).toBe(
+        `would UPSERT www.orders.example.com. CNAME ${USW2_ALB} (was ${USE1_ALB})`,
+      );
+      expect(output.maxTtlSeconds).toBe(300);
+    });
+
+    it('records a record already pointing at the target as already done', async () => {
+      // Prepare
+      route53Mock
+        .on(ListResourceRecordSetsCommand)
+        .resolves(fixture('list-resource-record-sets-weighted-target.json'));
+
+      // Act
+      const output = await shiftTraffic({ request: dryRun }, deps());
+
+      // Assess
+      expect(output.records).toEqual([
+        { name: 'api.orders.example.com.', action: 'already', changeId: null },
+      ]);
+      expect(output.timeline).toEqual([expect.objectContaining({ phase: 'skipped' })]);
+    });
   });
 
   it('turns Route 53 throttling into AwsTransientError', async () => {

@@ -238,6 +238,20 @@ describe('verify-target', () => {
     });
   });
 
+  it('does not verify a dry run, which moved nothing, and reads nothing', async () => {
+    // Act
+    const output = await verifyTarget({ request: failoverRequest({ dryRun: true }) }, deps());
+
+    // Assess
+    for (const mock of allMocks) expect(mock).not.toHaveReceivedAnyCommand();
+    expect(output).toEqual({
+      healthy: true,
+      verifiedAt: NOW,
+      checks: [],
+      timeline: [{ at: NOW, step: 'verify-target', phase: 'skipped', message: 'dry run: nothing moved' }],
+    });
+  });
+
   describe('handler', () => {
     const invoke = (event: unknown) =>
       handler(event, lambdaContext({ functionName: 'orders-verify-target' }));

@@ -1,0 +1,140 @@
+/** Help texts: `failover --help` and `failover <command> --help`. */
+
+const COMMON = `Common options (as the AWS CLI):
+  --region REGION        AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region)
+  --profile NAME         named profile from ~/.aws (else AWS_PROFILE)
+  --stage STAGE          use the state machine failover-STAGE (default dev)
+  --state-machine ARN    use this state machine instead of failover-STAGE
+  --debug                print the stack trace of an error
+  --help                 this text`;
+
+const EXECUTION = 'EXECUTION is an execution name or its full ARN.';
+
+export const USAGE: Record<string, string> = {
+  main: `Usage: failover <command> [options]
+
+Starts, follows, approves, stops and reports failovers run by the failover-<stage> Step
+Functions state machine, and drills them locally.
+
+Commands:
+  start      start a failover (manual) or a switchover (planned)
+  status     where an execution is, and its timeline so far
+  approve    approve the failover that waits for a human decision
+  reject     reject the failover that waits for a human decision
+  stop       stop a running execution; report where it stopped
+  history    recent executions with outcome, RTO and RPO
+  report     an execution's report, rebuilt from its execution history
+  drill      run a drill against the simulated cloud (no AWS account)
+  validate   validate a failover plan file
+
+Run failover <command> --help for a command's options.
+Exit status: 0 done, 1 failed or refused, 2 bad command line or input.`,
+
+  start: `Usage: failover start --mode manual|planned --target REGION --reason TEXT --requested-by WHO
+                      [--dry-run] [--wait] [common options]
+
+Starts an execution with the start input (version 1). It is checked here first: a bad input
+names every bad field and nothing is sent. Started in the target region (where the orchestrator
+that moves the service there runs) unless --region says otherwise.
+
+  --mode MODE            manual: failover, data loss allowed (the region is unhealthy);
+                         planned: switchover with no data loss (both regions healthy)
+  --target REGION        region to move the service to
+  --reason TEXT          why (kept in the report)
+  --requested-by WHO     who asks for it
+  --dry-run              check and read everything, change nothing; the report says what would be done
+  --wait                 follow the execution until it ends, then print its report
+
+${COMMON}`,
+
+  status: `Usage: failover status [EXECUTION] [--follow] [common options]
+
+Status, the state it is in now, elapsed time and the timeline so far (rebuilt from the
+execution history). Without EXECUTION: the newest execution.
+
+  --follow               keep polling (every 5 s) and print new timeline events until it ends,
+                         then print its report
+
+${EXECUTION}
+
+${COMMON}`,
+
+  approve: `Usage: failover approve [EXECUTION] --by WHO [--reason TEXT] [common options]
+
+Approves the failover that waits for a human decision (its task token is read from the
+execution history). Without EXECUTION: the newest running execution.
+
+  --by WHO               who approves (sent with the approval)
+  --reason TEXT          why
+
+${EXECUTION}
+
+${COMMON}`,
+
+  reject: `Usage: failover reject [EXECUTION] --by WHO --reason TEXT [common options]
+
+Rejects the failover that waits for a human decision: nothing is changed, the report says
+not approved. Without EXECUTION: the newest running execution.
+
+  --by WHO               who rejects
+  --reason TEXT          why
+
+${EXECUTION}
+
+${COMMON}`,
+
+  stop: `Usage: failover stop EXECUTION --reason TEXT --by WHO [common options]
+
+Stops a running execution (error StoppedByOperator), then prints its report rebuilt from the
+history: where it stopped, and what must be checked now (a stop during the take-over can
+leave the old primary fenced and the target not yet promoted).
+
+  --reason TEXT          why
+  --by WHO               who stops it
+
+${EXECUTION}
+
+${COMMON}`,
+
+  history: `Usage: failover history [--max N] [common options]
+
+The newest executions: name, start, status, outcome, RTO and RPO (from each execution's
+report; rebuilt from the history for executions that did not succeed).
+
+  --max N                how many (default 10, at most 1000)
+
+${COMMON}`,
+
+  report: `Usage: failover report EXECUTION [--format markdown|json] [--history-file FILE] [common options]
+
+The report of an ended execution, rebuilt from its execution history (GetExecutionHistory,
+all pages) and DescribeExecution.
+
+  --format FORMAT        markdown (default) or json
+  --history-file FILE    read a saved {"events": [...], "execution": {...}} instead of AWS
+                         (events as get-execution-history prints them, execution as
+                         describe-execution does); no AWS call is made
+
+${EXECUTION}
+
+${COMMON}`,
+
+  drill: `Usage: failover drill [--scenario NAME] [--seed N] [--plan FILE] [--list] [--json]
+
+Runs a failover drill: the real state machine and Lambda handlers against a simulated
+two-region AWS cloud on a virtual clock. No AWS account is used.
+
+  --scenario NAME        the scenario (default region-outage); --list shows them
+  --seed N               seed for latencies and retry jitter (default 1); same seed, same figures
+  --plan FILE            failover plan to drill (default plans/dev.json)
+  --list                 list the scenarios
+  --json                 print the report as JSON
+  --help                 this text`,
+
+  validate: `Usage: failover validate PLAN_FILE
+
+Validates a failover plan (plans/<stage>.json) with the schema the deployment uses; prints
+every bad field.
+
+  --help                 this text`,
+};

@@ -1,0 +1,206 @@
+import { stepHandlers } from '../handlers/index.js';
+import type { FailoverPlan } from '../plan/schema.js';
+import type { CloudSnapshot, SimulatedCloud } from '../sim/cloud.js';
+import { lambdaContext } from './bindings.js';
+import type { DrillResult } from './run-drill.js';
+
+/**
+ * Safety invariants checked by reading the simulated cloud itself, never the orchestrator's own
+ * account of what it did. Two writers serving is checked at every change of the cloud, not only
+ * at the end; the rest once every execution has ended.
+ */
+
+export const INVARIANTS = [
+  'single-writer-serving',
+  'report-per-execution',
+  'nothing-changed-without-failover',
+  'idempotent-steps',
+  'timeline-complete',
+] as const;
+export type InvariantName = (typeof INVARIANTS)[number];
+
+export interface InvariantResult {
+  name: InvariantName;
+  held: boolean;
+  detail: string;
+}
+
+/** Functions whose re-run must change nothing once they have succeeded. */
+const MUTATING_FUNCTIONS = new Set([
+  'fenceOldPrimary',
+  'promoteDatabase',
+  'scaleTarget',
+  'shiftTraffic',
+  'drainTraffic',
+  'detachTarget',
+]);
+/** Calls that change the failover's resources (the lock table, metrics and notifications are not). */
+const MUTATING_COMMAND =
+  /^(UpdateService|RegisterScalableTarget|FailoverGlobalCluster|SwitchoverGlobalCluster|RemoveFromGlobalCluster|ChangeResourceRecordSets)$/;
+const NON_ACTING = new Set(['no-action', 'dry-run', 'not-approved', 'suppressed']);
+const TERMINAL_PHASES = new Set([
+  'succeeded',
+  'skipped',
+  'unconfirmed',
+  'failed',
+  'no-action',
+  'dry-run',
+  'suppressed',
+]);
+
+/** Regions whose database accepts writes while users reach them (DNS and running tasks). */
+export function writersServing(snapshot: CloudSnapshot, plan: FailoverPlan): string[] {
+  const regions = [plan.regions.primary, plan.regions.standby];
+  return regions.filter((region) => {
+    const writes = snapshot.database.members.some((m) => m.region === region && m.acceptsWrites);
+    const running = snapshot.services.some((s) => s.region === region && s.running > 0);
+    const reached = plan.dns.records.some((record) =>
+      snapshot.dns.some((d) =>
+        record.routing === 'weighted'
+          ? d.setIdentifier === record.setIdentifier?.[region] && (d.weight ?? 0) > 0
+          : d.setIdentifier === null && d.value === record.value[region],
+      ),
+    );
+    return writes && running && reached;
+  });
+}
+
+/** What a step could change: who writes, what runs where (desired, minimum), where DNS points. */
+function material(s: CloudSnapshot): string {
+  return JSON.stringify({
+    members: s.database.members.map((m) => [m.region, m.isWriter, m.acceptsWrites]),
+    failoverState: s.database.failoverState,
+    services: s.services.map((x) => [x.region, x.service, x.desired, x.minCapacity]),
+    dns: s.dns.map((d) => [d.setIdentifier, d.value, d.weight]),
+  });
+}
+
+export interface InvariantWatch {
+  /** Runs the end-of-run checks; re-runs steps on the drill's virtual clock. */
+  finish(result: DrillResult): Promise<InvariantResult[]>;
+}
+
+export function watchInvariants(cloud: SimulatedCloud, plan: FailoverPlan): InvariantWatch {
+  const twoWriters: string[] = [];
+  const check = (snapshot: CloudSnapshot) => {
+    const serving = writersServing(snapshot, plan);
+    if (serving.length > 1 && twoWriters.length < 5)
+      twoWriters.push(`${snapshot.at}: ${serving.join(' and ')}`);
+  };
+  check(cloud.snapshot());
+  cloud.onChange(check);
+
+  return {
+    async finish(result) {
+      check(result.cloud.snapshot());
+      return [
+        {
+          name: 'single-writer-serving',
+          held: twoWriters.length === 0,
+          detail:
+            twoWriters.length === 0
+              ? 'never two writers serving'
+              : `two writers serving at ${twoWriters.join('; ')}`,
+        },
+        reportPerExecution(result),
+        nothingChangedWithoutFailover(result),
+        await idempotentSteps(result),
+        timelineComplete(result),
+      ];
+    },
+  };
+}
+
+function reportPerExecution(result: DrillResult): InvariantResult {
+  const missing = result.executions.filter((e) => e.report === null).map((e) => e.name);
+  return {
+    name: 'report-per-execution',
+    held: missing.length === 0,
+    detail:
+      missing.length === 0
+        ? `${result.executions.length} execution(s), each with a report`
+        : `no report: ${missing.join(', ')}`,
+  };
+}
+
+function nothingChangedWithoutFailover(result: DrillResult): InvariantResult {
+  const acted = result.executions.some((e) => !NON_ACTING.has(e.report?.outcome ?? 'failed'));
+  if (acted)
+    return {
+      name: 'nothing-changed-without-failover',
+      held: true,
+      detail: 'an execution acted: not applicable',
+    };
+  const changes = result.cloud.calls.filter((c) => MUTATING_COMMAND.test(c.command) && c.outcome === 'ok');
+  return {
+    name: 'nothing-changed-without-failover',
+    held: changes.length === 0,
+    detail:
+      changes.length === 0
+        ? 'no change was sent'
+        : `changed anyway: ${changes.map((c) => c.command).join(', ')}`,
+  };
+}
+
+/** Re-runs the last successful invocation of every mutating step; the cloud must not change. */
+async function idempotentSteps(result: DrillResult): Promise<InvariantResult> {
+  const last = new Map<string, DrillResult['records'][number]>();
+  for (const execution of result.executions) {
+    for (const record of execution.records) {
+      if (MUTATING_FUNCTIONS.has(record.functionName) && record.outcome.kind === 'succeeded') {
+        last.set(`${execution.name}/${record.stateName}`, record);
+      }
+    }
+  }
+  const changed: string[] = [];
+  for (const [key, record] of last) {
+    const handler = stepHandlers[record.functionName];
+    if (!handler) continue;
+    const before = material(result.cloud.snapshot());
+    const sentBefore = result.cloud.calls.filter(
+      (c) => MUTATING_COMMAND.test(c.command) && c.outcome === 'ok',
+    ).length;
+    await result.clock
+      // Without its lock token: the lock was released when the execution ended, and the check is
+      // about the step's own reads-first logic, not the guard in front of it.
+      .runUntilSettled(
+        handler(
+          { ...(record.input as object), lockToken: undefined },
+          lambdaContext(record.functionName, 60_000),
+        ),
+        600_000,
+      )
+      .catch(() => undefined); // a re-run may fail (e.g. a deadline passed); only changes matter
+    const sentAfter = result.cloud.calls.filter(
+      (c) => MUTATING_COMMAND.test(c.command) && c.outcome === 'ok',
+    ).length;
+    if (material(result.cloud.snapshot()) !== before || sentAfter !== sentBefore) changed.push(key);
+  }
+  return {
+    name: 'idempotent-steps',
+    held: changed.length === 0,
+    detail:
+      changed.length === 0
+        ? `${last.size} step(s) re-run, nothing changed`
+        : `re-run changed the cloud: ${changed.join(', ')}`,
+  };
+}
+
+function timelineComplete(result: DrillResult): InvariantResult {
+  const gaps: string[] = [];
+  for (const execution of result.executions) {
+    const timeline = execution.report?.timeline ?? [];
+    const steps = new Set(timeline.map((e) => e.step));
+    for (const step of steps) {
+      const events = timeline.filter((e) => e.step === step);
+      if (!events.some((e) => TERMINAL_PHASES.has(e.phase)))
+        gaps.push(`${execution.name}: ${step} never ended`);
+    }
+    if (timeline.at(-1)?.step !== 'report') gaps.push(`${execution.name}: does not end with the report`);
+  }
+  return {
+    name: 'timeline-complete',
+    held: gaps.length === 0,
+    detail: gaps.length === 0 ? 'every step started and ended, with its outcome' : gaps.join('; '),
+  };
+}

@@ -1,0 +1,95 @@
+import type { FailoverPlan } from '../plan/schema.js';
+import type { Outcome } from '../report/types.js';
+import type { SimOptions } from '../sim/cloud.js';
+
+export interface ScenarioContext {
+  plan: FailoverPlan;
+  /** Virtual time the execution starts (epoch ms). */
+  t0: number;
+}
+
+export interface DrillScenario {
+  name: string;
+  summary: string;
+  /** The execution input: an EventBridge alarm event or an operator's start input. */
+  input: (ctx: ScenarioContext) => unknown;
+  /** The simulated cloud's incidents and faults, relative to t0. */
+  cloud: (ctx: ScenarioContext) => Omit<SimOptions, 'plan' | 'seed'>;
+  /** Changes to the example plan for this scenario (approval, drain, ...), on its raw JSON. */
+  // biome-ignore lint/suspicious/noExplicitAny: raw plan JSON, validated by the schema once written
+  plan?: (raw: any) => void;
+  /** Further executions started on the same cloud: a duplicate alarm, a racing manual start. */
+  alsoStart?: (ctx: ScenarioContext) => { input: unknown; afterMs: number }[];
+  /** Who holds the approval task token, and what they do with it. */
+  approver?: { decision: 'approve' | 'reject' | 'ignore'; afterMs: number; by: string; reason?: string };
+  /** The region whose orchestrator runs the drill (the region it moves to); default the standby. */
+  runsIn?: 'primary' | 'standby';
+  /** Fault injection: the named Task state's function crashes after acting, this many times. */
+  crashAfter?: { state: string; times: number };
+  /** What a correct orchestrator does; drills and tests check the simulated cloud against it. */
+  expected: { outcome: Outcome; writer: 'source' | 'target'; others?: Outcome[] };
+}
+
+export const MINUTE = 60_000;
+
+/** "2019-10-02T17:04:40.989+0000": the timestamp format CloudWatch puts in alarm events. */
+function alarmTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+0000');
+}
+
+/** An EventBridge "CloudWatch Alarm State Change" event as CloudWatch sends it (OK -> ALARM). */
+export function alarmEvent(ctx: ScenarioContext, options: { at?: number; alarmName?: string } = {}): unknown {
+  const alarmName = options.alarmName ?? ctx.plan.triggers.alarmNames[0] ?? 'alarm';
+  const region = ctx.plan.regions.standby;
+  const changedAt = (options.at ?? ctx.t0) - 5_000;
+  return {
+    version: '0',
+    id: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: '123456789012',
+    time: new Date(ctx.t0).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources: [`arn:aws:cloudwatch:${region}:123456789012:alarm:${alarmName}`],
+    detail: {
+      alarmName,
+      configuration: { description: `${ctx.plan.regions.primary} unhealthy as seen from ${region}` },
+      previousState: {
+        value: 'OK',
+        reason: 'Threshold Crossed',
+        timestamp: alarmTimestamp(changedAt - 30 * MINUTE),
+      },
+      state: {
+        value: 'ALARM',
+        reason:
+          'Threshold Crossed: 3 out of the last 3 datapoints [0.0 (22/11/26 02:58:00), 0.0 (22/11/26 02:57:00), 0.0 (22/11/26 02:56:00)] was less than the threshold (90.0) (minimum 3 datapoints for OK -> ALARM transition).',
+        reasonData:
+          '{"version":"1.0","statistic":"Average","period":60,"recentDatapoints":[0.0,0.0,0.0],"threshold":90.0}',
+        timestamp: alarmTimestamp(changedAt),
+      },
+    },
+  };
+}
+
+export const primaryDown = (ctx: ScenarioContext, fromMs: number, toMs?: number) => ({
+  region: ctx.plan.regions.primary,
+  kind: 'service-down' as const,
+  from: ctx.t0 + fromMs,
+  ...(toMs === undefined ? {} : { to: ctx.t0 + toMs }),
+});
+
+/** An operator's start input (console contract v1). */
+export function startInput(
+  ctx: ScenarioContext,
+  mode: 'manual' | 'planned',
+  options: { to?: 'primary' | 'standby'; dryRun?: boolean; reason?: string } = {},
+): unknown {
+  return {
+    version: 1,
+    mode,
+    targetRegion: options.to === 'primary' ? ctx.plan.regions.primary : ctx.plan.regions.standby,
+    reason: options.reason ?? `${mode} drill`,
+    requestedBy: 'drill@example.com',
+    ...(options.dryRun ? { dryRun: true } : {}),
+  };
+}

@@ -1,0 +1,152 @@
+import { alarmEvent, type DrillScenario, MINUTE, primaryDown, startInput } from '../scenario-types.js';
+
+const outage = (ctx: Parameters<typeof primaryDown>[0]) => [primaryDown(ctx, -6 * MINUTE)];
+
+/** The worst day of the year: faults the orchestrator must survive, ending safe and reported. */
+export const FAULT_SCENARIOS: readonly DrillScenario[] = [
+  {
+    name: 'throttling-burst',
+    summary:
+      'RDS, ECS, Route 53 and CloudWatch throttle bursts of calls: retried with backoff, the failover completes.',
+    input: (ctx) => alarmEvent(ctx),
+    cloud: (ctx) => ({
+      incidents: outage(ctx),
+      faults: [
+        { command: 'GetMetricData', error: 'throttle', count: 4 },
+        { command: 'DescribeGlobalClusters', error: 'throttle', count: 4 },
+        { command: 'DescribeServices', error: 'throttle', count: 6 },
+        { command: 'ChangeResourceRecordSets', error: 'throttle', count: 3 },
+      ],
+    }),
+    expected: { outcome: 'succeeded', writer: 'target' },
+  },
+  {
+    name: 'api-timeouts',
+    summary:
+      'Calls in the target region time out now and then (5xx and timeouts): retried, the failover completes.',
+    input: (ctx) => alarmEvent(ctx),
+    cloud: (ctx) => ({
+      incidents: outage(ctx),
+      faults: [
+        { command: 'UpdateService', region: ctx.plan.regions.standby, error: 'timeout', count: 1 },
+        { command: 'DescribeDBClusters', error: 'server-error', count: 2 },
+        { command: 'GetChange', error: 'timeout', count: 1 },
+      ],
+    }),
+    expected: { outcome: 'succeeded', writer: 'target' },
+  },
+  {
+    name: 'metrics-missing',
+    summary:
+      "The standby's CloudWatch returns no data for the canary during an outage: one signal is not evidence enough, no automatic action.",
+    input: (ctx) => alarmEvent(ctx),
+    cloud: (ctx) => ({ incidents: outage(ctx), metricsMissing: [{ region: ctx.plan.regions.standby }] }),
+    expected: { outcome: 'no-action', writer: 'source' },
+  },
+  {
+    name: 'promotion-stuck',
+    summary:
+      'The managed Aurora failover never finishes: after its deadline the target is detached and promoted (the old primary already fenced).',
+    input: (ctx) => alarmEvent(ctx),
+    cloud: (ctx) => ({ incidents: outage(ctx), promotionStuck: true }),
+    expected: { outcome: 'succeeded', writer: 'target' },
+  },
+  {
+    name: 'ecs-capacity-short',
+    summary:
+      'The standby cannot place enough tasks: the database moves, the scale-up misses its deadline, the report says what is short.',
+    input: (ctx) => alarmEvent(ctx),
+    cloud: (ctx) => ({ incidents: outage(ctx), ecsCapacity: { [ctx.plan.regions.standby]: 5 } }),
+    expected: { outcome: 'failed', writer: 'target' },
+  },
+  {
+    name: 'route53-change-rejected',
+    summary:
+      'Route 53 rejects the change batch: traffic stays, the execution reports and fails with the runbook step.',
+    input: (ctx) => alarmEvent(ctx),
+    cloud: (ctx) => ({
+      incidents: outage(ctx),
+      faults: [
+        {
+          command: 'ChangeResourceRecordSets',
+          error: {
+            name: 'InvalidChangeBatch',
+            message: 'RRSet with DNS name api.orders.example.com. is not permitted in zone',
+            fault: 'client',
+            status: 400,
+          },
+          count: 1,
+        },
+      ],
+    }),
+    expected: { outcome: 'failed', writer: 'target' },
+  },
+  {
+    name: 'route53-slow-sync',
+    summary:
+      'The record change takes 3 minutes to reach INSYNC: the orchestrator waits, RTO grows accordingly.',
+    input: (ctx) => alarmEvent(ctx),
+    cloud: (ctx) => ({ incidents: outage(ctx), route53SyncMs: 3 * MINUTE }),
+    expected: { outcome: 'succeeded', writer: 'target' },
+  },
+  {
+    name: 'crash-after-acting',
+    summary:
+      'PromoteDatabase crashes right after sending the failover, and is retried: the retry finds it running and sends nothing twice.',
+    input: (ctx) => alarmEvent(ctx),
+    cloud: (ctx) => ({ incidents: outage(ctx) }),
+    crashAfter: { state: 'PromoteDatabase', times: 1 },
+    expected: { outcome: 'succeeded', writer: 'target' },
+  },
+  {
+    name: 'target-unhealthy',
+    summary:
+      'Both regions are failing: the orchestrator does not fail over into a sick region; it stops and pages.',
+    input: (ctx) => alarmEvent(ctx),
+    cloud: (ctx) => ({
+      incidents: [
+        ...outage(ctx),
+        { region: ctx.plan.regions.standby, kind: 'service-down', from: ctx.t0 - 6 * MINUTE },
+      ],
+    }),
+    expected: { outcome: 'failed', writer: 'source' },
+  },
+  {
+    name: 'alarm-flapping',
+    summary:
+      'The alarm goes ALARM, OK, ALARM: the second ALARM starts a second execution, which is suppressed by the lock.',
+    input: (ctx) => alarmEvent(ctx),
+    alsoStart: (ctx) => [{ input: alarmEvent(ctx, { at: ctx.t0 + 90_000 }), afterMs: 90_000 }],
+    cloud: (ctx) => ({ incidents: outage(ctx) }),
+    expected: { outcome: 'succeeded', writer: 'target', others: ['suppressed'] },
+  },
+  {
+    name: 'duplicate-alarm',
+    summary:
+      'EventBridge delivers the same alarm event twice a second apart: exactly one failover, the other suppressed.',
+    input: (ctx) => alarmEvent(ctx),
+    alsoStart: (ctx) => [{ input: alarmEvent(ctx), afterMs: 1_000 }],
+    cloud: (ctx) => ({ incidents: outage(ctx) }),
+    expected: { outcome: 'succeeded', writer: 'target', others: ['suppressed'] },
+  },
+  {
+    name: 'manual-races-automatic',
+    summary:
+      'An operator starts a manual failover 2 s after the alarm did: one failover, the manual start suppressed with the reason.',
+    input: (ctx) => alarmEvent(ctx),
+    alsoStart: (ctx) => [
+      { input: startInput(ctx, 'manual', { reason: 'us-east-1 is down' }), afterMs: 2_000 },
+    ],
+    cloud: (ctx) => ({ incidents: outage(ctx) }),
+    expected: { outcome: 'succeeded', writer: 'target', others: ['suppressed'] },
+  },
+  {
+    name: 'cooldown',
+    summary:
+      'A new alarm 20 minutes after a completed failover falls in the cool-down: suppressed, no flapping back and forth.',
+    input: (ctx) => alarmEvent(ctx),
+    alsoStart: (ctx) => [{ input: alarmEvent(ctx, { at: ctx.t0 + 20 * MINUTE }), afterMs: 20 * MINUTE }],
+    cloud: (ctx) => ({ incidents: outage(ctx) }),
+    expected: { outcome: 'succeeded', writer: 'target', others: ['suppressed'] },
+  },
+];

@@ -1,0 +1,60 @@
+import type { Service } from '@aws-sdk/client-ecs';
+import type { EcsService } from './ecs.js';
+
+const PLACEMENT_FAILURE =
+  'was unable to place a task because no container instance met all of its requirements. The closest matching container-instance has insufficient CPU units available.';
+
+/** DescribeServices' shape of a service; events are newest first, as ECS lists them. */
+export function serviceView(svc: EcsService, running: number, pending: number): Service {
+  return {
+    serviceArn: svc.arn,
+    serviceName: svc.name,
+    clusterArn: svc.clusterArn,
+    loadBalancers: [],
+    serviceRegistries: [],
+    status: 'ACTIVE',
+    desiredCount: svc.desired,
+    runningCount: running,
+    pendingCount: pending,
+    launchType: 'FARGATE',
+    platformVersion: 'LATEST',
+    platformFamily: 'Linux',
+    taskDefinition: svc.taskDefinition,
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+    },
+    // A desiredCount change adds no deployment: there is one PRIMARY while tasks start or drain.
+    deployments: [
+      {
+        id: svc.deploymentId,
+        status: 'PRIMARY',
+        taskDefinition: svc.taskDefinition,
+        desiredCount: svc.desired,
+        pendingCount: pending,
+        runningCount: running,
+        failedTasks: 0,
+        createdAt: svc.createdAt,
+        updatedAt: svc.updatedAt,
+        launchType: 'FARGATE',
+        platformVersion: '1.4.0',
+        platformFamily: 'Linux',
+        rolloutState: 'COMPLETED',
+        rolloutStateReason: `ECS deployment ${svc.deploymentId} completed.`,
+      },
+    ],
+    events: svc.events
+      .map((e) => ({
+        id: e.id,
+        createdAt: new Date(e.at),
+        message: `(service ${svc.name}) ${PLACEMENT_FAILURE}`,
+      }))
+      .reverse(),
+    createdAt: svc.createdAt,
+    schedulingStrategy: 'REPLICA',
+    deploymentController: { type: 'ECS' },
+    enableExecuteCommand: false,
+    healthCheckGracePeriodSeconds: 60,
+  };
+}
