@@ -7,6 +7,7 @@ export interface AslState {
   Parameters?: Record<string, unknown>;
   ResultPath?: string | null;
   ResultSelector?: Record<string, unknown>;
+  Catch?: { ErrorEquals: string[]; ResultPath?: string | null }[];
   Branches?: AslMachine[];
 }
 export interface AslMachine {
@@ -31,6 +32,8 @@ export interface ResultState {
   receivesWholeState: boolean;
   /** `...waitForTaskToken`: its result is what SendTaskSuccess sent (an approval). */
   callback: boolean;
+  /** Where a caught error lands ({Error, Cause}) other than the failure path, by error name. */
+  caughtPaths: { errors: string[]; path: StatePath }[];
 }
 
 /** `$.steps.fence` -> ['steps', 'fence']; `$` -> []; null (result discarded) -> null. */
@@ -88,6 +91,11 @@ export function resultStates(machine: AslMachine = FAILOVER_DEFINITION): Map<str
           path: own === null ? null : mapPath(own),
           receivesWholeState: state.Parameters?.['state.$'] === '$',
           callback: typeof state.Resource === 'string' && state.Resource.endsWith('.waitForTaskToken'),
+          caughtPaths: (state.Catch ?? []).flatMap((c) => {
+            const own = c.ResultPath === '$.failure' ? null : parseReferencePath(c.ResultPath);
+            const path = own === null ? null : mapPath(own);
+            return path === null ? [] : [{ errors: c.ErrorEquals, path }];
+          }),
         });
       }
       if (state.Type === 'Parallel') {

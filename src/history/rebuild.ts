@@ -154,6 +154,15 @@ export function rebuildState(history: readonly HistoryEvent[], machine: AslMachi
     } else if (FAILED.has(type)) {
       const name = stateOf(event, byId, ordered);
       if (name) rebuilt.taskFailure = { stateName: name, ...failureOf(event), at: timeOf(event) };
+      // A Catch that keeps the error in the state (an approval rejected or timed out) puts it
+      // where the workflow's own report found it.
+      const { error, cause } = failureOf(event);
+      const caught = name
+        ? tasks
+            .get(name)
+            ?.caughtPaths.find((c) => c.errors.includes(error) || c.errors.includes('States.ALL'))
+        : undefined;
+      if (caught) state = setAt(state, caught.path, { Error: error, Cause: cause });
     } else if (type.startsWith('Execution') && type !== 'ExecutionStarted' && type !== 'ExecutionRedriven') {
       const details =
         event.executionFailedEventDetails ??

@@ -15,10 +15,26 @@ export interface OperatorFacts {
   summary: string | null;
 }
 
+/**
+ * The approval's end when nobody approved: the Pass states after the Catch say which, and a
+ * history without those states still holds the caught error (ApprovalRejected or a timeout).
+ */
 const approvalOutcomeSchema = z.object({
-  decision: z.enum(['rejected', 'timed-out-proceeded', 'timed-out-stopped']),
+  decision: z.enum(['rejected', 'timed-out-proceeded', 'timed-out-stopped']).optional(),
+  Error: z.string().optional(),
   Cause: z.string().optional(),
 });
+
+function decisionOf(
+  outcome: z.infer<typeof approvalOutcomeSchema>,
+  state: unknown,
+): 'rejected' | 'timed-out-proceeded' | 'timed-out-stopped' | null {
+  if (outcome.decision) return outcome.decision;
+  if (outcome.Error === 'ApprovalRejected') return 'rejected';
+  if (outcome.Error !== 'States.Timeout') return null;
+  const policy = at(state, 'steps', 'normalize', 'request', 'approval', 'policy');
+  return policy === 'wait-then-proceed' ? 'timed-out-proceeded' : 'timed-out-stopped';
+}
 
 function read<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> | null {
   const parsed = schema.safeParse(value);
@@ -50,7 +66,9 @@ export function operatorFacts(
   }
 
   const approved = read(approvalDecisionSchema, at(state, 'steps', 'approval'));
-  const outcome = read(approvalOutcomeSchema, at(state, 'steps', 'approvalOutcome'));
+  const caught = read(approvalOutcomeSchema, at(state, 'steps', 'approvalOutcome'));
+  const decision = caught ? decisionOf(caught, state) : null;
+  const outcome = caught && decision ? { ...caught, decision } : null;
   if (approved || outcome) {
     // Approval is asked once readiness has passed, and decided before the next step starts.
     const askedAt = [...timeline].reverse().find((e) => e.step === 'check-readiness')?.at ?? reportedAt;

@@ -12,6 +12,21 @@ const withApproval =
 /** Operators: planned moves with a drain, dry runs, approvals, failback. */
 export const OPERATOR_SCENARIOS: readonly DrillScenario[] = [
   {
+    name: 'bad-console-input',
+    summary:
+      'An operator pastes a malformed start input: the execution fails at once, every bad field named, nothing touched.',
+    input: () => ({
+      version: 2,
+      mode: 'auto',
+      targetRegion: 'us-west-9',
+      reason: '',
+      requestedBy: '',
+      dryrun: true,
+    }),
+    cloud: () => ({}),
+    expected: { outcome: 'failed', writer: 'source' },
+  },
+  {
     name: 'planned-drain',
     summary:
       'Planned switchover with a gradual drain: weights step 75/50/25 a minute apart while both regions write through the global writer endpoint, then the switchover and the final cut.',
