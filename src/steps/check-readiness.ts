@@ -160,8 +160,10 @@ export async function checkReadiness(
   });
 
   const checks = await Promise.all([globalCheck, clusterCheck, servicesCheck, dnsCheck, targetHealthCheck]);
-  if (request.mode === 'planned')
+  if (request.mode === 'planned') {
     checks.push(await sourceReadyForSwitchover(request, sourceArn, targetArn, deps));
+    checks.push(...(await sustainedHealthForSwitchover(request, deps)));
+  }
 
   // The lag lives in the target region's CloudWatch: a throttle is retried like any other
   // target read; a refusal (access) only leaves the RPO evidence missing.
@@ -260,4 +262,44 @@ function sourceReadyForSwitchover(
     }
     return { name, ok: true, detail: `${source.identifier} available, engine ${source.engineVersion}` };
   });
+}
+
+/**
+ * A planned move needs both regions healthy, and the target healthy for a sustained period: no
+ * failing datapoint in the last N periods (a failback right after an outage ends would cause a
+ * second one). Stricter than the K-of-N rule an unplanned failover uses.
+ */
+async function sustainedHealthForSwitchover(
+  request: { sourceRegion: string; targetRegion: string },
+  deps: StepDeps,
+): Promise<Check[]> {
+  const periods = deps.plan.sustained.ofLastDatapoints;
+  const [target, source] = await Promise.all([
+    regionHealth(request.targetRegion, request.sourceRegion, deps),
+    regionHealth(request.sourceRegion, request.targetRegion, deps),
+  ]);
+  return [
+    target.unsettled.length === 0
+      ? {
+          name: 'target-sustained-health',
+          ok: true,
+          detail: `${request.targetRegion} healthy in each of the last ${periods} periods`,
+        }
+      : {
+          name: 'target-sustained-health',
+          ok: false,
+          detail: `${request.targetRegion} was failing within the last ${periods} periods (${target.unsettled.join(', ')}): wait until it has been healthy that long`,
+        },
+    source.failing.length === 0
+      ? {
+          name: 'source-region-health',
+          ok: true,
+          detail: `${request.sourceRegion} healthy (a switchover needs both regions up)`,
+        }
+      : {
+          name: 'source-region-health',
+          ok: false,
+          detail: `${request.sourceRegion} is failing (${source.failing.join(', ')}): use a manual failover, not a planned switchover`,
+        },
+  ];
 }

@@ -11,6 +11,8 @@ export const READINESS_CHECKS = [
   'ecs-target-services',
   'route53-records',
   'target-region-health',
+  'target-sustained-health',
+  'source-region-health',
   'aurora-source-cluster',
   'replication-lag',
 ] as const;

@@ -7,6 +7,8 @@ export interface RegionHealth {
   read: number;
   /** Names of those showing K of N failing. */
   failing: string[];
+  /** Names of those with any failing datapoint in the last N periods (not healthy throughout). */
+  unsettled: string[];
 }
 
 /**
@@ -39,5 +41,6 @@ export async function regionHealth(
     attempt: 0,
     now: now(),
   });
-  return { read: usable.length, failing: verdict.failing };
+  const unsettled = verdict.verdicts.filter((v) => v.failingDatapoints > 0).map((v) => v.name);
+  return { read: usable.length, failing: verdict.failing, unsettled };
 }

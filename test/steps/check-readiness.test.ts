@@ -82,7 +82,7 @@ const readyTarget = (): World => ({
   targetServices: fixture('ecs/describe-services-usw2-standby.json'),
   records: fixture('route53/list-resource-record-sets-weighted-primary.json'),
   targetAlb5xx: metrics('alb-5xx-no-errors.json'),
-  targetCanary: metrics('canary-recovered.json'),
+  targetCanary: metrics('canary-healthy.json'),
   rpoLag: metrics('rpo-lag.json'),
 });
 
@@ -150,6 +150,9 @@ describe('check-readiness', () => {
       'us-west-2 HTTPCode_ELB_5XX_Count': world.targetAlb5xx,
       'us-east-1 SuccessPercent': world.targetCanary,
       'us-west-2 AuroraGlobalDBRPOLag': world.rpoLag,
+      // The source's own signals (read for planned moves, which need both regions healthy).
+      'us-east-1 HTTPCode_ELB_5XX_Count': world.targetAlb5xx,
+      'us-west-2 SuccessPercent': world.targetCanary,
     };
     cloudwatchMock.on(GetMetricDataCommand).callsFake(async (input: GetMetricDataCommandInput, getClient) => {
       const region = await regionOf(getClient());
@@ -360,6 +363,16 @@ describe('check-readiness', () => {
       // Assess
       expect(output.checks.slice(5)).toEqual([
         { name: 'aurora-source-cluster', ok: true, detail: 'orders-use1 available, engine 17.7' },
+        {
+          name: 'target-sustained-health',
+          ok: true,
+          detail: 'us-west-2 healthy in each of the last 5 periods',
+        },
+        {
+          name: 'source-region-health',
+          ok: true,
+          detail: 'us-east-1 healthy (a switchover needs both regions up)',
+        },
         { name: 'replication-lag', ok: true, detail: '420 ms <= 1000 ms' },
       ]);
       const sourceReads = rdsMock.commandCalls(DescribeDBClustersCommand, { DBClusterIdentifier: USE1 });

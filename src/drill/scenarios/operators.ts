@@ -111,7 +111,7 @@ export const OPERATOR_SCENARIOS: readonly DrillScenario[] = [
       'Failback to us-east-1 two minutes after its outage ended: not healthy for a sustained period, refused.',
     runsIn: 'primary',
     input: (ctx) => startInput(ctx, 'planned', { to: 'primary', reason: 'failback after the outage' }),
-    cloud: (ctx) => ({ initialWriter: 'standby', incidents: [primaryDown(ctx, -30 * MINUTE, -2 * MINUTE)] }),
+    cloud: (ctx) => ({ initialWriter: 'standby', incidents: [primaryDown(ctx, -30 * MINUTE, -4 * MINUTE)] }),
     expected: { outcome: 'failed', writer: 'source' },
   },
   {
