@@ -23,7 +23,7 @@ export const FAULT_SCENARIOS: readonly DrillScenario[] = [
   {
     name: 'api-timeouts',
     summary:
-      'Calls in the target region time out now and then (5xx and timeouts): retried, the failover completes.',
+      'Calls time out or fail on the AWS side now and then (5xx, timeouts): retried, the failover completes.',
     input: (ctx) => alarmEvent(ctx),
     cloud: (ctx) => ({
       incidents: outage(ctx),

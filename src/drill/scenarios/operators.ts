@@ -108,7 +108,7 @@ export const OPERATOR_SCENARIOS: readonly DrillScenario[] = [
   {
     name: 'failback-too-soon',
     summary:
-      'Failback to us-east-1 two minutes after its outage ended: not healthy for a sustained period, refused.',
+      'Failback to us-east-1 four minutes after its outage ended: not healthy for a sustained period, refused.',
     runsIn: 'primary',
     input: (ctx) => startInput(ctx, 'planned', { to: 'primary', reason: 'failback after the outage' }),
     cloud: (ctx) => ({ initialWriter: 'standby', incidents: [primaryDown(ctx, -30 * MINUTE, -4 * MINUTE)] }),
