@@ -1,7 +1,7 @@
-import { InputInvalidError, PlanInvalidError } from '../errors.js';
+import { PlanInvalidError } from '../errors.js';
 import type { DnsRecordPlan, FailoverPlan } from '../plan/schema.js';
 import type { FailoverRequest } from '../steps/request.js';
-import { normalizeDnsName, type RecordSetState, type RecordShift } from './traffic.js';
+import { inRegion, normalizeDnsName, type RecordSetState, type RecordShift } from './traffic.js';
 
 /**
  * The gradual drain of a planned move, decided from the weighted records as Route 53 shows them.
@@ -127,21 +127,6 @@ export function sourceShare(
   const t = target?.weight ?? 0;
   if (s === 0 && t === 0) return target ? { num: 1, den: 2 } : { num: 1, den: 1 };
   return { num: s, den: s + t };
-}
-
-function inRegion(
-  values: Record<string, string> | undefined,
-  region: string,
-  what: string,
-  record: DnsRecordPlan,
-) {
-  const value = values?.[region];
-  if (!value) {
-    throw new InputInvalidError(
-      `record ${record.name} has no ${what} for ${region}: not one of the plan's regions`,
-    );
-  }
-  return value;
 }
 
 /** What one weighted record needs for the source to get `sourceWeight` % of answers. */

@@ -50,7 +50,8 @@ function sameTarget(a: string, b: string): boolean {
   return strip(a) === strip(b);
 }
 
-function inRegion(
+/** The plan's value for `region` in a per-region map of a record, or a clear error. */
+export function inRegion(
   values: Record<string, string> | undefined,
   region: string,
   what: string,

@@ -1,18 +1,7 @@
 import * as FakeTimers from '@sinonjs/fake-timers';
+import { seedMathRandom } from '../sim/random.js';
 
 type InstalledClock = ReturnType<typeof FakeTimers.install>;
-
-/** mulberry32: a tiny seeded PRNG, enough to make retry jitter repeat from run to run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface VirtualClock {
   clock: InstalledClock;
@@ -55,8 +44,8 @@ export function installVirtualClock(startAt: Date, seed: number): VirtualClock {
       await new Promise((resolve) => realSetImmediate(resolve));
     }
   };
-  const realRandom = Math.random;
-  Math.random = seededRandom(seed);
+  // Retry jitter (JitterStrategy FULL, the SDK's backoff) draws from Math.random.
+  const restoreRandom = seedMathRandom(seed);
   return {
     clock,
     async runUntilSettled<T>(promise: Promise<T>, limitMs: number): Promise<T> {
@@ -80,7 +69,7 @@ export function installVirtualClock(startAt: Date, seed: number): VirtualClock {
       return promise;
     },
     uninstall() {
-      Math.random = realRandom;
+      restoreRandom();
       clock.uninstall();
     },
   };

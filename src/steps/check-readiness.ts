@@ -3,8 +3,7 @@ import { withinDeadline } from '../aws/bounded.js';
 import { readRpoLagMs } from '../aws/cloudwatch.js';
 import { describeServiceRefs } from '../aws/ecs.js';
 import { clusterIdentifierOfArn, describeCluster, describeGlobalCluster } from '../aws/rds.js';
-import { readRecord } from '../aws/route53.js';
-import { controlPlaneInFailedRegion, viaControlPlane } from '../aws/route53-control-plane.js';
+import { controlPlaneInFailedRegion, readPlanRecords } from '../aws/route53-control-plane.js';
 import { locateService } from '../decisions/capacity.js';
 import { AwsRequestError, TargetNotReadyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
@@ -119,11 +118,9 @@ export async function checkReadiness(
 
   const dnsCheck = checked('route53-records', async () => {
     const missing: string[] = [];
-    const readAll = () =>
-      Promise.all(plan.dns.records.map((record) => readRecord(clients.route53(), record)));
-    let all: Awaited<ReturnType<typeof readAll>>;
+    let all: Awaited<ReturnType<typeof readPlanRecords>>;
     try {
-      all = await viaControlPlane(request.sourceRegion, plan.timeouts.failedRegionCallMs, readAll);
+      all = await readPlanRecords(plan, clients.route53(), request.sourceRegion);
     } catch (error) {
       // Promotion and scale-up are still worth doing: traffic can move through the data plane.
       if (!controlPlaneInFailedRegion(request.sourceRegion)) throw error;

@@ -1,5 +1,5 @@
-import { changeRecords, readRecord } from '../aws/route53.js';
-import { viaControlPlane } from '../aws/route53-control-plane.js';
+import { changeRecords } from '../aws/route53.js';
+import { readPlanRecords, viaControlPlane } from '../aws/route53-control-plane.js';
 import { type DrainShift, decideDrainPlan, decideDrainRecord } from '../decisions/drain.js';
 import { upsertsByZone } from '../decisions/traffic.js';
 import { PlanInvalidError, TargetNotReadyError } from '../errors.js';
@@ -72,9 +72,7 @@ export async function drainTraffic(input: DrainTrafficInput, deps: StepDeps): Pr
   const route53 = deps.clients.route53();
   const records = deps.plan.dns.records;
   const bound = deps.plan.timeouts.failedRegionCallMs;
-  const current = await viaControlPlane(request.sourceRegion, bound, () =>
-    Promise.all(records.map((record) => readRecord(route53, record))),
-  );
+  const current = await readPlanRecords(deps.plan, route53, request.sourceRegion);
   const shifts = records.map((record, i) =>
     decideDrainRecord(
       record,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { changeRecords, readRecord } from '../aws/route53.js';
-import { viaControlPlane } from '../aws/route53-control-plane.js';
+import { changeRecords } from '../aws/route53.js';
+import { readPlanRecords, viaControlPlane } from '../aws/route53-control-plane.js';
 import { decideShift, type RecordShift, upsertsByZone } from '../decisions/traffic.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event } from '../timeline/types.js';
@@ -26,9 +26,7 @@ export async function shiftTraffic(input: z.infer<typeof shiftInput>, deps: Step
   const records = deps.plan.dns.records;
 
   const bound = deps.plan.timeouts.failedRegionCallMs;
-  const current = await viaControlPlane(request.sourceRegion, bound, () =>
-    Promise.all(records.map((record) => readRecord(route53, record))),
-  );
+  const current = await readPlanRecords(deps.plan, route53, request.sourceRegion);
   const shifts = records.map((record, i) =>
     decideShift(record, current[i] ?? [], request.sourceRegion, request.targetRegion),
   );

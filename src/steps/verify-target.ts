@@ -1,8 +1,7 @@
 import type { z } from 'zod';
 import { describeServiceRefs } from '../aws/ecs.js';
 import { describeCluster, describeGlobalCluster } from '../aws/rds.js';
-import { readRecord } from '../aws/route53.js';
-import { viaControlPlane } from '../aws/route53-control-plane.js';
+import { readPlanRecords } from '../aws/route53-control-plane.js';
 import { locateService } from '../decisions/capacity.js';
 import { decideShift } from '../decisions/traffic.js';
 import { TargetUnhealthyError } from '../errors.js';
@@ -80,14 +79,13 @@ export async function verifyTarget(
   })();
 
   const dns = (async (): Promise<Check> => {
-    const pending: string[] = [];
-    for (const record of plan.dns.records) {
-      const current = await viaControlPlane(request.sourceRegion, plan.timeouts.failedRegionCallMs, () =>
-        readRecord(clients.route53(), record),
-      );
-      if (decideShift(record, current, request.sourceRegion, request.targetRegion).upserts.length > 0)
-        pending.push(record.name);
-    }
+    const all = await readPlanRecords(plan, clients.route53(), request.sourceRegion);
+    const pending = plan.dns.records
+      .filter(
+        (record, i) =>
+          decideShift(record, all[i] ?? [], request.sourceRegion, request.targetRegion).upserts.length > 0,
+      )
+      .map((record) => record.name);
     return {
       name: 'dns-points-at-target',
       ok: pending.length === 0,
