@@ -7,12 +7,12 @@ import {
   shiftOutput,
   verifyTargetOutput,
 } from '../steps/contracts.js';
-import { isWouldDo } from '../steps/dry-run.js';
-import { describeProblem, problemsInNotReadyMessage } from '../steps/readiness-problems.js';
 import { failoverRequestSchema } from '../steps/request.js';
 import { STEP_NAMES, type TimelineEvent } from '../timeline/types.js';
 import { collectTimeline } from './collect.js';
+import { dryRunActions, dryRunSummaryOf, readinessOf } from './dry-run.js';
 import { operatorFacts } from './operator-facts.js';
+import { at, pick, seconds, stepOrder } from './state.js';
 import type { FailoverReport, Outcome, StepSummary } from './types.js';
 
 /**
@@ -29,24 +29,6 @@ export interface ReportSource {
   /** When the report is built: the time of the failure as far as the report can tell. */
   reportedAt?: string;
 }
-
-function pick<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> | null {
-  const parsed = schema.safeParse(value);
-  return parsed.success ? parsed.data : null;
-}
-
-function at(state: unknown, ...path: string[]): unknown {
-  let node = state;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
-
-const seconds = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10;
-
-const stepOrder = (step: string) => STEP_NAMES.indexOf(step as (typeof STEP_NAMES)[number]);
 
 /** One row per step, in workflow order: first event to last, and how it ended. */
 export function summariseSteps(timeline: readonly TimelineEvent[]): StepSummary[] {
@@ -103,8 +85,6 @@ function failureOf(state: unknown): { error: string; cause: string } | null {
  * or any dry run), or the TargetNotReadyError it stopped a real run with. `ready` is null when
  * readiness gave no verdict (it did not run, or stopped on another error).
  */
-export type ReadinessSummary = FailoverReport['readiness'];
-
 const NOTHING_MOVED = 'dry run: nothing moved';
 
 export function buildReport(source: ReportSource): FailoverReport {
@@ -198,12 +178,21 @@ export function buildReport(source: ReportSource): FailoverReport {
     );
   }
   actions.push(...operator.actions);
+  const summarise = () => summaryOf(outcome, request, rtoSeconds, rpo.seconds, failure, source.executionName);
   const summary =
     operator.summary && (outcome === 'suppressed' || outcome === 'not-approved')
       ? operator.summary
       : dryRun
-        ? dryRunSummaryOf(outcome, request, readinessSummary, actions, failure, source.executionName)
-        : summaryOf(outcome, request, rtoSeconds, rpo.seconds, failure, source.executionName);
+        ? dryRunSummaryOf(
+            outcome,
+            request,
+            readinessSummary,
+            actions,
+            failure,
+            source.executionName,
+            summarise,
+          )
+        : summarise();
 
   return {
     planName: request?.planName ?? null,
@@ -229,72 +218,6 @@ export function buildReport(source: ReportSource): FailoverReport {
     summary,
     timeline,
   };
-}
-
-function readinessOf(
-  readiness: z.infer<typeof checkReadinessOutput> | null,
-  failure: { error: string; cause: string } | null,
-): ReadinessSummary {
-  if (readiness) {
-    return { ready: readiness.ready, problems: readiness.checks.filter((c) => !c.ok).map(describeProblem) };
-  }
-  // Later steps throw TargetNotReadyError too (a refused promotion); only readiness's own
-  // wording says the target was found not ready before anything changed.
-  const problems = failure?.error === 'TargetNotReadyError' ? problemsInNotReadyMessage(failure.cause) : null;
-  return problems ? { ready: false, problems } : { ready: null, problems: [] };
-}
-
-/**
- * What a dry run found: what stops the execution first, then each readiness problem to fix
- * before a real outage, then what a real run would change, step by step.
- */
-function dryRunActions(
-  readiness: ReadinessSummary,
-  timeline: readonly TimelineEvent[],
-  failure: { error: string; cause: string } | null,
-): string[] {
-  const actions: string[] = [];
-  if (failure) {
-    actions.push(
-      `Dry run stopped with ${failure.error}: ${failure.cause.replace(/\.$/, '')}. Nothing was changed; a real run in the same conditions would stop here too.`,
-    );
-  }
-  if (readiness.problems.length > 0) {
-    actions.push(...readiness.problems.map((p) => `Readiness problem: ${p}: fix before the outage`));
-  } else if (readiness.ready === true) {
-    actions.push('Ready: every check passed');
-  }
-  // In workflow order (fence, promote, scale, shift), not by time: the take-over branches run in
-  // parallel, and the plan reads best in the order a real run depends on.
-  const would = timeline.filter(isWouldDo).sort((a, b) => stepOrder(a.step) - stepOrder(b.step));
-  actions.push(...would.map((e) => `Would: ${e.message.replace(/^would /, '')}`));
-  return actions;
-}
-
-function dryRunSummaryOf(
-  outcome: Outcome,
-  request: z.infer<typeof failoverRequestSchema> | null,
-  readiness: ReadinessSummary,
-  actions: readonly string[],
-  failure: { error: string; cause: string } | null,
-  executionName: string,
-): string {
-  const route = request ? `${request.sourceRegion} -> ${request.targetRegion}` : 'direction unknown';
-  if (outcome === 'failed') {
-    return `Dry run ${route} FAILED (nothing was changed): ${failure?.error ?? 'unknown error'}: ${failure?.cause ?? ''}`.slice(
-      0,
-      1000,
-    );
-  }
-  if (outcome !== 'dry-run') return summaryOf(outcome, request, null, null, failure, executionName);
-  const would = actions.filter((a) => a.startsWith('Would: ')).length;
-  const verdict =
-    readiness.ready === null
-      ? 'readiness not checked'
-      : readiness.problems.length === 0
-        ? 'target ready'
-        : `${readiness.problems.length} readiness problem(s)`;
-  return `Dry run ${route}: nothing was changed; ${verdict}; ${would} action(s) a real run would take. Execution ${executionName}.`;
 }
 
 function rpoOf(

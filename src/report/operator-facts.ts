@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { acquireLockOutput } from '../steps/contracts-lock.js';
 import { approvalDecisionSchema, detachTargetOutput } from '../steps/contracts-operators.js';
 import type { TimelineEvent } from '../timeline/types.js';
+import { at, pick } from './state.js';
 
 /**
  * What the report says about the operator side of an execution: the lock (suppressed or not),
@@ -36,18 +37,6 @@ function decisionOf(
   return policy === 'wait-then-proceed' ? 'timed-out-proceeded' : 'timed-out-stopped';
 }
 
-function read<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> | null {
-  const parsed = schema.safeParse(value);
-  return parsed.success ? parsed.data : null;
-}
-
-function at(state: unknown, ...path: string[]): unknown {
-  let node = state;
-  for (const key of path)
-    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
-  return node;
-}
-
 export function operatorFacts(
   state: unknown,
   timeline: readonly TimelineEvent[],
@@ -57,7 +46,7 @@ export function operatorFacts(
   const actions: string[] = [];
   let summary: string | null = null;
 
-  const lock = read(acquireLockOutput, at(state, 'steps', 'lock'));
+  const lock = pick(acquireLockOutput, at(state, 'steps', 'lock'));
   if (lock && !lock.acquired && lock.suppressedReason) {
     summary = `Failover suppressed, nothing done: ${lock.suppressedReason}.`;
     actions.push(
@@ -65,8 +54,8 @@ export function operatorFacts(
     );
   }
 
-  const approved = read(approvalDecisionSchema, at(state, 'steps', 'approval'));
-  const caught = read(approvalOutcomeSchema, at(state, 'steps', 'approvalOutcome'));
+  const approved = pick(approvalDecisionSchema, at(state, 'steps', 'approval'));
+  const caught = pick(approvalOutcomeSchema, at(state, 'steps', 'approvalOutcome'));
   const decision = caught ? decisionOf(caught, state) : null;
   const outcome = caught && decision ? { ...caught, decision } : null;
   if (approved || outcome) {
@@ -124,7 +113,7 @@ export function operatorFacts(
     }
   }
 
-  const detach = read(detachTargetOutput, at(state, 'takeover', 'detach'));
+  const detach = pick(detachTargetOutput, at(state, 'takeover', 'detach'));
   if (detach && (detach.action === 'detached' || detach.action === 'already-detached')) {
     actions.push(
       `The managed Aurora failover was stuck, so the target was detached from the global cluster (${detach.precaution.note}). There is no standby now: rebuild the global database (runbooks/failure-paths.md, "Promotion stuck, target detached"):`,
