@@ -119,7 +119,7 @@ ${EXECUTION}
 
 ${COMMON}`,
 
-  drill: `Usage: failover drill [--scenario NAME] [--seed N] [--plan FILE] [--list] [--json]
+  drill: `Usage: failover drill [--scenario NAME] [--seed N] [--plan FILE] [--save-history FILE] [--list] [--json]
 
 Runs a failover drill: the real state machine and Lambda handlers against a simulated
 two-region AWS cloud on a virtual clock. No AWS account is used.
@@ -127,6 +127,7 @@ two-region AWS cloud on a virtual clock. No AWS account is used.
   --scenario NAME        the scenario (default region-outage); --list shows them
   --seed N               seed for latencies and retry jitter (default 1); same seed, same figures
   --plan FILE            failover plan to drill (default plans/dev.json)
+  --save-history FILE    also write the execution history, for failover report --history-file
   --list                 list the scenarios
   --json                 print the report as JSON
   --help                 this text`,

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { meetsExpectation } from '../../drill/expectations.js';
 import { runDrill } from '../../drill/run-drill.js';
@@ -26,6 +27,7 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
     scenario?: string;
     seed?: string;
     plan?: string;
+    'save-history'?: string;
     json?: boolean;
     list?: boolean;
     help?: boolean;
@@ -37,6 +39,7 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
         scenario: { type: 'string' },
         seed: { type: 'string' },
         plan: { type: 'string' },
+        'save-history': { type: 'string' },
         json: { type: 'boolean' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -81,6 +84,22 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
     io.out(result.report ? renderReport(result.report) : 'No report was produced.');
     io.out(`\n${describeCloud('Simulated cloud before', result.before)}`);
     io.out(describeCloud('Simulated cloud after ', result.after));
+  }
+  const saveTo = values['save-history'];
+  if (saveTo) {
+    // The shape `failover report --history-file` reads, as get-execution-history and
+    // describe-execution print them: review a drill exactly as an incident.
+    const execution = {
+      name: result.name,
+      status: result.status,
+      startDate: result.startedAt,
+      ...(result.error ? { error: result.error.name, cause: result.error.cause } : {}),
+      ...(result.status === 'SUCCEEDED' && result.report ? { output: JSON.stringify(result.report) } : {}),
+    };
+    writeFileSync(saveTo, `${JSON.stringify({ events: result.history, execution }, null, 2)}\n`);
+    (values.json ? io.err : io.out)(
+      `Execution history saved to ${saveTo} (failover report --history-file ${saveTo}).`,
+    );
   }
   const ok = meetsExpectation(result, scenario.expected);
   (values.json ? io.err : io.out)(
