@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   CloudWatchClient,
   CloudWatchServiceException,
@@ -11,21 +10,12 @@ import { ClientRegistry } from '../../src/aws/clients.js';
 import { readRpoLagMs, readSignal, readSignalDatapoints } from '../../src/aws/cloudwatch.js';
 import { AwsRequestError, AwsTransientError } from '../../src/errors.js';
 import type { MetricSignal } from '../../src/plan/schema.js';
+import { awsError, hang, regionOf } from '../support/aws.js';
+import { fixture } from '../support/fixtures.js';
 import { examplePlan } from '../support/plan.js';
 
-/** The SDK parses Timestamps into Date objects; the JSON fixtures hold them as ISO strings. */
-const fixture = (name: string): GetMetricDataCommandOutput =>
-  JSON.parse(readFileSync(`test/fixtures/cloudwatch/${name}`, 'utf8'), (key, value) =>
-    key === 'Timestamps' ? (value as string[]).map((t) => new Date(t)) : value,
-  );
-
-const sdkError = (name: string, httpStatusCode: number, fault: 'client' | 'server' = 'client') =>
-  new CloudWatchServiceException({
-    name,
-    $fault: fault,
-    $metadata: { httpStatusCode },
-    message: `${name} from test`,
-  });
+const sdkError = (name: string, httpStatusCode: number) =>
+  awsError(CloudWatchServiceException, name, httpStatusCode, `${name} from test`);
 
 const NOW = new Date('2024-05-14T10:07:30Z');
 const signalNamed = (name: string): MetricSignal => {
@@ -48,7 +38,7 @@ describe('cloudwatch', () => {
   describe('readSignalDatapoints', () => {
     it('asks for N + 2 periods of the signal, newest first', async () => {
       // Prepare
-      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('alb-5xx-failing.json'));
+      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('cloudwatch/alb-5xx-failing.json'));
 
       // Act
       await readSignalDatapoints(cloudwatch, ALB, { now: NOW, datapoints: 5 });
@@ -78,7 +68,7 @@ describe('cloudwatch', () => {
 
     it('returns the datapoints as read, gaps left out', async () => {
       // Prepare
-      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('alb-5xx-failing.json'));
+      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('cloudwatch/alb-5xx-failing.json'));
 
       // Act
       const datapoints = await readSignalDatapoints(cloudwatch, ALB, { now: NOW, datapoints: 5 });
@@ -96,11 +86,11 @@ describe('cloudwatch', () => {
 
     it('follows NextToken until the last page', async () => {
       // Prepare
-      const first = fixture('paginated-page-1.json');
+      const first = fixture<GetMetricDataCommandOutput>('cloudwatch/paginated-page-1.json');
       cloudwatchMock
         .on(GetMetricDataCommand)
         .resolvesOnce(first)
-        .resolvesOnce(fixture('paginated-page-2.json'));
+        .resolvesOnce(fixture('cloudwatch/paginated-page-2.json'));
 
       // Act
       const datapoints = await readSignalDatapoints(cloudwatch, ALB, { now: NOW, datapoints: 5 });
@@ -117,7 +107,7 @@ describe('cloudwatch', () => {
       { name: 'throttling', error: sdkError('ThrottlingException', 400), expected: AwsTransientError },
       {
         name: 'a server fault',
-        error: sdkError('InternalServiceFault', 500, 'server'),
+        error: sdkError('InternalServiceFault', 500),
         expected: AwsTransientError,
       },
       { name: 'access denied', error: sdkError('AccessDeniedException', 403), expected: AwsRequestError },
@@ -135,7 +125,7 @@ describe('cloudwatch', () => {
 
     it('treats a Forbidden query status as a refused request, not as missing data', async () => {
       // Prepare
-      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('forbidden.json'));
+      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('cloudwatch/forbidden.json'));
 
       // Act
       const read = readSignalDatapoints(cloudwatch, CANARY, { now: NOW, datapoints: 5 });
@@ -149,15 +139,14 @@ describe('cloudwatch', () => {
   describe('readSignal', () => {
     it('reads each signal from the region that holds it', async () => {
       // Prepare
-      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('canary-failing.json'));
+      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('cloudwatch/canary-failing.json'));
 
       // Act
       await readSignal(new ClientRegistry(), CANARY, context);
 
       // Assess
       const [call] = cloudwatchMock.commandCalls(GetMetricDataCommand);
-      const client = call?.thisValue as CloudWatchClient;
-      await expect(client.config.region()).resolves.toBe('us-west-2');
+      await expect(regionOf(call?.thisValue)).resolves.toBe('us-west-2');
     });
 
     it('marks a failed-region signal unreadable instead of throwing when the call fails', async () => {
@@ -174,7 +163,7 @@ describe('cloudwatch', () => {
 
     it('gives up on a failed-region signal after failedRegionCallMs', async () => {
       // Prepare
-      cloudwatchMock.on(GetMetricDataCommand).callsFake(() => new Promise(() => undefined));
+      cloudwatchMock.on(GetMetricDataCommand).callsFake(() => hang());
 
       // Act
       const reading = await readSignal(new ClientRegistry(), ALB, context);
@@ -196,7 +185,7 @@ describe('cloudwatch', () => {
 
     it('treats an empty answer as readable: no 5xx datapoints means no errors', async () => {
       // Prepare
-      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('alb-5xx-no-errors.json'));
+      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('cloudwatch/alb-5xx-no-errors.json'));
 
       // Act
       const reading = await readSignal(new ClientRegistry(), ALB, context);
@@ -209,7 +198,7 @@ describe('cloudwatch', () => {
   describe('readRpoLagMs', () => {
     it('asks for both lag metrics of the cluster over the last five minutes', async () => {
       // Prepare
-      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('rpo-lag.json'));
+      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('cloudwatch/rpo-lag.json'));
 
       // Act
       await readRpoLagMs(cloudwatch, 'orders-usw2', NOW);
@@ -248,7 +237,7 @@ describe('cloudwatch', () => {
       { name: 'null when neither metric has data', file: 'no-lag-data.json', expected: null },
     ])('returns $name', async ({ file, expected }) => {
       // Prepare
-      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture(file));
+      cloudwatchMock.on(GetMetricDataCommand).resolves(fixture(`cloudwatch/${file}`));
 
       // Act
       const lag = await readRpoLagMs(cloudwatch, 'orders-usw2', NOW);
@@ -259,7 +248,7 @@ describe('cloudwatch', () => {
 
     it('picks the newest value whatever order the datapoints come in', async () => {
       // Prepare
-      const output = fixture('rpo-lag.json');
+      const output = fixture<GetMetricDataCommandOutput>('cloudwatch/rpo-lag.json');
       const rpo = output.MetricDataResults?.[0];
       rpo?.Timestamps?.reverse();
       rpo?.Values?.reverse();

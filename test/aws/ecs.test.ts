@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   ApplicationAutoScalingClient,
   DescribeScalableTargetsCommand,
@@ -7,6 +6,7 @@ import {
 import {
   DescribeServicesCommand,
   type DescribeServicesCommandInput,
+  type DescribeServicesCommandOutput,
   ECSClient,
   ECSServiceException,
   UpdateServiceCommand,
@@ -22,13 +22,8 @@ import {
   setDesiredCount,
 } from '../../src/aws/ecs.js';
 import { AwsRequestError, AwsTransientError } from '../../src/errors.js';
-
-const DATE_KEYS = new Set(['createdAt', 'updatedAt', 'CreationTime']);
-/** Fixtures keep dates as ISO text; the SDK hands them out as Date objects. */
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(`test/fixtures/ecs/${name}`, 'utf8'), (key, value) =>
-    DATE_KEYS.has(key) && typeof value === 'string' ? new Date(value) : value,
-  );
+import { awsError } from '../support/aws.js';
+import { fixture } from '../support/fixtures.js';
 
 describe('ECS helpers', () => {
   const ecsMock = mockClient(ECSClient);
@@ -40,7 +35,7 @@ describe('ECS helpers', () => {
 
   it('returns the counts of each service in the order asked', async () => {
     // Prepare
-    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-scaling.json'));
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-scaling.json'));
 
     // Act
     const states = await describeServices(ecs, 'orders-usw2', ['orders-worker', 'orders-api']);
@@ -89,7 +84,7 @@ describe('ECS helpers', () => {
 
   it('fails naming a MISSING service', async () => {
     // Prepare
-    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-worker-missing.json'));
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-worker-missing.json'));
 
     // Act
     const described = describeServices(ecs, 'orders-usw2', ['orders-api', 'orders-worker']);
@@ -101,8 +96,10 @@ describe('ECS helpers', () => {
 
   it('fails naming a deleted (INACTIVE) service', async () => {
     // Prepare
-    const response = fixture('describe-services-usw2-standby.json');
-    response.services[1].status = 'INACTIVE';
+    const response = fixture<DescribeServicesCommandOutput>('ecs/describe-services-usw2-standby.json');
+    const [, worker] = response.services ?? [];
+    if (!worker) throw new Error('the standby fixture lists two services');
+    worker.status = 'INACTIVE';
     ecsMock.on(DescribeServicesCommand).resolves(response);
 
     // Act
@@ -116,14 +113,9 @@ describe('ECS helpers', () => {
 
   it('turns throttling into AwsTransientError', async () => {
     // Prepare
-    ecsMock.on(DescribeServicesCommand).rejects(
-      new ECSServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'Rate exceeded',
-      }),
-    );
+    ecsMock
+      .on(DescribeServicesCommand)
+      .rejects(awsError(ECSServiceException, 'ThrottlingException', 400, 'Rate exceeded'));
 
     // Act
     const described = describeServices(ecs, 'orders-usw2', ['orders-api']);
@@ -136,7 +128,7 @@ describe('ECS helpers', () => {
     // Prepare
     ecsMock
       .on(DescribeServicesCommand, { cluster: 'orders-usw2' })
-      .resolves(fixture('describe-services-usw2-active.json'))
+      .resolves(fixture('ecs/describe-services-usw2-active.json'))
       .on(DescribeServicesCommand, { cluster: 'batch-usw2' })
       .resolves({
         services: [{ serviceName: 'nightly', status: 'ACTIVE', desiredCount: 1, runningCount: 0 }],
@@ -191,7 +183,7 @@ describe('Application Auto Scaling helpers', () => {
     // Prepare
     scalingMock
       .on(DescribeScalableTargetsCommand)
-      .resolves(fixture('describe-scalable-targets-usw2-standby.json'));
+      .resolves(fixture('ecs/describe-scalable-targets-usw2-standby.json'));
 
     // Act
     const bounds = await describeScalableTarget(autoscaling, 'orders-usw2', 'orders-api');

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import {
   DescribeDBClustersCommand,
+  type DescribeDBClustersCommandOutput,
   DescribeGlobalClustersCommand,
+  type DescribeGlobalClustersCommandOutput,
   FailoverGlobalClusterCommand,
   RDSClient,
   RDSServiceException,
@@ -18,12 +19,8 @@ import {
   startSwitchover,
 } from '../../src/aws/rds.js';
 import { AwsRequestError, AwsTransientError } from '../../src/errors.js';
-
-/** The SDK parses timestamps into Date objects; the JSON fixtures hold them as ISO strings. */
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(`test/fixtures/rds/${name}`, 'utf8'), (key, value) =>
-    key.endsWith('Time') && typeof value === 'string' ? new Date(value) : value,
-  );
+import { awsError } from '../support/aws.js';
+import { fixture } from '../support/fixtures.js';
 
 const USE1 = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-use1';
 const USW2 = 'arn:aws:rds:us-west-2:123456789012:cluster:orders-usw2';
@@ -47,7 +44,7 @@ describe('rds', () => {
     // Prepare
     rdsMock
       .on(DescribeGlobalClustersCommand)
-      .resolves(fixture('describe-global-clusters-primary-writer.json'));
+      .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
 
     // Act
     const view = await describeGlobalCluster(rds, 'orders-global');
@@ -72,7 +69,7 @@ describe('rds', () => {
     // Prepare
     rdsMock
       .on(DescribeGlobalClustersCommand)
-      .resolves(fixture('describe-global-clusters-failover-pending.json'));
+      .resolves(fixture('rds/describe-global-clusters-failover-pending.json'));
 
     // Act
     const view = await describeGlobalCluster(rds, 'orders-global');
@@ -89,8 +86,12 @@ describe('rds', () => {
 
   it('treats an empty FailoverState object as no operation running', async () => {
     // Prepare
-    const out = fixture('describe-global-clusters-primary-writer.json');
-    out.GlobalClusters[0].FailoverState = {};
+    const out = fixture<DescribeGlobalClustersCommandOutput>(
+      'rds/describe-global-clusters-primary-writer.json',
+    );
+    const [global] = out.GlobalClusters ?? [];
+    if (!global) throw new Error('the primary-writer fixture lists the global cluster');
+    global.FailoverState = {};
     rdsMock.on(DescribeGlobalClustersCommand).resolves(out);
 
     // Act
@@ -110,14 +111,9 @@ describe('rds', () => {
 
   it('turns a Throttling error into AwsTransientError', async () => {
     // Prepare
-    rdsMock.on(DescribeGlobalClustersCommand).rejects(
-      new RDSServiceException({
-        name: 'Throttling',
-        message: 'Rate exceeded',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-      }),
-    );
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .rejects(awsError(RDSServiceException, 'Throttling', 400, 'Rate exceeded'));
 
     // Act & Assess
     await expect(describeGlobalCluster(rds, 'orders-global')).rejects.toMatchObject({
@@ -128,14 +124,16 @@ describe('rds', () => {
 
   it('turns a GlobalClusterNotFoundFault into AwsRequestError', async () => {
     // Prepare
-    rdsMock.on(DescribeGlobalClustersCommand).rejects(
-      new RDSServiceException({
-        name: 'GlobalClusterNotFoundFault',
-        message: 'Global cluster orders-global not found',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 404 },
-      }),
-    );
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .rejects(
+        awsError(
+          RDSServiceException,
+          'GlobalClusterNotFoundFault',
+          404,
+          'Global cluster orders-global not found',
+        ),
+      );
 
     // Act & Assess
     const error = await describeGlobalCluster(rds, 'orders-global').catch((e: unknown) => e);
@@ -145,7 +143,7 @@ describe('rds', () => {
 
   it('describes a secondary cluster with its instances and no writer', async () => {
     // Prepare
-    rdsMock.on(DescribeDBClustersCommand).resolves(fixture('describe-db-clusters-secondary.json'));
+    rdsMock.on(DescribeDBClustersCommand).resolves(fixture('rds/describe-db-clusters-secondary.json'));
 
     // Act
     const view = await describeCluster(rds, USW2);
@@ -165,8 +163,10 @@ describe('rds', () => {
 
   it('reports a headless cluster as having no instances', async () => {
     // Prepare
-    const out = fixture('describe-db-clusters-secondary.json');
-    out.DBClusters[0].DBClusterMembers = [];
+    const out = fixture<DescribeDBClustersCommandOutput>('rds/describe-db-clusters-secondary.json');
+    const [cluster] = out.DBClusters ?? [];
+    if (!cluster) throw new Error('the secondary fixture lists the cluster');
+    cluster.DBClusterMembers = [];
     rdsMock.on(DescribeDBClustersCommand).resolves(out);
 
     // Act
@@ -178,7 +178,7 @@ describe('rds', () => {
 
   it('starts a failover with data loss allowed and returns the new state', async () => {
     // Prepare
-    rdsMock.on(FailoverGlobalClusterCommand).resolves(fixture('failover-global-cluster-pending.json'));
+    rdsMock.on(FailoverGlobalClusterCommand).resolves(fixture('rds/failover-global-cluster-pending.json'));
 
     // Act
     const view = await startFailover(rds, {
@@ -198,7 +198,9 @@ describe('rds', () => {
 
   it('starts a switchover without any data-loss flag', async () => {
     // Prepare
-    rdsMock.on(SwitchoverGlobalClusterCommand).resolves(fixture('switchover-global-cluster-pending.json'));
+    rdsMock
+      .on(SwitchoverGlobalClusterCommand)
+      .resolves(fixture('rds/switchover-global-cluster-pending.json'));
 
     // Act
     const view = await startSwitchover(rds, { globalClusterIdentifier: 'orders-global', targetArn: USW2 });

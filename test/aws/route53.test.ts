@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   ListResourceRecordSetsCommand,
+  type ListResourceRecordSetsCommandOutput,
+  type ResourceRecordSet,
   Route53Client,
   Route53ServiceException,
 } from '@aws-sdk/client-route-53';
@@ -12,22 +13,14 @@ import { changeRecords, getChangeStatus, readRecord } from '../../src/aws/route5
 import type { RecordSetState } from '../../src/decisions/traffic.js';
 import { AwsTransientError } from '../../src/errors.js';
 import type { DnsRecordPlan } from '../../src/plan/schema.js';
-import { examplePlan } from '../support/plan.js';
+import { awsError } from '../support/aws.js';
+import { fixture } from '../support/fixtures.js';
+import { apiRecord, USE1_ALB, USW2_ALB } from '../support/plan.js';
 
-/** Fixtures keep dates as ISO text; the SDK hands them out as Date objects. */
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(`test/fixtures/route53/${name}`, 'utf8'), (key, value) =>
-    key === 'SubmittedAt' && typeof value === 'string' ? new Date(value) : value,
-  );
-
-const USE1_ALB = 'orders-use1-1234567890.us-east-1.elb.amazonaws.com';
-const USW2_ALB = 'orders-usw2-0987654321.us-west-2.elb.amazonaws.com';
-
-function apiRecord(): DnsRecordPlan {
-  const [record] = examplePlan().dns.records;
-  if (!record) throw new Error('plans/dev.json has no DNS record');
-  return record;
-}
+/** The weighted fixtures list the record's two weighted sets, us-east-1's first. */
+type WeightedListing = ListResourceRecordSetsCommandOutput & {
+  ResourceRecordSets: [ResourceRecordSet, ResourceRecordSet];
+};
 
 describe('Route 53 helpers', () => {
   const route53Mock = mockClient(Route53Client);
@@ -42,7 +35,7 @@ describe('Route 53 helpers', () => {
       // Prepare
       route53Mock
         .on(ListResourceRecordSetsCommand)
-        .resolves(fixture('list-resource-record-sets-weighted-primary.json'));
+        .resolves(fixture('route53/list-resource-record-sets-weighted-primary.json'));
 
       // Act
       const sets = await readRecord(route53, apiRecord());
@@ -77,7 +70,7 @@ describe('Route 53 helpers', () => {
 
     it("leaves out weighted record sets that are not the plan's", async () => {
       // Prepare
-      const listing = fixture('list-resource-record-sets-weighted-primary.json');
+      const listing = fixture<WeightedListing>('route53/list-resource-record-sets-weighted-primary.json');
       listing.ResourceRecordSets.unshift({
         ...listing.ResourceRecordSets[0],
         SetIdentifier: 'orders-canary',
@@ -96,7 +89,7 @@ describe('Route 53 helpers', () => {
       // Prepare
       route53Mock
         .on(ListResourceRecordSetsCommand)
-        .resolves(fixture('list-resource-record-sets-simple-primary.json'));
+        .resolves(fixture('route53/list-resource-record-sets-simple-primary.json'));
       const record: DnsRecordPlan = { ...apiRecord(), name: 'WWW.orders.example.com', routing: 'simple' };
 
       // Act
@@ -110,7 +103,7 @@ describe('Route 53 helpers', () => {
 
     it('follows the next page while it still lists the same record', async () => {
       // Prepare
-      const listing = fixture('list-resource-record-sets-weighted-primary.json');
+      const listing = fixture<WeightedListing>('route53/list-resource-record-sets-weighted-primary.json');
       const [use1, usw2] = listing.ResourceRecordSets;
       route53Mock
         .on(ListResourceRecordSetsCommand)
@@ -138,14 +131,9 @@ describe('Route 53 helpers', () => {
 
     it.each(['Throttling', 'PriorRequestNotComplete'])('turns %s into AwsTransientError', async (name) => {
       // Prepare
-      route53Mock.on(ListResourceRecordSetsCommand).rejects(
-        new Route53ServiceException({
-          name,
-          $fault: 'client',
-          $metadata: { httpStatusCode: 400 },
-          message: 'Rate exceeded',
-        }),
-      );
+      route53Mock
+        .on(ListResourceRecordSetsCommand)
+        .rejects(awsError(Route53ServiceException, name, 400, 'Rate exceeded'));
 
       // Act
       const read = readRecord(route53, apiRecord());
@@ -160,7 +148,7 @@ describe('Route 53 helpers', () => {
       // Prepare
       route53Mock
         .on(ChangeResourceRecordSetsCommand)
-        .resolves(fixture('change-resource-record-sets-pending.json'));
+        .resolves(fixture('route53/change-resource-record-sets-pending.json'));
       const upserts: RecordSetState[] = [
         {
           name: 'api.orders.example.com.',
@@ -242,7 +230,7 @@ describe('Route 53 helpers', () => {
       { name: 'reports a propagated change as INSYNC', file: 'get-change-insync.json', status: 'INSYNC' },
     ])('$name', async ({ file, status }) => {
       // Prepare
-      route53Mock.on(GetChangeCommand).resolves(fixture(file));
+      route53Mock.on(GetChangeCommand).resolves(fixture(`route53/${file}`));
 
       // Act
       const reported = await getChangeStatus(route53, 'C2682N5HXP0BZ4');

@@ -33,6 +33,23 @@ describe('the local verbs', () => {
       expect(sfn.calls()).toHaveLength(0);
     });
 
+    it('--save-history writes a history that failover report rebuilds to the same RTO and RPO', async () => {
+      const file = join(mkdtempSync(join(tmpdir(), 'failover-history-')), 'drill.json');
+
+      const drilled = await run(['drill', '--scenario', 'region-outage', '--json', '--save-history', file]);
+      const reported = await run(['report', '--history-file', file, '--format', 'json']);
+
+      expect(drilled.code).toBe(0);
+      expect(reported.code).toBe(0);
+      const own = JSON.parse(drilled.stdout);
+      expect(JSON.parse(reported.stdout)).toMatchObject({
+        rtoSeconds: own.rtoSeconds,
+        rpo: own.rpo,
+        outcome: 'succeeded',
+      });
+      expect(JSON.parse(readFileSync(file, 'utf8')).events.length).toBeGreaterThan(20);
+    });
+
     it('an unknown scenario is a usage error', async () => {
       const r = await run(['drill', '--scenario', 'meteor']);
 

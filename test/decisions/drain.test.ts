@@ -7,21 +7,10 @@ import {
 } from '../../src/decisions/drain.js';
 import type { RecordSetState } from '../../src/decisions/traffic.js';
 import { PlanInvalidError } from '../../src/errors.js';
-import type { DnsRecordPlan, FailoverPlan } from '../../src/plan/schema.js';
-import { examplePlan } from '../support/plan.js';
+import type { FailoverPlan } from '../../src/plan/schema.js';
+import { apiRecord, examplePlan, USE1_ALB, USW2_ALB } from '../support/plan.js';
 
-const USE1_ALB = 'orders-use1-1234567890.us-east-1.elb.amazonaws.com';
-const USW2_ALB = 'orders-usw2-0987654321.us-west-2.elb.amazonaws.com';
-
-const weighted: DnsRecordPlan = {
-  hostedZoneId: 'Z3M3LMPEXAMPLE',
-  name: 'api.orders.example.com.',
-  type: 'CNAME',
-  ttlSeconds: 60,
-  routing: 'weighted',
-  setIdentifier: { 'us-east-1': 'orders-use1', 'us-west-2': 'orders-usw2' },
-  value: { 'us-east-1': USE1_ALB, 'us-west-2': USW2_ALB },
-};
+const weighted = apiRecord();
 
 const source = (weight: number): RecordSetState => ({
   name: 'api.orders.example.com.',

@@ -1,29 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { DescribeGlobalClustersCommand, RDSClient, RDSServiceException } from '@aws-sdk/client-rds';
+import {
+  DescribeGlobalClustersCommand,
+  type DescribeGlobalClustersCommandOutput,
+  RDSClient,
+  RDSServiceException,
+} from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientRegistry } from '../../src/aws/clients.js';
 import type { StepDeps } from '../../src/handlers/define-step.js';
 import { checkPromotion } from '../../src/steps/check-promotion.js';
 import type { CheckPromotionOutput, PromoteOutput } from '../../src/steps/contracts.js';
-import type { FailoverRequest } from '../../src/steps/request.js';
+import { awsError, regionOf } from '../support/aws.js';
+import { fixture } from '../support/fixtures.js';
 import { examplePlan } from '../support/plan.js';
-
-const fixture = (name: string) => JSON.parse(readFileSync(`test/fixtures/rds/${name}`, 'utf8'));
+import { nov22Request } from '../support/request.js';
 
 const STARTED = Date.parse('2025-11-22T00:20:00.000Z');
 const at = (seconds: number) => new Date(STARTED + seconds * 1000);
 
-const request: FailoverRequest = {
-  planName: 'orders',
-  mode: 'automatic',
-  sourceRegion: 'us-east-1',
-  targetRegion: 'us-west-2',
-  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
-  requestedBy: 'alarm',
-  detectedAt: '2025-11-22T00:17:00.000Z',
-  executionName: 'orders-2025-11-22T00-17-00Z',
-};
+const request = nov22Request();
 
 const promotion: PromoteOutput = {
   action: 'failover',
@@ -46,10 +41,10 @@ describe('checkPromotion', () => {
     // Prepare
     rdsMock
       .on(DescribeGlobalClustersCommand)
-      .resolvesOnce(fixture('describe-global-clusters-failover-pending.json'))
-      .resolvesOnce(fixture('describe-global-clusters-failing-over.json'))
-      .resolvesOnce(fixture('describe-global-clusters-failing-over.json'))
-      .resolvesOnce(fixture('describe-global-clusters-target-writer.json'));
+      .resolvesOnce(fixture('rds/describe-global-clusters-failover-pending.json'))
+      .resolvesOnce(fixture('rds/describe-global-clusters-failing-over.json'))
+      .resolvesOnce(fixture('rds/describe-global-clusters-failing-over.json'))
+      .resolvesOnce(fixture('rds/describe-global-clusters-target-writer.json'));
 
     // Act
     const outputs: CheckPromotionOutput[] = [];
@@ -79,7 +74,9 @@ describe('checkPromotion', () => {
 
   it('reads the global cluster in the target region', async () => {
     // Prepare
-    rdsMock.on(DescribeGlobalClustersCommand).resolves(fixture('describe-global-clusters-failing-over.json'));
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('rds/describe-global-clusters-failing-over.json'));
 
     // Act
     await checkPromotion({ request, promotion }, depsAt(20));
@@ -88,19 +85,23 @@ describe('checkPromotion', () => {
     expect(rdsMock).toHaveReceivedCommandWith(DescribeGlobalClustersCommand, {
       GlobalClusterIdentifier: 'orders-global',
     });
-    const client = rdsMock.commandCalls(DescribeGlobalClustersCommand)[0]?.thisValue as RDSClient;
-    expect(await client.config.region()).toBe('us-west-2');
+    expect(await regionOf(rdsMock.commandCalls(DescribeGlobalClustersCommand)[0]?.thisValue)).toBe(
+      'us-west-2',
+    );
   });
 
   it('dates writerSince from the first poll that saw the target writing during a switchover', async () => {
     // Prepare
-    const writing = fixture('describe-global-clusters-switching-over.json');
-    for (const member of writing.GlobalClusters[0].GlobalClusterMembers) member.IsWriter = !member.IsWriter;
+    const writing = fixture<DescribeGlobalClustersCommandOutput>(
+      'rds/describe-global-clusters-switching-over.json',
+    );
+    for (const member of writing.GlobalClusters?.[0]?.GlobalClusterMembers ?? [])
+      member.IsWriter = !member.IsWriter;
     rdsMock
       .on(DescribeGlobalClustersCommand)
-      .resolvesOnce(fixture('describe-global-clusters-switching-over.json'))
+      .resolvesOnce(fixture('rds/describe-global-clusters-switching-over.json'))
       .resolvesOnce(writing)
-      .resolvesOnce(fixture('describe-global-clusters-target-writer.json'));
+      .resolvesOnce(fixture('rds/describe-global-clusters-target-writer.json'));
     const planned = { ...promotion, action: 'switchover' as const, rpoLagMsBeforePromotion: null };
 
     // Act
@@ -119,7 +120,9 @@ describe('checkPromotion', () => {
 
   it('raises PromotionStuckError for a failover past its deadline, with what the operator must do', async () => {
     // Prepare
-    rdsMock.on(DescribeGlobalClustersCommand).resolves(fixture('describe-global-clusters-failing-over.json'));
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('rds/describe-global-clusters-failing-over.json'));
 
     // Act
     const error = await checkPromotion({ request, promotion }, depsAt(601)).catch((e: unknown) => e);
@@ -137,7 +140,7 @@ describe('checkPromotion', () => {
     // Prepare
     rdsMock
       .on(DescribeGlobalClustersCommand)
-      .resolves(fixture('describe-global-clusters-target-writer.json'));
+      .resolves(fixture('rds/describe-global-clusters-target-writer.json'));
 
     // Act
     const out = await checkPromotion({ request, promotion }, depsAt(620));
@@ -148,7 +151,9 @@ describe('checkPromotion', () => {
 
   it('raises AwsRequestError when RDS cancels the failover', async () => {
     // Prepare
-    rdsMock.on(DescribeGlobalClustersCommand).resolves(fixture('describe-global-clusters-cancelling.json'));
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('rds/describe-global-clusters-cancelling.json'));
 
     // Act & Assess
     await expect(checkPromotion({ request, promotion }, depsAt(30))).rejects.toMatchObject({
@@ -159,14 +164,9 @@ describe('checkPromotion', () => {
 
   it('raises AwsTransientError when RDS throttles the poll', async () => {
     // Prepare
-    rdsMock.on(DescribeGlobalClustersCommand).rejects(
-      new RDSServiceException({
-        name: 'Throttling',
-        message: 'Rate exceeded',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-      }),
-    );
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .rejects(awsError(RDSServiceException, 'Throttling', 400, 'Rate exceeded'));
 
     // Act & Assess
     await expect(checkPromotion({ request, promotion }, depsAt(30))).rejects.toMatchObject({

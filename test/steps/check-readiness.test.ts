@@ -2,8 +2,6 @@ import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-s
 import {
   CloudWatchClient,
   CloudWatchServiceException,
-  GetMetricDataCommand,
-  type GetMetricDataCommandInput,
   type GetMetricDataCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, type DescribeServicesCommandOutput, ECSClient } from '@aws-sdk/client-ecs';
@@ -27,12 +25,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AwsTransientError, InputInvalidError, TargetNotReadyError } from '../../src/errors.js';
 import { handler } from '../../src/handlers/check-readiness.js';
-import type { StepDeps } from '../../src/handlers/define-step.js';
 import { checkReadiness } from '../../src/steps/check-readiness.js';
 import { describeProblem, problemsInNotReadyMessage } from '../../src/steps/readiness-problems.js';
 import type { FailoverRequest } from '../../src/steps/request.js';
 import { awsError, hang, mutatingCommandsSent, regionOf } from '../support/aws.js';
-import { testDeps } from '../support/deps.js';
+import { type Answer, answerMetricReads, metrics } from '../support/cloudwatch.js';
+import { testDepsBounded } from '../support/deps.js';
 import { fixture } from '../support/fixtures.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { failoverRequest } from '../support/request.js';
@@ -50,12 +48,6 @@ const CHECKS = [
   'aurora-source-cluster',
   'replication-lag',
 ];
-
-type Answer = () => Promise<GetMetricDataCommandOutput>;
-const metrics =
-  (name: string): Answer =>
-  () =>
-    Promise.resolve(fixture<GetMetricDataCommandOutput>(`cloudwatch/${name}`));
 
 /** What the two regions and Route 53 answer; every read not listed here is unexpected. */
 interface World {
@@ -108,11 +100,7 @@ function globalClusterWith(
 
 const request = (mode: FailoverRequest['mode'] = 'automatic') => failoverRequest({ mode });
 
-function deps(failedRegionCallMs?: number): StepDeps {
-  const d = testDeps(NOW);
-  if (failedRegionCallMs !== undefined) d.plan.timeouts.failedRegionCallMs = failedRegionCallMs;
-  return d;
-}
+const deps = (failedRegionCallMs?: number) => testDepsBounded(NOW, failedRegionCallMs);
 
 /** A case where readiness refuses: what differs from a ready target, and the check that names it. */
 type Refusal = [string, { world: Partial<World>; check: string; detail: string }];
@@ -154,13 +142,7 @@ describe('check-readiness', () => {
       'us-east-1 HTTPCode_ELB_5XX_Count': world.targetAlb5xx,
       'us-west-2 SuccessPercent': world.targetCanary,
     };
-    cloudwatchMock.on(GetMetricDataCommand).callsFake(async (input: GetMetricDataCommandInput, getClient) => {
-      const region = await regionOf(getClient());
-      const metric = input.MetricDataQueries?.[0]?.MetricStat?.Metric?.MetricName;
-      const answer = reads[`${region} ${metric}`];
-      if (!answer) throw new Error(`unexpected GetMetricData(${metric}) in ${region}`);
-      return answer();
-    });
+    answerMetricReads(cloudwatchMock, reads);
   }
 
   afterEach(() => {

@@ -1,36 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientRegistry } from '../../src/aws/clients.js';
 import { DeadlineExceededError } from '../../src/errors.js';
-import type { StepDeps } from '../../src/handlers/define-step.js';
 import { checkScale } from '../../src/steps/check-scale.js';
 import type { ScaleOutput } from '../../src/steps/contracts.js';
-import type { FailoverRequest } from '../../src/steps/request.js';
 import { event } from '../../src/timeline/types.js';
-import { examplePlan } from '../support/plan.js';
-
-const DATE_KEYS = new Set(['createdAt', 'updatedAt']);
-/** Fixtures keep dates as ISO text; the SDK hands them out as Date objects. */
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(`test/fixtures/ecs/${name}`, 'utf8'), (key, value) =>
-    DATE_KEYS.has(key) && typeof value === 'string' ? new Date(value) : value,
-  );
+import { testDeps } from '../support/deps.js';
+import { fixture } from '../support/fixtures.js';
+import { may20Request } from '../support/request.js';
 
 const STARTED = new Date('2024-05-20T14:06:00.000Z');
 const NOW = new Date('2024-05-20T14:07:30.000Z');
 const PAST_DEADLINE = new Date('2024-05-20T14:21:15.000Z');
-const request: FailoverRequest = {
-  planName: 'orders',
-  mode: 'automatic',
-  sourceRegion: 'us-east-1',
-  targetRegion: 'us-west-2',
-  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
-  requestedBy: 'alarm',
-  detectedAt: '2024-05-20T14:01:00.000Z',
-  executionName: 'orders-20240520T1401Z',
-};
+const request = may20Request();
 const scale: ScaleOutput = {
   services: [
     {
@@ -58,11 +40,6 @@ const scale: ScaleOutput = {
     event(STARTED, 'scale-target', 'started', 'scaling orders-api 2->6, orders-worker 1->3 in us-west-2'),
   ],
 };
-const deps = (now = NOW): StepDeps => ({
-  plan: examplePlan(),
-  clients: new ClientRegistry(),
-  now: () => now,
-});
 const earlierPoll = (running: Record<string, number>) =>
   event(new Date('2024-05-20T14:06:15.000Z'), 'scale-target', 'progress', 'waiting', {
     region: 'us-west-2',
@@ -81,11 +58,11 @@ describe('checkScale', () => {
 
   it('is done when every service runs its count with one deployment', async () => {
     // Prepare
-    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-active.json'));
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-active.json'));
     const previous = { timeline: [earlierPoll({ api: 3, worker: 3 })] };
 
     // Act
-    const output = await checkScale({ request, scale, previous }, deps());
+    const output = await checkScale({ request, scale, previous }, testDeps(NOW));
 
     // Assess
     expect(output.done).toBe(true);
@@ -105,10 +82,10 @@ describe('checkScale', () => {
 
   it('is not done while tasks are pending, and records the running counts', async () => {
     // Prepare
-    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-scaling.json'));
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-scaling.json'));
 
     // Act
-    const output = await checkScale({ request, scale }, deps());
+    const output = await checkScale({ request, scale }, testDeps(NOW));
 
     // Assess
     expect(output.done).toBe(false);
@@ -126,11 +103,11 @@ describe('checkScale', () => {
     { name: 'adds a progress event when a running count moved', before: { api: 1, worker: 3 }, added: 1 },
   ])('$name', async ({ before, added }) => {
     // Prepare
-    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-scaling.json'));
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-scaling.json'));
     const previous = { timeline: [earlierPoll(before)] };
 
     // Act
-    const output = await checkScale({ request, scale, previous }, deps());
+    const output = await checkScale({ request, scale, previous }, testDeps(NOW));
 
     // Assess
     expect(output.timeline).toHaveLength(1 + added);
@@ -138,10 +115,10 @@ describe('checkScale', () => {
 
   it('fails past the deadline naming each short service and what to check', async () => {
     // Prepare
-    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-scaling.json'));
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-scaling.json'));
 
     // Act
-    const checked = checkScale({ request, scale }, deps(PAST_DEADLINE));
+    const checked = checkScale({ request, scale }, testDeps(PAST_DEADLINE));
 
     // Assess
     await expect(checked).rejects.toThrow(DeadlineExceededError);
@@ -151,10 +128,10 @@ describe('checkScale', () => {
 
   it('succeeds past the deadline when the services have settled', async () => {
     // Prepare
-    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-active.json'));
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-active.json'));
 
     // Act
-    const output = await checkScale({ request, scale }, deps(PAST_DEADLINE));
+    const output = await checkScale({ request, scale }, testDeps(PAST_DEADLINE));
 
     // Assess
     expect(output.done).toBe(true);
@@ -166,7 +143,10 @@ describe('checkScale', () => {
       const dryRunScale: ScaleOutput = { ...scale, dryRun: true };
 
       // Act
-      const output = await checkScale({ request: { ...request, dryRun: true }, scale: dryRunScale }, deps());
+      const output = await checkScale(
+        { request: { ...request, dryRun: true }, scale: dryRunScale },
+        testDeps(NOW),
+      );
 
       // Assess
       expect(ecsMock).not.toHaveReceivedAnyCommand();

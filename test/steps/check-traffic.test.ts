@@ -1,34 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { GetChangeCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientRegistry } from '../../src/aws/clients.js';
 import { DeadlineExceededError } from '../../src/errors.js';
-import type { StepDeps } from '../../src/handlers/define-step.js';
 import { checkTraffic } from '../../src/steps/check-traffic.js';
 import type { ShiftOutput } from '../../src/steps/contracts.js';
-import type { FailoverRequest } from '../../src/steps/request.js';
-import { examplePlan } from '../support/plan.js';
-
-/** Fixtures keep dates as ISO text; the SDK hands them out as Date objects. */
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(`test/fixtures/route53/${name}`, 'utf8'), (key, value) =>
-    key === 'SubmittedAt' && typeof value === 'string' ? new Date(value) : value,
-  );
+import { testDeps } from '../support/deps.js';
+import { fixture } from '../support/fixtures.js';
+import { may20Request } from '../support/request.js';
 
 const FIRST_POLL = new Date('2024-05-20T14:09:10.000Z');
 const SECOND_POLL = new Date('2024-05-20T14:09:40.000Z');
 const PAST_DEADLINE = new Date('2024-05-20T14:14:30.000Z');
-const request: FailoverRequest = {
-  planName: 'orders',
-  mode: 'automatic',
-  sourceRegion: 'us-east-1',
-  targetRegion: 'us-west-2',
-  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
-  requestedBy: 'alarm',
-  detectedAt: '2024-05-20T14:01:00.000Z',
-  executionName: 'orders-20240520T1401Z',
-};
+const request = may20Request();
 const shift: ShiftOutput = {
   records: [{ name: 'api.orders.example.com.', action: 'changed', changeId: 'C2682N5HXP0BZ4' }],
   startedAt: '2024-05-20T14:09:00.000Z',
@@ -36,11 +19,6 @@ const shift: ShiftOutput = {
   maxTtlSeconds: 60,
   timeline: [],
 };
-const deps = (now: Date): StepDeps => ({
-  plan: examplePlan(),
-  clients: new ClientRegistry(),
-  now: () => now,
-});
 
 describe('checkTraffic', () => {
   const route53Mock = mockClient(Route53Client);
@@ -53,12 +31,12 @@ describe('checkTraffic', () => {
     // Prepare
     route53Mock
       .on(GetChangeCommand)
-      .resolvesOnce(fixture('get-change-pending.json'))
-      .resolvesOnce(fixture('get-change-insync.json'));
+      .resolvesOnce(fixture('route53/get-change-pending.json'))
+      .resolvesOnce(fixture('route53/get-change-insync.json'));
 
     // Act
-    const first = await checkTraffic({ request, shift }, deps(FIRST_POLL));
-    const second = await checkTraffic({ request, shift, previous: first }, deps(SECOND_POLL));
+    const first = await checkTraffic({ request, shift }, testDeps(FIRST_POLL));
+    const second = await checkTraffic({ request, shift, previous: first }, testDeps(SECOND_POLL));
 
     // Assess
     expect(route53Mock).toHaveReceivedCommandWith(GetChangeCommand, { Id: 'C2682N5HXP0BZ4' });
@@ -77,11 +55,11 @@ describe('checkTraffic', () => {
 
   it('adds no event while nothing has changed since the last poll', async () => {
     // Prepare
-    route53Mock.on(GetChangeCommand).resolves(fixture('get-change-pending.json'));
-    const previous = await checkTraffic({ request, shift }, deps(FIRST_POLL));
+    route53Mock.on(GetChangeCommand).resolves(fixture('route53/get-change-pending.json'));
+    const previous = await checkTraffic({ request, shift }, testDeps(FIRST_POLL));
 
     // Act
-    const output = await checkTraffic({ request, shift, previous }, deps(SECOND_POLL));
+    const output = await checkTraffic({ request, shift, previous }, testDeps(SECOND_POLL));
 
     // Assess
     expect(output.timeline).toEqual(previous.timeline);
@@ -89,7 +67,7 @@ describe('checkTraffic', () => {
 
   it('asks once for a change id shared by several records', async () => {
     // Prepare
-    route53Mock.on(GetChangeCommand).resolves(fixture('get-change-insync.json'));
+    route53Mock.on(GetChangeCommand).resolves(fixture('route53/get-change-insync.json'));
     const shared: ShiftOutput = {
       ...shift,
       records: [
@@ -99,7 +77,7 @@ describe('checkTraffic', () => {
     };
 
     // Act
-    await checkTraffic({ request, shift: shared }, deps(FIRST_POLL));
+    await checkTraffic({ request, shift: shared }, testDeps(FIRST_POLL));
 
     // Assess
     expect(route53Mock).toHaveReceivedCommandTimes(GetChangeCommand, 1);
@@ -113,7 +91,7 @@ describe('checkTraffic', () => {
     };
 
     // Act
-    const output = await checkTraffic({ request, shift: nothingChanged }, deps(FIRST_POLL));
+    const output = await checkTraffic({ request, shift: nothingChanged }, testDeps(FIRST_POLL));
 
     // Assess
     expect(route53Mock).not.toHaveReceivedCommand(GetChangeCommand);
@@ -123,10 +101,10 @@ describe('checkTraffic', () => {
 
   it('fails past the deadline naming the change still PENDING', async () => {
     // Prepare
-    route53Mock.on(GetChangeCommand).resolves(fixture('get-change-pending.json'));
+    route53Mock.on(GetChangeCommand).resolves(fixture('route53/get-change-pending.json'));
 
     // Act
-    const checked = checkTraffic({ request, shift }, deps(PAST_DEADLINE));
+    const checked = checkTraffic({ request, shift }, testDeps(PAST_DEADLINE));
 
     // Assess
     await expect(checked).rejects.toThrow(DeadlineExceededError);
@@ -145,7 +123,7 @@ describe('checkTraffic', () => {
       // Act
       const output = await checkTraffic(
         { request: { ...request, dryRun: true }, shift: dryRunShift },
-        deps(FIRST_POLL),
+        testDeps(FIRST_POLL),
       );
 
       // Assess

@@ -13,11 +13,9 @@ import type { DrainTrafficOutput } from '../../src/steps/contracts-operators.js'
 import { drainTraffic } from '../../src/steps/drain-traffic.js';
 import { commandsSent, hang, regionOf } from '../support/aws.js';
 import { fixture } from '../support/fixtures.js';
-import { examplePlan } from '../support/plan.js';
+import { examplePlan, USE1_ALB, USW2_ALB } from '../support/plan.js';
 import { failoverRequest } from '../support/request.js';
 
-const USE1_ALB = 'orders-use1-1234567890.us-east-1.elb.amazonaws.com';
-const USW2_ALB = 'orders-usw2-0987654321.us-west-2.elb.amazonaws.com';
 const NOW = new Date('2026-11-22T03:00:00.000Z');
 const planned = failoverRequest({
   mode: 'planned',

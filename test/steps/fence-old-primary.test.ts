@@ -19,7 +19,7 @@ import { InputInvalidError } from '../../src/errors.js';
 import { handler } from '../../src/handlers/fence-old-primary.js';
 import { fenceOldPrimary } from '../../src/steps/fence-old-primary.js';
 import { awsError, commandsSent, hang, mutatingCommandsSent, regionOf } from '../support/aws.js';
-import { testDeps } from '../support/deps.js';
+import { testDepsBounded } from '../support/deps.js';
 import { fixture } from '../support/fixtures.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { failoverRequest } from '../support/request.js';
@@ -56,11 +56,7 @@ const sentBefore = (first: unknown, second: unknown) =>
 const commandsToRun = (followUps: readonly string[]) =>
   followUps.filter((f) => f.includes(' answers, run: '));
 
-function deps(failedRegionCallMs?: number) {
-  const d = testDeps(NOW);
-  if (failedRegionCallMs !== undefined) d.plan.timeouts.failedRegionCallMs = failedRegionCallMs;
-  return d;
-}
+const deps = (failedRegionCallMs?: number) => testDepsBounded(NOW, failedRegionCallMs);
 
 describe('fence-old-primary', () => {
   const ecsMock = mockClient(ECSClient);

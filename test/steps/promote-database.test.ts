@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import {
   DescribeGlobalClustersCommand,
+  type DescribeGlobalClustersCommandOutput,
   FailoverGlobalClusterCommand,
   RDSClient,
   RDSServiceException,
@@ -8,37 +8,32 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ClientRegistry } from '../../src/aws/clients.js';
 import { readRpoLagMs } from '../../src/aws/cloudwatch.js';
 import type { StepDeps } from '../../src/handlers/define-step.js';
 import { promoteDatabase } from '../../src/steps/promote-database.js';
 import type { FailoverRequest } from '../../src/steps/request.js';
-import { mutatingCommandsSent } from '../support/aws.js';
-import { examplePlan } from '../support/plan.js';
+import { awsError, mutatingCommandsSent, regionOf } from '../support/aws.js';
+import { testDeps } from '../support/deps.js';
+import { fixture } from '../support/fixtures.js';
+import { nov22Request } from '../support/request.js';
 
 vi.mock('../../src/aws/cloudwatch.js', () => ({ readRpoLagMs: vi.fn() }));
-
-const fixture = (name: string) => JSON.parse(readFileSync(`test/fixtures/rds/${name}`, 'utf8'));
 
 const USE1 = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-use1';
 const USW2 = 'arn:aws:rds:us-west-2:123456789012:cluster:orders-usw2';
 const NOW = new Date('2025-11-22T00:20:00.000Z');
 
-const request = (mode: FailoverRequest['mode']): FailoverRequest => ({
-  planName: 'orders',
-  mode,
-  sourceRegion: 'us-east-1',
-  targetRegion: 'us-west-2',
-  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
-  requestedBy: 'alarm',
-  detectedAt: '2025-11-22T00:17:00.000Z',
-  executionName: 'orders-2025-11-22T00-17-00Z',
-});
+const request = (mode: FailoverRequest['mode']): FailoverRequest => nov22Request({ mode });
 
-/** The region of the client the first of these mocked calls went through. */
-async function regionOfFirst(calls: readonly { thisValue: unknown }[]): Promise<string> {
-  const client = calls[0]?.thisValue as RDSClient;
-  return client.config.region();
+/** The primary-writer fixture with the target (its last member) gone from the global cluster. */
+function targetNotAMember(): DescribeGlobalClustersCommandOutput {
+  const out = fixture<DescribeGlobalClustersCommandOutput>(
+    'rds/describe-global-clusters-primary-writer.json',
+  );
+  const members = out.GlobalClusters?.[0]?.GlobalClusterMembers;
+  if (!members) throw new Error('the primary-writer fixture lists the global cluster members');
+  members.pop();
+  return out;
 }
 
 describe('promoteDatabase', () => {
@@ -46,7 +41,7 @@ describe('promoteDatabase', () => {
   let deps: StepDeps;
 
   beforeEach(() => {
-    deps = { plan: examplePlan(), clients: new ClientRegistry(), now: () => NOW };
+    deps = testDeps(NOW);
     vi.mocked(readRpoLagMs).mockResolvedValue(420);
   });
 
@@ -59,8 +54,8 @@ describe('promoteDatabase', () => {
     // Prepare
     rdsMock
       .on(DescribeGlobalClustersCommand)
-      .resolves(fixture('describe-global-clusters-primary-writer.json'));
-    rdsMock.on(FailoverGlobalClusterCommand).resolves(fixture('failover-global-cluster-pending.json'));
+      .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
+    rdsMock.on(FailoverGlobalClusterCommand).resolves(fixture('rds/failover-global-cluster-pending.json'));
 
     // Act
     const out = await promoteDatabase({ request: request('automatic') }, deps);
@@ -72,7 +67,9 @@ describe('promoteDatabase', () => {
       AllowDataLoss: true,
     });
     expect(rdsMock).not.toHaveReceivedCommand(SwitchoverGlobalClusterCommand);
-    expect(await regionOfFirst(rdsMock.commandCalls(FailoverGlobalClusterCommand))).toBe('us-west-2');
+    expect(await regionOf(rdsMock.commandCalls(FailoverGlobalClusterCommand)[0]?.thisValue)).toBe(
+      'us-west-2',
+    );
     expect(readRpoLagMs).toHaveBeenCalledWith(
       deps.clients.forRegion('us-west-2').cloudwatch,
       'orders-usw2',
@@ -106,8 +103,8 @@ describe('promoteDatabase', () => {
     // Prepare
     rdsMock
       .on(DescribeGlobalClustersCommand)
-      .resolves(fixture('describe-global-clusters-primary-writer.json'));
-    rdsMock.on(FailoverGlobalClusterCommand).resolves(fixture('failover-global-cluster-pending.json'));
+      .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
+    rdsMock.on(FailoverGlobalClusterCommand).resolves(fixture('rds/failover-global-cluster-pending.json'));
     vi.mocked(readRpoLagMs).mockRejectedValue(new Error('CloudWatch unavailable'));
 
     // Act
@@ -123,8 +120,10 @@ describe('promoteDatabase', () => {
     // Prepare
     rdsMock
       .on(DescribeGlobalClustersCommand)
-      .resolves(fixture('describe-global-clusters-primary-writer.json'));
-    rdsMock.on(SwitchoverGlobalClusterCommand).resolves(fixture('switchover-global-cluster-pending.json'));
+      .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
+    rdsMock
+      .on(SwitchoverGlobalClusterCommand)
+      .resolves(fixture('rds/switchover-global-cluster-pending.json'));
 
     // Act
     const out = await promoteDatabase({ request: request('planned') }, deps);
@@ -135,7 +134,9 @@ describe('promoteDatabase', () => {
       TargetDbClusterIdentifier: USW2,
     });
     expect(rdsMock).not.toHaveReceivedCommand(FailoverGlobalClusterCommand);
-    expect(await regionOfFirst(rdsMock.commandCalls(SwitchoverGlobalClusterCommand))).toBe('us-east-1');
+    expect(await regionOf(rdsMock.commandCalls(SwitchoverGlobalClusterCommand)[0]?.thisValue)).toBe(
+      'us-east-1',
+    );
     expect(readRpoLagMs).not.toHaveBeenCalled();
     expect(out.action).toBe('switchover');
     expect(out.rpoLagMsBeforePromotion).toBeNull();
@@ -150,7 +151,7 @@ describe('promoteDatabase', () => {
     // Prepare
     rdsMock
       .on(DescribeGlobalClustersCommand)
-      .resolves(fixture('describe-global-clusters-target-writer.json'));
+      .resolves(fixture('rds/describe-global-clusters-target-writer.json'));
 
     // Act
     const out = await promoteDatabase({ request: request('automatic') }, deps);
@@ -165,7 +166,9 @@ describe('promoteDatabase', () => {
 
   it('does not send a second failover while one towards the target is running', async () => {
     // Prepare
-    rdsMock.on(DescribeGlobalClustersCommand).resolves(fixture('describe-global-clusters-failing-over.json'));
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('rds/describe-global-clusters-failing-over.json'));
 
     // Act
     const out = await promoteDatabase({ request: request('automatic') }, deps);
@@ -183,20 +186,20 @@ describe('promoteDatabase', () => {
     // Prepare
     rdsMock
       .on(DescribeGlobalClustersCommand)
-      .resolves(fixture('describe-global-clusters-target-writer.json'));
+      .resolves(fixture('rds/describe-global-clusters-target-writer.json'));
 
     // Act
     await promoteDatabase({ request: request('automatic') }, deps);
 
     // Assess
-    expect(await regionOfFirst(rdsMock.commandCalls(DescribeGlobalClustersCommand))).toBe('us-west-2');
+    expect(await regionOf(rdsMock.commandCalls(DescribeGlobalClustersCommand)[0]?.thisValue)).toBe(
+      'us-west-2',
+    );
   });
 
   it('refuses with TargetNotReadyError when the target is not a member', async () => {
     // Prepare
-    const out = fixture('describe-global-clusters-primary-writer.json');
-    out.GlobalClusters[0].GlobalClusterMembers.pop();
-    rdsMock.on(DescribeGlobalClustersCommand).resolves(out);
+    rdsMock.on(DescribeGlobalClustersCommand).resolves(targetNotAMember());
 
     // Act & Assess
     await expect(promoteDatabase({ request: request('automatic') }, deps)).rejects.toMatchObject({
@@ -212,7 +215,7 @@ describe('promoteDatabase', () => {
       // Prepare
       rdsMock
         .on(DescribeGlobalClustersCommand)
-        .resolves(fixture('describe-global-clusters-primary-writer.json'));
+        .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
 
       // Act
       const out = await promoteDatabase({ request: dryRun('automatic') }, deps);
@@ -254,7 +257,7 @@ describe('promoteDatabase', () => {
       // Prepare
       rdsMock
         .on(DescribeGlobalClustersCommand)
-        .resolves(fixture('describe-global-clusters-primary-writer.json'));
+        .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
 
       // Act
       const out = await promoteDatabase({ request: dryRun('planned') }, deps);
@@ -269,9 +272,7 @@ describe('promoteDatabase', () => {
 
     it('records the refusal a real run would stop on, instead of stopping the dry run', async () => {
       // Prepare
-      const out = fixture('describe-global-clusters-primary-writer.json');
-      out.GlobalClusters[0].GlobalClusterMembers.pop();
-      rdsMock.on(DescribeGlobalClustersCommand).resolves(out);
+      rdsMock.on(DescribeGlobalClustersCommand).resolves(targetNotAMember());
 
       // Act
       const output = await promoteDatabase({ request: dryRun('automatic') }, deps);
@@ -291,7 +292,7 @@ describe('promoteDatabase', () => {
       // Prepare
       rdsMock
         .on(DescribeGlobalClustersCommand)
-        .resolves(fixture('describe-global-clusters-target-writer.json'));
+        .resolves(fixture('rds/describe-global-clusters-target-writer.json'));
 
       // Act
       const out = await promoteDatabase({ request: dryRun('automatic') }, deps);
@@ -306,15 +307,10 @@ describe('promoteDatabase', () => {
     // Prepare
     rdsMock
       .on(DescribeGlobalClustersCommand)
-      .resolves(fixture('describe-global-clusters-primary-writer.json'));
-    rdsMock.on(FailoverGlobalClusterCommand).rejects(
-      new RDSServiceException({
-        name: 'Throttling',
-        message: 'Rate exceeded',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-      }),
-    );
+      .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
+    rdsMock
+      .on(FailoverGlobalClusterCommand)
+      .rejects(awsError(RDSServiceException, 'Throttling', 400, 'Rate exceeded'));
 
     // Act & Assess
     await expect(promoteDatabase({ request: request('automatic') }, deps)).rejects.toMatchObject({

@@ -1,39 +1,25 @@
-import { readFileSync } from 'node:fs';
 import {
   ApplicationAutoScalingClient,
   DescribeScalableTargetsCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  type DescribeServicesCommandOutput,
+  ECSClient,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientRegistry } from '../../src/aws/clients.js';
 import { AwsRequestError } from '../../src/errors.js';
-import type { StepDeps } from '../../src/handlers/define-step.js';
-import type { FailoverRequest } from '../../src/steps/request.js';
 import { scaleTarget } from '../../src/steps/scale-target.js';
 import { mutatingCommandsSent } from '../support/aws.js';
-import { examplePlan } from '../support/plan.js';
-
-const DATE_KEYS = new Set(['createdAt', 'updatedAt', 'CreationTime']);
-/** Fixtures keep dates as ISO text; the SDK hands them out as Date objects. */
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(`test/fixtures/ecs/${name}`, 'utf8'), (key, value) =>
-    DATE_KEYS.has(key) && typeof value === 'string' ? new Date(value) : value,
-  );
+import { testDeps } from '../support/deps.js';
+import { fixture } from '../support/fixtures.js';
+import { may20Request } from '../support/request.js';
 
 const NOW = new Date('2024-05-20T14:06:00.000Z');
-const request: FailoverRequest = {
-  planName: 'orders',
-  mode: 'automatic',
-  sourceRegion: 'us-east-1',
-  targetRegion: 'us-west-2',
-  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
-  requestedBy: 'alarm',
-  detectedAt: '2024-05-20T14:01:00.000Z',
-  executionName: 'orders-20240520T1401Z',
-};
-const deps = (): StepDeps => ({ plan: examplePlan(), clients: new ClientRegistry(), now: () => NOW });
+const request = may20Request();
 
 describe('scaleTarget', () => {
   const ecsMock = mockClient(ECSClient);
@@ -46,15 +32,15 @@ describe('scaleTarget', () => {
 
   it('raises the autoscaling minimum first, then scales each service below its active count', async () => {
     // Prepare
-    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-standby.json'));
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-standby.json'));
     ecsMock.on(UpdateServiceCommand).resolves({});
     scalingMock
       .on(DescribeScalableTargetsCommand)
-      .resolves(fixture('describe-scalable-targets-usw2-standby.json'));
+      .resolves(fixture('ecs/describe-scalable-targets-usw2-standby.json'));
     scalingMock.on(RegisterScalableTargetCommand).resolves({});
 
     // Act
-    const output = await scaleTarget({ request }, deps());
+    const output = await scaleTarget({ request }, testDeps(NOW));
 
     // Assess
     expect(scalingMock).toHaveReceivedCommandExactlyOnceWith(DescribeScalableTargetsCommand, {
@@ -117,17 +103,19 @@ describe('scaleTarget', () => {
 
   it('leaves a service already above its active count as it is', async () => {
     // Prepare
-    const described = fixture('describe-services-usw2-standby.json');
-    described.services[1].desiredCount = 5;
+    const described = fixture<DescribeServicesCommandOutput>('ecs/describe-services-usw2-standby.json');
+    const [, worker] = described.services ?? [];
+    if (!worker) throw new Error('the standby fixture lists two services');
+    worker.desiredCount = 5;
     ecsMock.on(DescribeServicesCommand).resolves(described);
     ecsMock.on(UpdateServiceCommand).resolves({});
     scalingMock
       .on(DescribeScalableTargetsCommand)
-      .resolves(fixture('describe-scalable-targets-usw2-standby.json'));
+      .resolves(fixture('ecs/describe-scalable-targets-usw2-standby.json'));
     scalingMock.on(RegisterScalableTargetCommand).resolves({});
 
     // Act
-    const output = await scaleTarget({ request }, deps());
+    const output = await scaleTarget({ request }, testDeps(NOW));
 
     // Assess
     expect(ecsMock).toHaveReceivedCommandExactlyOnceWith(UpdateServiceCommand, { service: 'orders-api' });
@@ -136,13 +124,13 @@ describe('scaleTarget', () => {
 
   it('sends nothing when re-run after success', async () => {
     // Prepare
-    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-active.json'));
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-active.json'));
     scalingMock
       .on(DescribeScalableTargetsCommand)
-      .resolves(fixture('describe-scalable-targets-usw2-active.json'));
+      .resolves(fixture('ecs/describe-scalable-targets-usw2-active.json'));
 
     // Act
-    const output = await scaleTarget({ request }, deps());
+    const output = await scaleTarget({ request }, testDeps(NOW));
 
     // Assess
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
@@ -152,17 +140,17 @@ describe('scaleTarget', () => {
   });
 
   describe('in a dry run', () => {
-    const dryRun: FailoverRequest = { ...request, dryRun: true };
+    const dryRun = may20Request({ dryRun: true });
 
     it('reads and decides, sends nothing, records what it would do', async () => {
       // Prepare
-      ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-standby.json'));
+      ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-standby.json'));
       scalingMock
         .on(DescribeScalableTargetsCommand)
-        .resolves(fixture('describe-scalable-targets-usw2-standby.json'));
+        .resolves(fixture('ecs/describe-scalable-targets-usw2-standby.json'));
 
       // Act
-      const output = await scaleTarget({ request: dryRun }, deps());
+      const output = await scaleTarget({ request: dryRun }, testDeps(NOW));
 
       // Assess
       expect(ecsMock).toHaveReceivedCommandTimes(DescribeServicesCommand, 1);
@@ -199,13 +187,13 @@ describe('scaleTarget', () => {
 
     it('records nothing to do when every service is already at capacity', async () => {
       // Prepare
-      ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-active.json'));
+      ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-active.json'));
       scalingMock
         .on(DescribeScalableTargetsCommand)
-        .resolves(fixture('describe-scalable-targets-usw2-active.json'));
+        .resolves(fixture('ecs/describe-scalable-targets-usw2-active.json'));
 
       // Act
-      const output = await scaleTarget({ request: dryRun }, deps());
+      const output = await scaleTarget({ request: dryRun }, testDeps(NOW));
 
       // Assess
       expect(mutatingCommandsSent(ecsMock, scalingMock)).toEqual([]);
@@ -216,13 +204,13 @@ describe('scaleTarget', () => {
 
   it('fails naming a MISSING service before changing any', async () => {
     // Prepare
-    ecsMock.on(DescribeServicesCommand).resolves(fixture('describe-services-usw2-worker-missing.json'));
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-worker-missing.json'));
     scalingMock
       .on(DescribeScalableTargetsCommand)
-      .resolves(fixture('describe-scalable-targets-usw2-standby.json'));
+      .resolves(fixture('ecs/describe-scalable-targets-usw2-standby.json'));
 
     // Act
-    const scaled = scaleTarget({ request }, deps());
+    const scaled = scaleTarget({ request }, testDeps(NOW));
 
     // Assess
     await expect(scaled).rejects.toThrow(AwsRequestError);

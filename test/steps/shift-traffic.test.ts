@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
@@ -7,48 +6,21 @@ import {
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientRegistry } from '../../src/aws/clients.js';
 import { AwsTransientError } from '../../src/errors.js';
-import type { StepDeps } from '../../src/handlers/define-step.js';
 import type { DnsRecordPlan, FailoverPlan } from '../../src/plan/schema.js';
-import type { FailoverRequest } from '../../src/steps/request.js';
 import { shiftTraffic } from '../../src/steps/shift-traffic.js';
-import { mutatingCommandsSent } from '../support/aws.js';
-import { examplePlan } from '../support/plan.js';
+import { awsError, mutatingCommandsSent } from '../support/aws.js';
+import { testDeps } from '../support/deps.js';
+import { fixture } from '../support/fixtures.js';
+import { apiRecord, examplePlan, USE1_ALB, USW2_ALB } from '../support/plan.js';
+import { may20Request } from '../support/request.js';
 
-/** Fixtures keep dates as ISO text; the SDK hands them out as Date objects. */
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(`test/fixtures/route53/${name}`, 'utf8'), (key, value) =>
-    key === 'SubmittedAt' && typeof value === 'string' ? new Date(value) : value,
-  );
-
-const USE1_ALB = 'orders-use1-1234567890.us-east-1.elb.amazonaws.com';
-const USW2_ALB = 'orders-usw2-0987654321.us-west-2.elb.amazonaws.com';
 const NOW = new Date('2024-05-20T14:09:00.000Z');
-const request: FailoverRequest = {
-  planName: 'orders',
-  mode: 'automatic',
-  sourceRegion: 'us-east-1',
-  targetRegion: 'us-west-2',
-  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
-  requestedBy: 'alarm',
-  detectedAt: '2024-05-20T14:01:00.000Z',
-  executionName: 'orders-20240520T1401Z',
-};
-const deps = (plan: FailoverPlan = examplePlan()): StepDeps => ({
-  plan,
-  clients: new ClientRegistry(),
-  now: () => NOW,
-});
+const request = may20Request();
 
 function withRecords(...records: DnsRecordPlan[]): FailoverPlan {
   const plan = examplePlan();
   return { ...plan, dns: { records } };
-}
-function apiRecord(): DnsRecordPlan {
-  const [record] = examplePlan().dns.records;
-  if (!record) throw new Error('plans/dev.json has no DNS record');
-  return record;
 }
 const wwwRecord = (): DnsRecordPlan => {
   const { setIdentifier: _, ...record } = apiRecord();
@@ -66,13 +38,13 @@ describe('shiftTraffic', () => {
     // Prepare
     route53Mock
       .on(ListResourceRecordSetsCommand)
-      .resolves(fixture('list-resource-record-sets-weighted-primary.json'));
+      .resolves(fixture('route53/list-resource-record-sets-weighted-primary.json'));
     route53Mock
       .on(ChangeResourceRecordSetsCommand)
-      .resolves(fixture('change-resource-record-sets-pending.json'));
+      .resolves(fixture('route53/change-resource-record-sets-pending.json'));
 
     // Act
-    const output = await shiftTraffic({ request }, deps());
+    const output = await shiftTraffic({ request }, testDeps(NOW));
 
     // Assess
     expect(route53Mock).toHaveReceivedCommandExactlyOnceWith(ChangeResourceRecordSetsCommand, {
@@ -131,10 +103,10 @@ describe('shiftTraffic', () => {
     // Prepare
     route53Mock
       .on(ListResourceRecordSetsCommand)
-      .resolves(fixture('list-resource-record-sets-weighted-target.json'));
+      .resolves(fixture('route53/list-resource-record-sets-weighted-target.json'));
 
     // Act
-    const output = await shiftTraffic({ request }, deps());
+    const output = await shiftTraffic({ request }, testDeps(NOW));
 
     // Assess
     expect(route53Mock).not.toHaveReceivedCommand(ChangeResourceRecordSetsCommand);
@@ -147,13 +119,13 @@ describe('shiftTraffic', () => {
     // Prepare
     route53Mock
       .on(ListResourceRecordSetsCommand)
-      .resolves(fixture('list-resource-record-sets-simple-primary.json'));
+      .resolves(fixture('route53/list-resource-record-sets-simple-primary.json'));
     route53Mock
       .on(ChangeResourceRecordSetsCommand)
-      .resolves(fixture('change-resource-record-sets-pending.json'));
+      .resolves(fixture('route53/change-resource-record-sets-pending.json'));
 
     // Act
-    const output = await shiftTraffic({ request }, deps(withRecords(wwwRecord())));
+    const output = await shiftTraffic({ request }, testDeps(NOW, withRecords(wwwRecord())));
 
     // Assess
     expect(route53Mock).toHaveReceivedCommandWith(ChangeResourceRecordSetsCommand, {
@@ -180,9 +152,9 @@ describe('shiftTraffic', () => {
     const privateApi: DnsRecordPlan = { ...apiRecord(), hostedZoneId: 'Z1D633PJN98FT9' };
     route53Mock
       .on(ListResourceRecordSetsCommand, { StartRecordName: 'api.orders.example.com.' })
-      .resolves(fixture('list-resource-record-sets-weighted-primary.json'))
+      .resolves(fixture('route53/list-resource-record-sets-weighted-primary.json'))
       .on(ListResourceRecordSetsCommand, { StartRecordName: 'www.orders.example.com.' })
-      .resolves(fixture('list-resource-record-sets-simple-primary.json'));
+      .resolves(fixture('route53/list-resource-record-sets-simple-primary.json'));
     route53Mock
       .on(ChangeResourceRecordSetsCommand, { HostedZoneId: 'Z3M3LMPEXAMPLE' })
       .resolves({ ChangeInfo: { Id: '/change/CPUBLIC1', Status: 'PENDING', SubmittedAt: NOW } })
@@ -190,7 +162,10 @@ describe('shiftTraffic', () => {
       .resolves({ ChangeInfo: { Id: '/change/CPRIVATE2', Status: 'PENDING', SubmittedAt: NOW } });
 
     // Act
-    const output = await shiftTraffic({ request }, deps(withRecords(apiRecord(), privateApi, wwwRecord())));
+    const output = await shiftTraffic(
+      { request },
+      testDeps(NOW, withRecords(apiRecord(), privateApi, wwwRecord())),
+    );
 
     // Assess
     expect(route53Mock).toHaveReceivedCommandTimes(ChangeResourceRecordSetsCommand, 2);
@@ -206,16 +181,16 @@ describe('shiftTraffic', () => {
   });
 
   describe('in a dry run', () => {
-    const dryRun: FailoverRequest = { ...request, dryRun: true };
+    const dryRun = may20Request({ dryRun: true });
 
     it('reads and decides, sends nothing, records what it would do', async () => {
       // Prepare
       route53Mock
         .on(ListResourceRecordSetsCommand)
-        .resolves(fixture('list-resource-record-sets-weighted-primary.json'));
+        .resolves(fixture('route53/list-resource-record-sets-weighted-primary.json'));
 
       // Act
-      const output = await shiftTraffic({ request: dryRun }, deps());
+      const output = await shiftTraffic({ request: dryRun }, testDeps(NOW));
 
       // Assess
       expect(route53Mock).toHaveReceivedCommandTimes(ListResourceRecordSetsCommand, 1);
@@ -249,10 +224,10 @@ describe('shiftTraffic', () => {
       // Prepare
       route53Mock
         .on(ListResourceRecordSetsCommand)
-        .resolves(fixture('list-resource-record-sets-simple-primary.json'));
+        .resolves(fixture('route53/list-resource-record-sets-simple-primary.json'));
 
       // Act
-      const output = await shiftTraffic({ request: dryRun }, deps(withRecords(wwwRecord())));
+      const output = await shiftTraffic({ request: dryRun }, testDeps(NOW, withRecords(wwwRecord())));
 
       // Assess
       expect(mutatingCommandsSent(route53Mock)).toEqual([]);
@@ -266,10 +241,10 @@ describe('shiftTraffic', () => {
       // Prepare
       route53Mock
         .on(ListResourceRecordSetsCommand)
-        .resolves(fixture('list-resource-record-sets-weighted-target.json'));
+        .resolves(fixture('route53/list-resource-record-sets-weighted-target.json'));
 
       // Act
-      const output = await shiftTraffic({ request: dryRun }, deps());
+      const output = await shiftTraffic({ request: dryRun }, testDeps(NOW));
 
       // Assess
       expect(output.records).toEqual([
@@ -283,18 +258,13 @@ describe('shiftTraffic', () => {
     // Prepare
     route53Mock
       .on(ListResourceRecordSetsCommand)
-      .resolves(fixture('list-resource-record-sets-weighted-primary.json'));
-    route53Mock.on(ChangeResourceRecordSetsCommand).rejects(
-      new Route53ServiceException({
-        name: 'Throttling',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'Rate exceeded',
-      }),
-    );
+      .resolves(fixture('route53/list-resource-record-sets-weighted-primary.json'));
+    route53Mock
+      .on(ChangeResourceRecordSetsCommand)
+      .rejects(awsError(Route53ServiceException, 'Throttling', 400, 'Rate exceeded'));
 
     // Act
-    const shifted = shiftTraffic({ request }, deps());
+    const shifted = shiftTraffic({ request }, testDeps(NOW));
 
     // Assess
     await expect(shifted).rejects.toThrow(AwsTransientError);

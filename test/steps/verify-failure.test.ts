@@ -1,55 +1,34 @@
-import { readFileSync } from 'node:fs';
 import {
   CloudWatchClient,
   CloudWatchServiceException,
   GetMetricDataCommand,
   type GetMetricDataCommandInput,
-  type GetMetricDataCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ClientRegistry } from '../../src/aws/clients.js';
 import { AwsRequestError, AwsTransientError, InputInvalidError } from '../../src/errors.js';
-import type { StepDeps } from '../../src/handlers/define-step.js';
 import { handler } from '../../src/handlers/verify-failure.js';
 import type { VerifyFailureInput } from '../../src/steps/contracts.js';
-import type { FailoverRequest } from '../../src/steps/request.js';
 import { verifyFailure } from '../../src/steps/verify-failure.js';
 import { event } from '../../src/timeline/types.js';
+import { awsError, hang } from '../support/aws.js';
+import { type Answer, metrics } from '../support/cloudwatch.js';
+import { testDepsBounded } from '../support/deps.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { examplePlan } from '../support/plan.js';
-
-/** The SDK parses Timestamps into Date objects; the JSON fixtures hold them as ISO strings. */
-const fixture = (name: string): GetMetricDataCommandOutput =>
-  JSON.parse(readFileSync(`test/fixtures/cloudwatch/${name}`, 'utf8'), (key, value) =>
-    key === 'Timestamps' ? (value as string[]).map((t) => new Date(t)) : value,
-  );
+import { failoverRequest } from '../support/request.js';
 
 const sdkError = (name: string, httpStatusCode: number) =>
-  new CloudWatchServiceException({
-    name,
-    $fault: 'client',
-    $metadata: { httpStatusCode },
-    message: `${name} from test`,
-  });
+  awsError(CloudWatchServiceException, name, httpStatusCode, `${name} from test`);
 
 const NOW = new Date('2024-05-14T10:07:30Z');
 
-const request: FailoverRequest = {
-  planName: 'orders',
-  mode: 'automatic',
-  sourceRegion: 'us-east-1',
-  targetRegion: 'us-west-2',
-  reason: 'orders-primary-unhealthy-from-us-west-2 in ALARM',
-  requestedBy: 'alarm:orders-primary-unhealthy-from-us-west-2',
-  detectedAt: '2024-05-14T10:05:12.000Z',
-  executionName: 'orders-20240514T100512Z',
+const request = failoverRequest({
   trigger: {
     alarmName: 'orders-primary-unhealthy-from-us-west-2',
     alarmRegion: 'us-west-2',
     stateReason: 'Threshold Crossed: 2 out of the last 3 datapoints were less than the threshold (90.0).',
   },
-};
+});
 
 const input = (overrides: Partial<VerifyFailureInput> = {}): VerifyFailureInput => ({
   request,
@@ -57,13 +36,7 @@ const input = (overrides: Partial<VerifyFailureInput> = {}): VerifyFailureInput 
   ...overrides,
 });
 
-function deps(): StepDeps {
-  const plan = examplePlan();
-  plan.timeouts.failedRegionCallMs = 100;
-  return { plan, clients: new ClientRegistry(), now: () => NOW };
-}
-
-type Answer = () => Promise<GetMetricDataCommandOutput>;
+const deps = () => testDepsBounded(NOW, 100);
 
 describe('verify-failure', () => {
   const cloudwatchMock = mockClient(CloudWatchClient);
@@ -75,9 +48,7 @@ describe('verify-failure', () => {
       return metric === 'HTTPCode_ELB_5XX_Count' ? alb() : canary();
     });
   }
-  const file = (name: string) => () => Promise.resolve(fixture(name));
   const failWith = (error: Error) => () => Promise.reject(error);
-  const hang = () => new Promise<GetMetricDataCommandOutput>(() => undefined);
 
   afterEach(() => {
     cloudwatchMock.reset();
@@ -87,7 +58,7 @@ describe('verify-failure', () => {
 
   it('fails over at once when both signals watching the source already show K of N failing', async () => {
     // Prepare
-    answer(file('alb-5xx-failing.json'), file('canary-failing.json'));
+    answer(metrics('alb-5xx-failing.json'), metrics('canary-failing.json'));
 
     // Act
     const output = await verifyFailure(input(), deps());
@@ -114,7 +85,7 @@ describe('verify-failure', () => {
 
   it('reads only the signals that watch the source region', async () => {
     // Prepare
-    answer(file('alb-5xx-failing.json'), file('canary-failing.json'));
+    answer(metrics('alb-5xx-failing.json'), metrics('canary-failing.json'));
 
     // Act
     await verifyFailure(input(), deps());
@@ -128,7 +99,7 @@ describe('verify-failure', () => {
     { name: 'refuses the call', alb: failWith(sdkError('AccessDeniedException', 403)) },
   ])('counts the failed region as failing when its CloudWatch $name', async ({ alb }) => {
     // Prepare
-    answer(alb, file('canary-failing.json'));
+    answer(alb, metrics('canary-failing.json'));
 
     // Act
     const output = await verifyFailure(input(), deps());
@@ -141,7 +112,7 @@ describe('verify-failure', () => {
 
   it('rechecks while the canary has only started failing', async () => {
     // Prepare
-    answer(file('alb-5xx-failing.json'), file('canary-starting-to-fail.json'));
+    answer(metrics('alb-5xx-failing.json'), metrics('canary-starting-to-fail.json'));
 
     // Act
     const output = await verifyFailure(input(), deps());
@@ -157,7 +128,7 @@ describe('verify-failure', () => {
 
   it('carries the earlier timeline forward and starts only once', async () => {
     // Prepare
-    answer(file('alb-5xx-failing.json'), file('canary-failing.json'));
+    answer(metrics('alb-5xx-failing.json'), metrics('canary-failing.json'));
     const earlier = [
       event(new Date('2024-05-14T10:07:00Z'), 'verify-failure', 'started', 'checking 2 signal(s)'),
       event(new Date('2024-05-14T10:07:00Z'), 'verify-failure', 'progress', 'evidence incomplete'),
@@ -173,7 +144,7 @@ describe('verify-failure', () => {
 
   it('ends as no-action, on the record, when the canary has recovered', async () => {
     // Prepare
-    answer(file('alb-5xx-failing.json'), file('canary-recovered.json'));
+    answer(metrics('alb-5xx-failing.json'), metrics('canary-recovered.json'));
 
     // Act
     const output = await verifyFailure(input(), deps());
@@ -186,7 +157,7 @@ describe('verify-failure', () => {
 
   it('ends as no-action when the rechecks are exhausted', async () => {
     // Prepare
-    answer(file('alb-5xx-failing.json'), file('canary-starting-to-fail.json'));
+    answer(metrics('alb-5xx-failing.json'), metrics('canary-starting-to-fail.json'));
 
     // Act
     const output = await verifyFailure(input({ attempt: 4 }), deps());
@@ -203,7 +174,7 @@ describe('verify-failure', () => {
     'fails the step with $expected.name when the target-region read is $name',
     async ({ error, expected }) => {
       // Prepare
-      answer(file('alb-5xx-failing.json'), failWith(error));
+      answer(metrics('alb-5xx-failing.json'), failWith(error));
 
       // Act
       const run = verifyFailure(input(), deps());
@@ -239,7 +210,7 @@ describe('verify-failure', () => {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(NOW);
       vi.stubEnv('FAILOVER_PLAN_FILE', 'plans/dev.json');
-      answer(file('alb-5xx-failing.json'), file('canary-failing.json'));
+      answer(metrics('alb-5xx-failing.json'), metrics('canary-failing.json'));
 
       // Act
       const output = await invoke(input());

@@ -1,9 +1,4 @@
-import {
-  CloudWatchClient,
-  GetMetricDataCommand,
-  type GetMetricDataCommandInput,
-  type GetMetricDataCommandOutput,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, type DescribeServicesCommandOutput, ECSClient } from '@aws-sdk/client-ecs';
 import {
   DescribeGlobalClustersCommand,
@@ -18,11 +13,11 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InputInvalidError, TargetUnhealthyError } from '../../src/errors.js';
-import type { StepDeps } from '../../src/handlers/define-step.js';
 import { handler } from '../../src/handlers/verify-target.js';
 import { verifyTarget } from '../../src/steps/verify-target.js';
 import { hang, mutatingCommandsSent, regionOf } from '../support/aws.js';
-import { testDeps } from '../support/deps.js';
+import { type Answer, answerMetricReads, metrics } from '../support/cloudwatch.js';
+import { testDepsBounded } from '../support/deps.js';
 import { fixture } from '../support/fixtures.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { failoverRequest } from '../support/request.js';
@@ -30,12 +25,6 @@ import { failoverRequest } from '../support/request.js';
 /** Half a minute after the newest complete period of the CloudWatch fixtures. */
 const NOW = '2024-05-14T10:07:30.000Z';
 const CHECKS = ['aurora-writer', 'ecs-capacity', 'dns-points-at-target', 'target-health-signals'];
-
-type Answer = () => Promise<GetMetricDataCommandOutput>;
-const metrics =
-  (name: string): Answer =>
-  () =>
-    Promise.resolve(fixture<GetMetricDataCommandOutput>(`cloudwatch/${name}`));
 
 /** What the target region and Route 53 answer after the take-over. */
 interface World {
@@ -59,11 +48,7 @@ const servingFromTarget = (): World => ({
 
 type Unhealthy = [string, { world: Partial<World>; check: string; detail: string }];
 
-function deps(failedRegionCallMs?: number): StepDeps {
-  const d = testDeps(NOW);
-  if (failedRegionCallMs !== undefined) d.plan.timeouts.failedRegionCallMs = failedRegionCallMs;
-  return d;
-}
+const deps = (failedRegionCallMs?: number) => testDepsBounded(NOW, failedRegionCallMs);
 
 /** The checks a TargetUnhealthyError message names as failed. */
 const namedChecks = (error: unknown) =>
@@ -85,13 +70,7 @@ describe('verify-target', () => {
       'us-west-2 HTTPCode_ELB_5XX_Count': world.targetAlb5xx,
       'us-east-1 SuccessPercent': world.targetCanary,
     };
-    cloudwatchMock.on(GetMetricDataCommand).callsFake(async (input: GetMetricDataCommandInput, getClient) => {
-      const region = await regionOf(getClient());
-      const metric = input.MetricDataQueries?.[0]?.MetricStat?.Metric?.MetricName;
-      const answer = reads[`${region} ${metric}`];
-      if (!answer) throw new Error(`unexpected GetMetricData(${metric}) in ${region}`);
-      return answer();
-    });
+    answerMetricReads(cloudwatchMock, reads);
   }
 
   afterEach(() => {

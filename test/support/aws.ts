@@ -36,15 +36,19 @@ interface ServiceExceptionOptions {
   $metadata: { httpStatusCode?: number };
 }
 
-/** An error as the SDK throws it: `awsError(RDSServiceException, 'Throttling', 400)`. */
+/**
+ * An error as the SDK throws it: `awsError(RDSServiceException, 'Throttling', 400)`; a 5xx status
+ * is a server fault, anything else a client fault.
+ */
 export function awsError(
   Exception: new (options: ServiceExceptionOptions) => Error,
   name: string,
   httpStatusCode: number,
+  message = `${name} (test)`,
 ): Error {
   return new Exception({
     name,
-    message: `${name} (test)`,
+    message,
     $fault: httpStatusCode >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode },
   });

@@ -1,8 +1,22 @@
 import { ClientRegistry } from '../../src/aws/clients.js';
 import type { StepDeps } from '../../src/handlers/define-step.js';
+import type { FailoverPlan } from '../../src/plan/schema.js';
 import { examplePlan } from './plan.js';
 
-/** Step dependencies for unit tests: the example plan, fresh clients (mocked by the test), a fixed clock. */
-export function testDeps(now = '2026-11-22T03:00:00.000Z'): StepDeps {
-  return { plan: examplePlan(), clients: new ClientRegistry(), now: () => new Date(now) };
+/**
+ * Step dependencies for unit tests: a plan (the example plan unless given), fresh clients
+ * (mocked by the test) and a clock fixed at `now`.
+ */
+export function testDeps(
+  now: string | Date = '2026-11-22T03:00:00.000Z',
+  plan: FailoverPlan = examplePlan(),
+): StepDeps {
+  return { plan, clients: new ClientRegistry(), now: () => new Date(now) };
+}
+
+/** testDeps, with calls into the failed region given up after `failedRegionCallMs` when that is set. */
+export function testDepsBounded(now: string | Date, failedRegionCallMs?: number): StepDeps {
+  const deps = testDeps(now);
+  if (failedRegionCallMs !== undefined) deps.plan.timeouts.failedRegionCallMs = failedRegionCallMs;
+  return deps;
 }

@@ -14,3 +14,23 @@ export function failoverRequest(overrides: Partial<FailoverRequest> = {}): Failo
     ...overrides,
   };
 }
+
+/** The request as the scale and traffic step tests see it: a plain alarm at 14:01 on 2024-05-20. */
+export function may20Request(overrides: Partial<FailoverRequest> = {}): FailoverRequest {
+  return failoverRequest({
+    requestedBy: 'alarm',
+    detectedAt: '2024-05-20T14:01:00.000Z',
+    executionName: 'orders-20240520T1401Z',
+    ...overrides,
+  });
+}
+
+/** The request as the promotion step tests see it: a plain alarm at 00:17 on 2025-11-22. */
+export function nov22Request(overrides: Partial<FailoverRequest> = {}): FailoverRequest {
+  return failoverRequest({
+    requestedBy: 'alarm',
+    detectedAt: '2025-11-22T00:17:00.000Z',
+    executionName: 'orders-2025-11-22T00-17-00Z',
+    ...overrides,
+  });
+}
