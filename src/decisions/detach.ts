@@ -22,9 +22,7 @@ export type OldRegionReach =
   | { kind: 'answered'; detail: string }
   | { kind: 'not-probed' };
 
-export type DetachSafety =
-  | { safe: true; basis: 'fenced' | 'old-region-silent'; note: string }
-  | { safe: false; reason: string };
+export type DetachSafety = { safe: true; basis: 'fenced'; note: string } | { safe: false; reason: string };
 
 const FENCED = new Set(['fenced', 'already']);
 
@@ -47,12 +45,14 @@ export interface SafetyInput {
   followUps: readonly string[];
   /** The command an operator would run to detach by hand once it is safe. */
   detachCommand: string;
+  /** Tasks still running in the old region's fenced services; null when they could not be read. */
+  oldTasksRunning?: number | null;
 }
 
 /**
  * May the target be detached without risking two writers? Only in an unplanned move, and only
- * when the old region's services were fenced, or the old region does not answer at all: then
- * its writer cannot take traffic once DNS points at the target.
+ * when the old region's services were fenced and none of their tasks still runs. A silent old
+ * region is not enough: its writer may still serve, and detaching does not demote it.
  */
 export function decideDetachSafety(input: SafetyInput): DetachSafety {
   const { request, serviceFencing, oldRegion } = input;
@@ -67,6 +67,18 @@ export function decideDetachSafety(input: SafetyInput): DetachSafety {
     };
   }
   if (servicesFenced(serviceFencing)) {
+    // desiredCount 0 was accepted, but tasks drain for the deregistration delay and stop timeout:
+    // only none running means none writes.
+    const running = input.oldTasksRunning;
+    if (running === undefined || running === null || running > 0) {
+      return {
+        safe: false,
+        reason:
+          running === undefined || running === null
+            ? `not detaching: the services in ${source} were fenced, but whether their tasks stopped cannot be read now. Check (aws ecs describe-services --region ${source}), then detach by hand: ${input.detachCommand}`
+            : `not detaching: the services in ${source} were fenced but ${running} task(s) still run (draining). Detach by hand once none runs: ${input.detachCommand}`,
+      };
+    }
     return {
       safe: true,
       basis: 'fenced',
@@ -81,14 +93,15 @@ export function decideDetachSafety(input: SafetyInput): DetachSafety {
       ? notFenced.map((f) => `${f.resource} (${f.outcome}: ${f.detail})`).join('; ')
       : 'none recorded';
   if (oldRegion.kind === 'silent') {
+    // Silence from the old region's API is not evidence that its writer stopped: control planes
+    // fail while databases keep serving. RemoveFromGlobalCluster would not demote it either.
     return {
-      safe: true,
-      basis: 'old-region-silent',
-      note:
-        `${source} does not answer (${oldRegion.detail}): its services could not be fenced, but its old writer ` +
-        `cannot take traffic once DNS points at ${request.targetRegion}. Not fenced: ${listed}. The moment ${source} answers again, ` +
-        'fence them before anything else, or its old writer takes writes again. ' +
-        `Commands: ${input.followUps.join(' ; ') || 'see the fencing follow-ups in the report'}`,
+      safe: false,
+      reason:
+        `not detaching: ${source} does not answer (${oldRegion.detail}), so nothing shows its services stopped writing, and ` +
+        `detaching does not demote its writer: two writers. Not fenced: ${listed}. Fence ${source} the moment it answers ` +
+        `(${input.followUps.join(' ; ') || 'see the fencing follow-ups'}), or detach by hand once you have confirmed its ` +
+        `writer takes no writes: ${input.detachCommand}`,
     };
   }
   const heard =

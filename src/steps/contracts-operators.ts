@@ -94,7 +94,7 @@ export const detachTargetOutput = z.object({
    * found that a real run would refuse (the note says why).
    */
   precaution: z.object({
-    basis: z.enum(['fenced', 'old-region-silent', 'not-needed', 'refused']),
+    basis: z.enum(['fenced', 'not-needed', 'refused']),
     note: z.string(),
   }),
   /** Commands to rebuild the global database later, in order; the report lists them for the operator. */

@@ -1,3 +1,5 @@
+import { boundedCall } from '../aws/bounded.js';
+import { describeServiceRefs } from '../aws/ecs.js';
 import { clusterIdentifierOfArn } from '../aws/rds.js';
 import {
   describeClusterDetail,
@@ -5,6 +7,7 @@ import {
   probeRegion,
   removeFromGlobalCluster,
 } from '../aws/rds-detach.js';
+import { locateService } from '../decisions/capacity.js';
 import {
   type DetachSafety,
   decideDetach,
@@ -239,10 +242,21 @@ async function checkSafety(
       ? { kind: 'answered', detail: probe.detail }
       : { kind: 'silent', detail: probe.detail };
   }
+  let oldTasksRunning: number | null | undefined;
+  if (request.mode !== 'planned' && servicesFenced(serviceFencing)) {
+    const refs = deps.plan.services.map((s) => locateService(s, request.sourceRegion));
+    const read = await boundedCall(
+      (abortSignal) =>
+        describeServiceRefs(deps.clients.forRegion(request.sourceRegion).ecs, refs, { abortSignal }),
+      deps.plan.timeouts.failedRegionCallMs,
+    );
+    oldTasksRunning = read.ok ? read.value.reduce((sum, s) => sum + s.running, 0) : null;
+  }
   return decideDetachSafety({
     request,
     serviceFencing,
     oldRegion,
+    oldTasksRunning,
     followUps: fencing.followUps,
     detachCommand: detachCommand(request.targetRegion, deps.plan.database.globalClusterIdentifier, targetArn),
   });

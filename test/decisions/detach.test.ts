@@ -38,21 +38,39 @@ describe('decideDetachSafety', () => {
     mode: 'automatic' | 'manual' | 'planned';
     fencing: FencingOutcome[];
     oldRegion: OldRegionReach;
+    oldTasksRunning?: number | null;
     expected: Partial<DetachSafety>;
   }>([
     {
-      name: 'allows it when every old-region service was fenced',
+      name: 'allows it when every old-region service was fenced and no task still runs',
       mode: 'automatic',
       fencing: [fenced('fenced'), worker('already')],
       oldRegion: { kind: 'not-probed' },
+      oldTasksRunning: 0,
       expected: { safe: true, basis: 'fenced' },
     },
     {
-      name: 'allows it when the old region does not answer at all',
+      name: 'refuses while fenced tasks are still draining',
+      mode: 'automatic',
+      fencing: [fenced('fenced'), worker('already')],
+      oldRegion: { kind: 'not-probed' },
+      oldTasksRunning: 2,
+      expected: { safe: false },
+    },
+    {
+      name: 'refuses when the fenced tasks cannot be read',
+      mode: 'automatic',
+      fencing: [fenced('fenced'), worker('already')],
+      oldRegion: { kind: 'not-probed' },
+      oldTasksRunning: null,
+      expected: { safe: false },
+    },
+    {
+      name: 'refuses when the old region does not answer: silence is not evidence its writer stopped',
       mode: 'manual',
       fencing: [fenced('unconfirmed'), worker('fenced')],
       oldRegion: { kind: 'silent', detail: 'no answer within 3000 ms' },
-      expected: { safe: true, basis: 'old-region-silent' },
+      expected: { safe: false },
     },
     {
       name: 'refuses when the old region answers but its services are not fenced',
@@ -82,12 +100,13 @@ describe('decideDetachSafety', () => {
       oldRegion: { kind: 'silent', detail: 'x' },
       expected: { safe: false },
     },
-  ])('$name', ({ mode, fencing, oldRegion, expected }) => {
+  ])('$name', ({ mode, fencing, oldRegion, oldTasksRunning, expected }) => {
     // Act
     const safety = decideDetachSafety({
       request: { mode, sourceRegion: 'us-east-1', targetRegion: 'us-west-2' },
       serviceFencing: fencing,
       oldRegion,
+      oldTasksRunning,
       followUps: [FOLLOW_UP],
       detachCommand: DETACH,
     });
@@ -116,7 +135,7 @@ describe('decideDetachSafety', () => {
     expect(reason).toContain(DETACH);
   });
 
-  it('says the old region stays unfenced when it detaches on silence', () => {
+  it('tells the operator to fence first and how to detach by hand when the old region is silent', () => {
     // Act
     const safety = decideDetachSafety({
       request: { mode: 'automatic', sourceRegion: 'us-east-1', targetRegion: 'us-west-2' },
@@ -127,9 +146,10 @@ describe('decideDetachSafety', () => {
     });
 
     // Assess
-    expect(safety.safe && safety.note).toMatch(
-      /us-east-1 does not answer \(no answer within 3000 ms\).*cannot take traffic once DNS points at us-west-2.*fence them before anything else/,
+    expect(!safety.safe && safety.reason).toMatch(
+      /us-east-1 does not answer \(no answer within 3000 ms\).*two writers/,
     );
+    expect(!safety.safe && safety.reason).toContain(DETACH);
   });
 });
 

@@ -1,3 +1,4 @@
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import {
   DescribeDBClustersCommand,
   DescribeGlobalClustersCommand,
@@ -73,9 +74,11 @@ const input = (overrides: { request?: FailoverRequest; fence?: FenceOutput } = {
 
 describe('detachTarget', () => {
   const rdsMock = mockClient(RDSClient);
+  const ecsMock = mockClient(ECSClient);
 
   afterEach(() => {
     rdsMock.reset();
+    ecsMock.reset();
   });
 
   /** The stuck failover as the target region sees it. */
@@ -87,6 +90,8 @@ describe('detachTarget', () => {
       .on(DescribeDBClustersCommand, { DBClusterIdentifier: USW2 })
       .resolves(fixture('rds/describe-db-clusters-secondary.json'));
     rdsMock.on(RemoveFromGlobalClusterCommand).resolves(fixture('rds/remove-from-global-cluster.json'));
+    // The fenced services' tasks have stopped: nothing in the old region writes any more.
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-use1-fenced.json'));
   }
 
   it('detaches the target through its own region when the old services were fenced', async () => {
@@ -134,23 +139,34 @@ describe('detachTarget', () => {
     ]);
   });
 
-  it('detaches when the old region does not answer at all, and records it unfenced', async () => {
+  it('refuses, sending nothing, when the old region does not answer: silence is not evidence', async () => {
     // Prepare
     stuck();
     rdsMock.on(DescribeDBClustersCommand, { DBClusterIdentifier: USE1 }).callsFake(() => hang());
 
     // Act
-    const output = await detachTarget(input({ fence: fencing('unconfirmed') }), deps(quickPlan()));
+    const attempt = detachTarget(input({ fence: fencing('unconfirmed') }), deps(quickPlan()));
 
     // Assess
-    const probe = rdsMock.commandCalls(DescribeDBClustersCommand, { DBClusterIdentifier: USE1 });
-    expect(probe).toHaveLength(1);
-    expect(await regionOf(probe[0]?.thisValue)).toBe('us-east-1');
-    expect(rdsMock).toHaveReceivedCommandTimes(RemoveFromGlobalClusterCommand, 1);
-    expect(output.precaution.basis).toBe('old-region-silent');
-    expect(output.precaution.note).toMatch(/us-east-1 does not answer \(no answer within 100 ms\)/);
-    expect(output.timeline.at(-1)).toMatchObject({ phase: 'unconfirmed' });
-    expect(output.timeline.at(-1)?.message).toContain(FOLLOW_UP);
+    await expect(attempt).rejects.toThrow(/us-east-1 does not answer .*two writers/);
+    expect(rdsMock).toHaveReceivedCommandTimes(RemoveFromGlobalClusterCommand, 0);
+  });
+
+  it('refuses while the fenced tasks in the old region are still draining', async () => {
+    // Prepare
+    stuck();
+    const draining = fixture('ecs/describe-services-use1-fenced.json') as {
+      services: { runningCount: number }[];
+    };
+    for (const service of draining.services) service.runningCount = 2;
+    ecsMock.on(DescribeServicesCommand).resolves(draining as never);
+
+    // Act
+    const attempt = detachTarget(input({}), deps(quickPlan()));
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/4 task\(s\) still run/);
+    expect(rdsMock).toHaveReceivedCommandTimes(RemoveFromGlobalClusterCommand, 0);
   });
 
   it('refuses, sending nothing, when the old region answers but was not fenced', async () => {
