@@ -7,7 +7,7 @@ import {
 import type { Datapoint, SignalReading } from '../decisions/sustained.js';
 import { AwsRequestError, AwsTransientError } from '../errors.js';
 import type { MetricSignal } from '../plan/schema.js';
-import { boundedCall } from './bounded.js';
+import { withinDeadline } from './bounded.js';
 import type { ClientRegistry } from './clients.js';
 import { awsCall } from './translate.js';
 
@@ -137,13 +137,34 @@ export async function readSignal(
   if (signal.readFrom !== context.sourceRegion) {
     return { signal, readable: true, datapoints: await readSignalDatapoints(cloudwatch, signal, window) };
   }
-  const outcome = await boundedCall(
-    (abortSignal) => readSignalDatapoints(cloudwatch, signal, window, { abortSignal }),
-    context.failedRegionCallMs,
-  );
-  return outcome.ok
-    ? { signal, readable: true, datapoints: outcome.value }
-    : { signal, readable: false, datapoints: [], detail: `${outcome.reason}: ${outcome.detail}` };
+  try {
+    const outcome = await withinDeadline(
+      () => readSignalDatapoints(cloudwatch, signal, window),
+      context.failedRegionCallMs,
+    );
+    return outcome === 'silence'
+      ? {
+          signal,
+          readable: false,
+          datapoints: [],
+          detail: `no answer within ${context.failedRegionCallMs} ms`,
+        }
+      : { signal, readable: true, datapoints: outcome.value };
+  } catch (error) {
+    // Timeouts, refused connections and 5xx after the SDK's retries look like the outage itself.
+    if (error instanceof AwsTransientError) {
+      return { signal, readable: false, datapoints: [], detail: error.message };
+    }
+    // A refusal (access denied, a bad query) means the region answered: no evidence of an outage
+    // either way. Never fatal in the failed region; recorded so the plan or IAM gets fixed.
+    const why = (error as Error).message;
+    return {
+      signal,
+      readable: true,
+      datapoints: [],
+      detail: `answered with an error, not evidence of an outage: ${why}`,
+    };
+  }
 }
 
 const RPO_LOOKBACK_MS = 5 * 60_000;

@@ -218,8 +218,9 @@ function assess(reading: SignalReading, input: SustainedInput, rechecksLeft: num
       : datapoints === 0
         ? `no datapoints in the last ${N} periods: not failing`
         : `${counts}: not failing`;
+  const noted = reading.detail ? `${note} (${reading.detail})` : note;
   return {
-    verdict: { ...base, readable: true, datapoints, failingDatapoints, failing, note },
+    verdict: { ...base, readable: true, datapoints, failingDatapoints, failing, note: noted },
     pending,
     trending,
   };

@@ -96,7 +96,7 @@ describe('verify-failure', () => {
 
   it.each([
     { name: 'times out', alb: hang },
-    { name: 'refuses the call', alb: failWith(sdkError('AccessDeniedException', 403)) },
+    { name: 'cannot be reached', alb: failWith(sdkError('TimeoutError', 500)) },
   ])('counts the failed region as failing when its CloudWatch $name', async ({ alb }) => {
     // Prepare
     answer(alb, metrics('canary-failing.json'));
@@ -108,6 +108,19 @@ describe('verify-failure', () => {
     expect(output.decision).toBe('failover');
     expect(output.signals[0]).toMatchObject({ name: 'use1-alb-5xx', readable: false, failing: true });
     expect(output.timeline.at(-1)?.facts).toMatchObject({ unreadableSignals: 1 });
+  });
+
+  it('does not count a refusal from the failed region (access denied) as evidence of an outage', async () => {
+    // Prepare: the region answered, so its silence is not what failed.
+    answer(failWith(sdkError('AccessDeniedException', 403)), metrics('canary-failing.json'));
+
+    // Act
+    const output = await verifyFailure(input(), deps());
+
+    // Assess
+    expect(output.signals[0]).toMatchObject({ name: 'use1-alb-5xx', readable: true, failing: false });
+    expect(output.signals[0]?.note).toMatch(/answered with an error, not evidence of an outage/);
+    expect(output.decision).not.toBe('failover');
   });
 
   it('rechecks while the canary has only started failing', async () => {
