@@ -176,8 +176,9 @@ export async function setCapacityBounds(
   cluster: string,
   service: string,
   bounds: Partial<ScalableCapacity>,
-  options: CallOptions = {},
+  options: CallOptions & { scaling?: 'suspend-out' | 'resume' } = {},
 ): Promise<void> {
+  const { scaling, ...callOptions } = options;
   await awsCall('RegisterScalableTarget', () =>
     autoscaling.send(
       new RegisterScalableTargetCommand({
@@ -186,11 +187,26 @@ export async function setCapacityBounds(
         ScalableDimension: SCALABLE_DIMENSION,
         ...(bounds.min === undefined ? {} : { MinCapacity: bounds.min }),
         ...(bounds.max === undefined ? {} : { MaxCapacity: bounds.max }),
+        ...(scaling === undefined ? {} : { SuspendedState: SUSPENDED_STATE[scaling] }),
       }),
-      options,
+      callOptions,
     ),
   );
 }
+
+/**
+ * A fenced service must stay down when its region recovers: scale-out policies and scheduled
+ * actions (which set min/max again on their schedule) are suspended with the minimum lowered,
+ * and resumed when the service becomes active again (failback).
+ */
+const SUSPENDED_STATE = {
+  'suspend-out': { DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true },
+  resume: {
+    DynamicScalingInSuspended: false,
+    DynamicScalingOutSuspended: false,
+    ScheduledScalingSuspended: false,
+  },
+} as const;
 
 /** Raises the minimum to `min` (and the maximum with it when below); returns the bounds registered. */
 export async function raiseMinCapacity(
@@ -207,14 +223,14 @@ export async function raiseMinCapacity(
     cluster,
     service,
     bounds.max === current.max ? { min: bounds.min } : bounds,
-    options,
+    { ...options, scaling: 'resume' },
   );
   return bounds;
 }
 
 /**
- * Lowers the minimum to `min`, so a fenced service is not scaled back up by its own scaler (or a
- * scheduled action) when its region recovers. Pass `max` too to cap what scaling policies may do.
+ * Lowers the minimum to `min` and suspends scale-out and scheduled scaling, so a fenced service
+ * is not scaled back up by its own scaler (or a scheduled action) when its region recovers.
  */
 export async function lowerMinCapacity(
   autoscaling: ApplicationAutoScalingClient,
@@ -224,11 +240,8 @@ export async function lowerMinCapacity(
   options: CallOptions & { max?: number } = {},
 ): Promise<void> {
   const { max, ...callOptions } = options;
-  await setCapacityBounds(
-    autoscaling,
-    cluster,
-    service,
-    max === undefined ? { min } : { min, max },
-    callOptions,
-  );
+  await setCapacityBounds(autoscaling, cluster, service, max === undefined ? { min } : { min, max }, {
+    ...callOptions,
+    scaling: 'suspend-out',
+  });
 }

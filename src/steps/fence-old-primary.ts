@@ -151,7 +151,7 @@ async function fenceService(
   const commands = [
     ...(service.autoScaling
       ? [
-          `aws application-autoscaling register-scalable-target --region ${region} --service-namespace ecs --resource-id ${scalableResourceId(cluster, name)} --scalable-dimension ecs:service:DesiredCount --min-capacity 0`,
+          `aws application-autoscaling register-scalable-target --region ${region} --service-namespace ecs --resource-id ${scalableResourceId(cluster, name)} --scalable-dimension ecs:service:DesiredCount --min-capacity 0 --suspended-state DynamicScalingOutSuspended=true,ScheduledScalingSuspended=true`,
         ]
       : []),
     `aws ecs update-service --region ${region} --cluster ${cluster} --service ${name} --desired-count 0`,

@@ -212,13 +212,28 @@ describe('Application Auto Scaling helpers', () => {
     {
       name: 'raises only the minimum when the maximum has room',
       current: { min: 2, max: 12 },
-      sent: { MinCapacity: 6 },
+      sent: {
+        MinCapacity: 6,
+        SuspendedState: {
+          DynamicScalingInSuspended: false,
+          DynamicScalingOutSuspended: false,
+          ScheduledScalingSuspended: false,
+        },
+      },
       registered: { min: 6, max: 12 },
     },
     {
       name: 'raises the maximum too when it is below the new minimum',
       current: { min: 1, max: 4 },
-      sent: { MinCapacity: 6, MaxCapacity: 6 },
+      sent: {
+        MinCapacity: 6,
+        MaxCapacity: 6,
+        SuspendedState: {
+          DynamicScalingInSuspended: false,
+          DynamicScalingOutSuspended: false,
+          ScheduledScalingSuspended: false,
+        },
+      },
       registered: { min: 6, max: 6 },
     },
   ])('$name', async ({ current, sent, registered }) => {

@@ -30,7 +30,7 @@ const AURORA_FOLLOW_UP =
   'When us-east-1 answers: aws rds describe-global-clusters --region us-west-2 --global-cluster-identifier orders-global and check exactly one member has IsWriter=true (the us-west-2 cluster).';
 const RUN_WHEN_BACK = {
   apiMinimum:
-    'When us-east-1 answers, run: aws application-autoscaling register-scalable-target --region us-east-1 --service-namespace ecs --resource-id service/orders-use1/orders-api --scalable-dimension ecs:service:DesiredCount --min-capacity 0',
+    'When us-east-1 answers, run: aws application-autoscaling register-scalable-target --region us-east-1 --service-namespace ecs --resource-id service/orders-use1/orders-api --scalable-dimension ecs:service:DesiredCount --min-capacity 0 --suspended-state DynamicScalingOutSuspended=true,ScheduledScalingSuspended=true',
   apiDesired:
     'When us-east-1 answers, run: aws ecs update-service --region us-east-1 --cluster orders-use1 --service orders-api --desired-count 0',
   workerDesired:
@@ -116,6 +116,7 @@ describe('fence-old-primary', () => {
             ResourceId: 'service/orders-use1/orders-api',
             ScalableDimension: 'ecs:service:DesiredCount',
             MinCapacity: 0,
+            SuspendedState: { DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true },
           },
         ],
       );
