@@ -7,6 +7,9 @@ import { event, type TimelineEvent } from '../timeline/types.js';
 import type { CheckTrafficOutput, checkTrafficInput } from './contracts.js';
 import { isDryRun } from './dry-run.js';
 
+/** Route 53 changes are typically INSYNC within 60 s (GetChange, API reference). */
+const UNKNOWN_CHANGE_SETTLE_MS = 60_000;
+
 /** The in-sync count this phase last recorded: only the timeline travels between polls. */
 function lastInSync(timeline: readonly TimelineEvent[]): number | undefined {
   for (let i = timeline.length - 1; i >= 0; i--) {
@@ -59,8 +62,16 @@ export async function checkTraffic(
         ),
       ),
   );
+  // A record found "already" pointing at the target may have been changed by an earlier attempt
+  // of shift-traffic whose response was lost: its change id is unknown, and the new value shows in
+  // ListResourceRecordSets before it is INSYNC. Allow it Route 53's usual propagation time.
+  const unknownChanges = shift.records.some((r) => r.action === 'already');
+  const settleAt = Date.parse(shift.startedAt) + UNKNOWN_CHANGE_SETTLE_MS;
+  if (unknownChanges && now.getTime() < settleAt) {
+    statuses.push(['(change of an earlier attempt)', 'PENDING']);
+  }
   const pending = statuses.filter(([, status]) => status === 'PENDING').map(([id]) => id);
-  const inSync = changeIds.length - pending.length;
+  const inSync = statuses.length - pending.length;
   const facts = { changes: changeIds.length, inSync, maxTtlSeconds: shift.maxTtlSeconds };
   const timeline = [...(previous?.timeline ?? [])];
 

@@ -83,20 +83,23 @@ describe('checkTraffic', () => {
     expect(route53Mock).toHaveReceivedCommandTimes(GetChangeCommand, 1);
   });
 
-  it('succeeds without a call when every record already pointed at the target', async () => {
-    // Prepare
+  it("gives a record found already pointing at the target Route 53's propagation time, then succeeds without a call", async () => {
+    // Prepare: an earlier attempt may have changed it and lost the response (no change id).
     const nothingChanged: ShiftOutput = {
       ...shift,
       records: [{ name: 'api.orders.example.com.', action: 'already', changeId: null }],
     };
+    const at = (seconds: number) => new Date(Date.parse(shift.startedAt) + seconds * 1000).toISOString();
 
     // Act
-    const output = await checkTraffic({ request, shift: nothingChanged }, testDeps(FIRST_POLL));
+    const early = await checkTraffic({ request, shift: nothingChanged }, testDeps(at(10)));
+    const later = await checkTraffic({ request, shift: nothingChanged, previous: early }, testDeps(at(61)));
 
     // Assess
     expect(route53Mock).not.toHaveReceivedCommand(GetChangeCommand);
-    expect(output.inSync).toBe(true);
-    expect(output.timeline).toEqual([expect.objectContaining({ phase: 'succeeded' })]);
+    expect(early.inSync).toBe(false);
+    expect(later.inSync).toBe(true);
+    expect(later.timeline.at(-1)).toMatchObject({ phase: 'succeeded' });
   });
 
   it('fails past the deadline naming the change still PENDING', async () => {
