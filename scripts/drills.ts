@@ -9,10 +9,8 @@
  */
 import { parseArgs } from 'node:util';
 import { meetsExpectation } from '../src/drill/expectations.js';
-import { INVARIANTS, type InvariantResult, watchInvariants } from '../src/drill/invariants.js';
-import { startDrill } from '../src/drill/run-drill.js';
+import { checkedDrill, INVARIANTS } from '../src/drill/invariants.js';
 import { findScenario, SCENARIOS } from '../src/drill/scenarios.js';
-import { loadPlanFile } from '../src/plan/load.js';
 
 const { values } = parseArgs({
   options: { seeds: { type: 'string', default: '1,2,3' }, scenario: { type: 'string' } },
@@ -37,19 +35,7 @@ for (const scenario of scenarios) {
   const failedChecks = new Set<string>();
   let asExpected = true;
   for (const seed of seeds) {
-    let watch: ReturnType<typeof watchInvariants> | undefined;
-    const result = await startDrill(scenario, {
-      seed,
-      onCloud: (cloud) => {
-        watch = watchInvariants(cloud, loadPlanFile(process.env.FAILOVER_PLAN_FILE ?? 'plans/dev.json'));
-      },
-    });
-    let checks: InvariantResult[] = [];
-    try {
-      checks = (await watch?.finish(result)) ?? [];
-    } finally {
-      result.release();
-    }
+    const { result, checks } = await checkedDrill(scenario, seed);
     for (const c of checks) if (!c.held) failedChecks.add(`${c.name} (seed ${seed}: ${c.detail})`);
     const outcome = result.report?.outcome ?? 'no report';
     const others = result.executions.slice(1).map((e) => e.report?.outcome ?? 'no report');

@@ -3,6 +3,17 @@ import { seedMathRandom } from '../sim/random.js';
 
 type InstalledClock = ReturnType<typeof FakeTimers.install>;
 
+/** What virtual time replaces: every timer and Date the workflow, the SDK and the simulator use. */
+export const FAKED_TIMERS = [
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'setImmediate',
+  'clearImmediate',
+  'Date',
+] as const;
+
 export interface VirtualClock {
   clock: InstalledClock;
   /** Runs timers in order, jumping virtual time, until `promise` settles or the limit passes. */
@@ -20,15 +31,7 @@ export function installVirtualClock(startAt: Date, seed: number): VirtualClock {
   const realSetImmediate = globalThis.setImmediate;
   const clock = FakeTimers.install({
     now: startAt,
-    toFake: [
-      'setTimeout',
-      'clearTimeout',
-      'setInterval',
-      'clearInterval',
-      'setImmediate',
-      'clearImmediate',
-      'Date',
-    ],
+    toFake: [...FAKED_TIMERS],
     // Middy arms its early-timeout timer with a timer it captured before the clock was faked.
     shouldClearNativeTimers: true,
   });

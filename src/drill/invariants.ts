@@ -2,7 +2,8 @@ import { stepHandlers } from '../handlers/index.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import type { CloudSnapshot, SimulatedCloud } from '../sim/cloud.js';
 import { lambdaContext } from './bindings.js';
-import type { DrillResult } from './run-drill.js';
+import { type DrillResult, startDrill } from './run-drill.js';
+import type { DrillScenario } from './scenarios.js';
 
 /**
  * Safety invariants checked by reading the simulated cloud itself, never the orchestrator's own
@@ -78,6 +79,25 @@ function material(s: CloudSnapshot): string {
 export interface InvariantWatch {
   /** Runs the end-of-run checks; re-runs steps on the drill's virtual clock. */
   finish(result: DrillResult): Promise<InvariantResult[]>;
+}
+
+/** Runs one drill under the invariant checker; the real clock is given back before it returns. */
+export async function checkedDrill(
+  scenario: DrillScenario,
+  seed: number,
+): Promise<{ result: DrillResult; checks: InvariantResult[] }> {
+  let watch: InvariantWatch | undefined;
+  const result = await startDrill(scenario, {
+    seed,
+    onCloud: (cloud, plan) => {
+      watch = watchInvariants(cloud, plan);
+    },
+  });
+  try {
+    return { result, checks: (await watch?.finish(result)) ?? [] };
+  } finally {
+    result.release();
+  }
 }
 
 export function watchInvariants(cloud: SimulatedCloud, plan: FailoverPlan): InvariantWatch {

@@ -9,6 +9,7 @@ import { awsClients } from '../aws/clients.js';
 import { stepHandlers } from '../handlers/index.js';
 import { toHistoryEvents } from '../history/record.js';
 import { loadPlanFile } from '../plan/load.js';
+import type { FailoverPlan } from '../plan/schema.js';
 import { type FailoverReport, failoverReportSchema } from '../report/types.js';
 import { type CloudSnapshot, SimulatedCloud } from '../sim/cloud.js';
 import { logger, onTimeline } from '../timeline/emit.js';
@@ -33,8 +34,8 @@ export interface DrillOptions {
   onTimeline?: (events: readonly TimelineEvent[]) => void;
   /** Called when the state machine retries a state. */
   onRetry?: (state: string, error: string, attempt: number) => void;
-  /** Called with the simulated cloud before the first execution starts (e.g. to watch it). */
-  onCloud?: (cloud: SimulatedCloud) => void;
+  /** Called with the simulated cloud and the plan before the first execution starts (e.g. to watch it). */
+  onCloud?: (cloud: SimulatedCloud, plan: FailoverPlan) => void;
 }
 
 export interface ExecutionRun {
@@ -115,7 +116,7 @@ export async function startDrill(scenario: DrillScenario, options: DrillOptions 
     const cloud = new SimulatedCloud({ plan, seed, ...scenario.cloud(ctx) });
     awsClients.reset();
     cloud.attach(awsClients);
-    options.onCloud?.(cloud);
+    options.onCloud?.(cloud, plan);
     const before = cloud.snapshot();
 
     const starts = [{ input: scenario.input(ctx), afterMs: 0 }, ...(scenario.alsoStart?.(ctx) ?? [])];

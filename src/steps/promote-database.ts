@@ -94,17 +94,7 @@ export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Prom
   }
 
   const sent = decision.kind !== 'in-progress';
-  const facts: Facts = {
-    action,
-    from: decision.fromArn,
-    to: decision.targetArn,
-    allowDataLoss: action === 'failover',
-    rpoLagMs: lag.rpoLagMs,
-    requestSent: sent,
-  };
-  if (sent) facts.endpointRegion = decision.endpointRegion;
-  else facts.status = decision.status;
-  if (lag.note) facts.rpoLagNote = lag.note;
+  const facts = promotionFacts(decision, lag, sent);
 
   const message = sent
     ? `${action} of ${globalId} to ${decision.targetArn} requested in ${decision.endpointRegion}`
@@ -118,6 +108,27 @@ export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Prom
   };
 }
 
+/** The timeline facts of a promotion request, sent or not (status of one already under way). */
+function promotionFacts(
+  decision: Acting,
+  lag: { rpoLagMs: number | null; note?: string },
+  sent: boolean,
+): Facts {
+  const action = decision.kind === 'in-progress' ? decision.action : decision.kind;
+  const facts: Facts = {
+    action,
+    from: decision.fromArn,
+    to: decision.targetArn,
+    allowDataLoss: action === 'failover',
+    rpoLagMs: lag.rpoLagMs,
+    requestSent: sent,
+  };
+  if (decision.kind === 'in-progress') facts.status = decision.status;
+  else facts.endpointRegion = decision.endpointRegion;
+  if (lag.note) facts.rpoLagNote = lag.note;
+  return facts;
+}
+
 /** What a real run would send (or not send again), recorded instead of sent. */
 function dryRunPromotion(
   decision: Acting,
@@ -126,21 +137,11 @@ function dryRunPromotion(
   deps: StepDeps,
 ): PromoteOutput {
   const action = decision.kind === 'in-progress' ? decision.action : decision.kind;
-  const facts: Facts = {
-    action,
-    from: decision.fromArn,
-    to: decision.targetArn,
-    allowDataLoss: action === 'failover',
-    rpoLagMs: lag.rpoLagMs,
-    requestSent: false,
-  };
-  if (lag.note) facts.rpoLagNote = lag.note;
+  const facts = promotionFacts(decision, lag, false);
   let message: string;
   if (decision.kind === 'in-progress') {
-    facts.status = decision.status;
     message = `would send nothing: a ${action} of ${at.globalId} to ${decision.targetArn} is already under way (${decision.status}); a real run would wait for it`;
   } else {
-    facts.endpointRegion = decision.endpointRegion;
     const command =
       decision.kind === 'failover'
         ? `FailoverGlobalCluster(${at.globalId} -> ${decision.targetArn}, AllowDataLoss=true)`

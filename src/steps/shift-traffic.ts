@@ -3,7 +3,7 @@ import { changeRecords } from '../aws/route53.js';
 import { readPlanRecords, viaControlPlane } from '../aws/route53-control-plane.js';
 import { decideShift, type RecordShift, upsertsByZone } from '../decisions/traffic.js';
 import type { StepDeps } from '../handlers/define-step.js';
-import { event } from '../timeline/types.js';
+import { event, type Facts } from '../timeline/types.js';
 import type { ShiftOutput, shiftInput } from './contracts.js';
 import { isDryRun, wouldDo } from './dry-run.js';
 
@@ -56,13 +56,7 @@ export async function shiftTraffic(input: z.infer<typeof shiftInput>, deps: Step
         };
         return shift.upserts.length > 0
           ? wouldDo(now, 'shift-traffic', wouldUpsert(shift), facts)
-          : event(
-              now,
-              'shift-traffic',
-              'skipped',
-              `${label} already points at ${request.targetRegion}: ${shift.from}`,
-              facts,
-            );
+          : alreadyThere(now, label, request.targetRegion, shift.from, facts);
       }),
     };
   }
@@ -94,13 +88,7 @@ export async function shiftTraffic(input: z.infer<typeof shiftInput>, deps: Step
           `${label}: ${shift.from} -> ${shift.to} (change ${changeId})`,
           facts,
         )
-      : event(
-          now,
-          'shift-traffic',
-          'skipped',
-          `${label} already points at ${request.targetRegion}: ${shift.from}`,
-          facts,
-        );
+      : alreadyThere(now, label, request.targetRegion, shift.from, facts);
   });
 
   return {
@@ -122,4 +110,9 @@ function wouldUpsert(shift: RecordShift): string {
   return record.routing === 'weighted'
     ? `would UPSERT ${record.name} weights ${shift.to}`
     : `would UPSERT ${record.name} ${record.type} ${shift.to} (was ${shift.from})`;
+}
+
+/** A record that needs no change: its own deliberate 'skipped' on the record. */
+function alreadyThere(now: Date, label: string, target: string, current: string, facts: Facts) {
+  return event(now, 'shift-traffic', 'skipped', `${label} already points at ${target}: ${current}`, facts);
 }

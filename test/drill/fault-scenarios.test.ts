@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { watchInvariants } from '../../src/drill/invariants.js';
-import { type DrillResult, runDrill, startDrill } from '../../src/drill/run-drill.js';
+import { checkedDrill } from '../../src/drill/invariants.js';
+import { type DrillResult, runDrill } from '../../src/drill/run-drill.js';
 import { findScenario } from '../../src/drill/scenarios.js';
-import { loadPlanFile } from '../../src/plan/load.js';
 
 /** Fault drills: each ends safe and reported, read from the simulated cloud. */
 
@@ -63,19 +62,10 @@ describe('fault drills', () => {
   it.each(['region-unreachable', 'promotion-stuck', 'duplicate-alarm', 'dry-run'])(
     '%s: every invariant holds under the independent checker',
     async (name) => {
-      let watch: ReturnType<typeof watchInvariants> | undefined;
-      const result = await startDrill(findScenario(name), {
-        onCloud: (cloud) => {
-          watch = watchInvariants(cloud, loadPlanFile(process.env.FAILOVER_PLAN_FILE ?? 'plans/dev.json'));
-        },
-      });
-      try {
-        const checks = (await watch?.finish(result)) ?? [];
-        expect(checks).toHaveLength(5);
-        expect(checks.filter((c) => !c.held)).toEqual([]);
-      } finally {
-        result.release();
-      }
+      const { checks } = await checkedDrill(findScenario(name), 1);
+
+      expect(checks).toHaveLength(5);
+      expect(checks.filter((c) => !c.held)).toEqual([]);
     },
   );
 });

@@ -1,5 +1,6 @@
 import * as FakeTimers from '@sinonjs/fake-timers';
 import { ClientRegistry, type RegionalClients } from '../../src/aws/clients.js';
+import { FAKED_TIMERS } from '../../src/drill/clock.js';
 import { type SimOptions, SimulatedCloud } from '../../src/sim/cloud.js';
 import { examplePlan } from '../support/plan.js';
 
@@ -28,15 +29,7 @@ export interface Drill {
 export function startDrill(options: Partial<SimOptions> = {}): Drill {
   const clock = FakeTimers.install({
     now: T0,
-    toFake: [
-      'setTimeout',
-      'clearTimeout',
-      'setInterval',
-      'clearInterval',
-      'setImmediate',
-      'clearImmediate',
-      'Date',
-    ],
+    toFake: [...FAKED_TIMERS],
   });
   const cloud = new SimulatedCloud({ plan: examplePlan(), seed: 42, ...options });
   const registry = new ClientRegistry();
