@@ -7,8 +7,8 @@ import {
 import type { Datapoint, SignalReading } from '../decisions/sustained.js';
 import { AwsRequestError, AwsTransientError } from '../errors.js';
 import type { MetricSignal } from '../plan/schema.js';
-import { withinDeadline } from './bounded.js';
 import type { ClientRegistry } from './clients.js';
+import { retryOrThrow, retryTransient } from './retry.js';
 import { awsCall } from './translate.js';
 
 /**
@@ -118,11 +118,12 @@ export interface SignalReadContext {
 /**
  * Reads one signal from the region that holds it.
  *
- * - readFrom is the failed region: bounded by failedRegionCallMs and never throws (static
- *   stability); no answer becomes `readable: false`, which the decision counts as failing.
- * - readFrom is any other region (the target, where the orchestrator runs): errors propagate.
- *   Throttling and 5xx are AwsTransientError, so the state machine retries the step with
- *   backoff rather than deciding on a hole in the evidence; access denied or a bad query is
+ * - readFrom is the failed region: bounded by failedRegionCallMs (the read is aborted there;
+ *   throttles inside the bound are retried) and never throws (static stability); no answer
+ *   becomes `readable: false`, which the decision counts as failing.
+ * - readFrom is any other region (the target, where the orchestrator runs): throttling and 5xx
+ *   are retried with backoff for READ_RETRY_MS, then thrown as AwsTransientError, so the state
+ *   machine retries the step rather than deciding on a hole in the evidence; access denied or a bad query is
  *   AwsRequestError, a plan or IAM bug that must surface instead of silently dropping a signal
  *   (which could make a real outage look like a blip). A successful read with no datapoints is
  *   readable: for error counts, no data means no errors.
@@ -134,27 +135,24 @@ export async function readSignal(
 ): Promise<SignalReading> {
   const { cloudwatch } = clients.forRegion(signal.readFrom);
   const window = { now: context.now, datapoints: context.datapoints };
+  const read = (abortSignal: AbortSignal) =>
+    readSignalDatapoints(cloudwatch, signal, window, { abortSignal });
   if (signal.readFrom !== context.sourceRegion) {
-    return { signal, readable: true, datapoints: await readSignalDatapoints(cloudwatch, signal, window) };
+    // A healthy region: a throttle or 5xx is retried for a while (READ_RETRY_MS), then thrown.
+    const datapoints = await retryOrThrow(`GetMetricData(${signal.name})`, read);
+    return { signal, readable: true, datapoints };
   }
   try {
-    const outcome = await withinDeadline(
-      () => readSignalDatapoints(cloudwatch, signal, window),
-      context.failedRegionCallMs,
-    );
-    return outcome === 'silence'
-      ? {
-          signal,
-          readable: false,
-          datapoints: [],
-          detail: `no answer within ${context.failedRegionCallMs} ms`,
-        }
-      : { signal, readable: true, datapoints: outcome.value };
+    // Transient errors are retried within the same bound; the in-flight read is aborted at it.
+    const outcome = await retryTransient(read, { deadlineMs: context.failedRegionCallMs });
+    if (outcome.ok) return { signal, readable: true, datapoints: outcome.value };
+    // Timeouts, refused connections and 5xx after the retries look like the outage itself.
+    const detail =
+      outcome.lastError === undefined
+        ? `no answer within ${context.failedRegionCallMs} ms`
+        : (outcome.lastError as Error).message;
+    return { signal, readable: false, datapoints: [], detail };
   } catch (error) {
-    // Timeouts, refused connections and 5xx after the SDK's retries look like the outage itself.
-    if (error instanceof AwsTransientError) {
-      return { signal, readable: false, datapoints: [], detail: error.message };
-    }
     // A refusal (access denied, a bad query) means the region answered: no evidence of an outage
     // either way. Never fatal in the failed region; recorded so the plan or IAM gets fixed.
     const why = (error as Error).message;

@@ -145,6 +145,18 @@ export async function setDesiredCount(
   );
 }
 
+/** Which kinds of scaling are suspended on a scalable target (its SuspendedState). */
+export interface SuspendedScaling {
+  dynamicIn: boolean;
+  dynamicOut: boolean;
+  scheduled: boolean;
+}
+
+/** A scalable target as found: bounds and suspended scaling, everything a rollback restores. */
+export interface ScalableTargetState extends ScalableCapacity {
+  suspended: SuspendedScaling;
+}
+
 /** The service's autoscaling bounds, or null when Application Auto Scaling does not manage it. */
 export async function describeScalableTarget(
   autoscaling: ApplicationAutoScalingClient,
@@ -152,6 +164,17 @@ export async function describeScalableTarget(
   service: string,
   options: CallOptions = {},
 ): Promise<ScalableCapacity | null> {
+  const state = await describeScalableTargetState(autoscaling, cluster, service, options);
+  return state && { min: state.min, max: state.max };
+}
+
+/** describeScalableTarget with the target's SuspendedState; null when the service has no scalable target. */
+export async function describeScalableTargetState(
+  autoscaling: ApplicationAutoScalingClient,
+  cluster: string,
+  service: string,
+  options: CallOptions = {},
+): Promise<ScalableTargetState | null> {
   const response = await awsCall('DescribeScalableTargets', () =>
     autoscaling.send(
       new DescribeScalableTargetsCommand({
@@ -164,7 +187,16 @@ export async function describeScalableTarget(
   );
   const target = response.ScalableTargets?.[0];
   if (!target) return null;
-  return { min: target.MinCapacity ?? 0, max: target.MaxCapacity ?? 0 };
+  const suspended = target.SuspendedState;
+  return {
+    min: target.MinCapacity ?? 0,
+    max: target.MaxCapacity ?? 0,
+    suspended: {
+      dynamicIn: suspended?.DynamicScalingInSuspended === true,
+      dynamicOut: suspended?.DynamicScalingOutSuspended === true,
+      scheduled: suspended?.ScheduledScalingSuspended === true,
+    },
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
 import { AwsRequestError } from '../errors.js';
 import { boundedCall } from './bounded.js';
 import {
+  type CallOptions,
   type ClusterView,
   clusterIdentifierOfArn,
   type GlobalClusterView,
@@ -26,10 +27,14 @@ export interface ClusterDetailView extends ClusterView {
   storageEncrypted: boolean;
 }
 
-export async function describeClusterDetail(rds: RDSClient, arnOrId: string): Promise<ClusterDetailView> {
+export async function describeClusterDetail(
+  rds: RDSClient,
+  arnOrId: string,
+  options: CallOptions = {},
+): Promise<ClusterDetailView> {
   const operation = 'rds:DescribeDBClusters';
   const out = await awsCall(operation, () =>
-    rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: arnOrId })),
+    rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: arnOrId }), options),
   );
   const cluster = out.DBClusters?.[0];
   if (!cluster) throw new AwsRequestError(`${operation}: DB cluster ${arnOrId} not found`);
@@ -44,10 +49,14 @@ export async function describeClusterDetail(rds: RDSClient, arnOrId: string): Pr
  * The global cluster, or null when it no longer exists: after a detach an operator may already
  * have removed the last member and deleted it, which leaves the target detached all the same.
  */
-export async function findGlobalCluster(rds: RDSClient, id: string): Promise<GlobalClusterView | null> {
+export async function findGlobalCluster(
+  rds: RDSClient,
+  id: string,
+  options: CallOptions = {},
+): Promise<GlobalClusterView | null> {
   const operation = 'rds:DescribeGlobalClusters';
   try {
-    const out = await rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: id }));
+    const out = await rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: id }), options);
     const cluster = out.GlobalClusters?.[0];
     return cluster ? toGlobalClusterView(cluster) : null;
   } catch (error) {

@@ -16,6 +16,11 @@ import { awsCall } from './translate.js';
  * (readiness, fencing, promotion, verification) agree on it.
  */
 
+/** `abortSignal` goes to every request, so a bounded caller's deadline stops the SDK's retries too. */
+export interface CallOptions {
+  abortSignal?: AbortSignal;
+}
+
 export interface GlobalClusterMemberView {
   arn: string;
   /** Parsed from the cluster ARN: the region whose endpoint serves this member. */
@@ -109,21 +114,32 @@ export function toClusterView(cluster: DBCluster): ClusterView {
   };
 }
 
-export async function describeGlobalCluster(rds: RDSClient, id: string): Promise<GlobalClusterView> {
+export async function describeGlobalCluster(
+  rds: RDSClient,
+  id: string,
+  options: CallOptions = {},
+): Promise<GlobalClusterView> {
   const operation = 'rds:DescribeGlobalClusters';
   const out = await awsCall(operation, () =>
-    rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: id })),
+    rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: id }), options),
   );
   const cluster = out.GlobalClusters?.[0];
   if (!cluster) throw new AwsRequestError(`${operation}: global cluster ${id} not found`);
   return toGlobalClusterView(cluster);
 }
 
-/** Accepts a cluster ARN or identifier, as DescribeDBClusters does. */
-export async function describeCluster(rds: RDSClient, arnOrId: string): Promise<ClusterView> {
+/**
+ * Accepts a cluster ARN or identifier, as DescribeDBClusters does. `options.abortSignal` lets
+ * best-effort callers bound a read of the failed region's cluster.
+ */
+export async function describeCluster(
+  rds: RDSClient,
+  arnOrId: string,
+  options: CallOptions = {},
+): Promise<ClusterView> {
   const operation = 'rds:DescribeDBClusters';
   const out = await awsCall(operation, () =>
-    rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: arnOrId })),
+    rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: arnOrId }), options),
   );
   const cluster = out.DBClusters?.[0];
   if (!cluster) throw new AwsRequestError(`${operation}: DB cluster ${arnOrId} not found`);

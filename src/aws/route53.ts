@@ -18,7 +18,14 @@ import { awsCall } from './translate.js';
  * (`clients.route53()`). When us-east-1 is the failed region they may not get through: the
  * runbook then moves traffic with Route 53 ARC routing controls (a data-plane API on five
  * regional cluster endpoints), which the orchestrator does not drive yet.
+ *
+ * `options.abortSignal` is passed to every request, so a bounded caller's deadline stops the
+ * call and the SDK's retries with it.
  */
+
+export interface CallOptions {
+  abortSignal?: AbortSignal;
+}
 
 export type ChangeStatus = 'PENDING' | 'INSYNC';
 
@@ -69,7 +76,11 @@ export function toResourceRecordSet(state: RecordSetState): ResourceRecordSet {
  * The record sets behind one plan record: exact name and type, and for weighted routing only the
  * plan's two SetIdentifiers (others in the same set are not ours to move).
  */
-export async function readRecord(route53: Route53Client, record: DnsRecordPlan): Promise<RecordSetState[]> {
+export async function readRecord(
+  route53: Route53Client,
+  record: DnsRecordPlan,
+  options: CallOptions = {},
+): Promise<RecordSetState[]> {
   const name = normalizeDnsName(record.name);
   const ours = new Set(Object.values(record.setIdentifier ?? {}));
   const found: RecordSetState[] = [];
@@ -83,7 +94,7 @@ export async function readRecord(route53: Route53Client, record: DnsRecordPlan):
   while (start) {
     const request: ListResourceRecordSetsCommandInput = start;
     const page: ListResourceRecordSetsCommandOutput = await awsCall('ListResourceRecordSets', () =>
-      route53.send(new ListResourceRecordSetsCommand(request)),
+      route53.send(new ListResourceRecordSetsCommand(request), options),
     );
     const sets = (page.ResourceRecordSets ?? []).map(toState);
     found.push(...sets.filter((s) => s.name === name && s.type === record.type));
@@ -112,6 +123,7 @@ export async function changeRecords(
   hostedZoneId: string,
   upserts: readonly RecordSetState[],
   comment: string,
+  options: CallOptions = {},
 ): Promise<string> {
   const response = await awsCall('ChangeResourceRecordSets', () =>
     route53.send(
@@ -125,6 +137,7 @@ export async function changeRecords(
           })),
         },
       }),
+      options,
     ),
   );
   const id = response.ChangeInfo?.Id;
@@ -133,7 +146,13 @@ export async function changeRecords(
 }
 
 /** INSYNC once every Route 53 authoritative server answers with the change. */
-export async function getChangeStatus(route53: Route53Client, changeId: string): Promise<ChangeStatus> {
-  const response = await awsCall('GetChange', () => route53.send(new GetChangeCommand({ Id: changeId })));
+export async function getChangeStatus(
+  route53: Route53Client,
+  changeId: string,
+  options: CallOptions = {},
+): Promise<ChangeStatus> {
+  const response = await awsCall('GetChange', () =>
+    route53.send(new GetChangeCommand({ Id: changeId }), options),
+  );
   return response.ChangeInfo?.Status === 'INSYNC' ? 'INSYNC' : 'PENDING';
 }

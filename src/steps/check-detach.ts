@@ -1,4 +1,5 @@
 import { clusterIdentifierOfArn, describeCluster } from '../aws/rds.js';
+import { retryOrThrow } from '../aws/retry.js';
 import { assessDetach } from '../decisions/detach.js';
 import { isPastDeadline } from '../decisions/promotion.js';
 import { DeadlineExceededError, TargetNotReadyError } from '../errors.js';
@@ -20,7 +21,11 @@ export async function checkDetach(input: CheckDetachInput, deps: StepDeps): Prom
     throw new TargetNotReadyError(`check-detach: the plan names no cluster in ${request.targetRegion}`);
   const targetId = clusterIdentifierOfArn(targetArn);
 
-  const cluster = await describeCluster(deps.clients.forRegion(request.targetRegion).rds, targetArn);
+  // The target region answers: a throttled poll is retried, not the end of the fallback.
+  const rds = deps.clients.forRegion(request.targetRegion).rds;
+  const cluster = await retryOrThrow('rds:DescribeDBClusters', (abortSignal) =>
+    describeCluster(rds, targetArn, { abortSignal }),
+  );
   const now = deps.now();
   const timeline: TimelineEvent[] = [...(previous?.timeline ?? [])];
 

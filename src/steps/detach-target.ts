@@ -1,4 +1,3 @@
-import { boundedCall } from '../aws/bounded.js';
 import { describeServiceRefs } from '../aws/ecs.js';
 import { clusterIdentifierOfArn } from '../aws/rds.js';
 import {
@@ -7,6 +6,7 @@ import {
   probeRegion,
   removeFromGlobalCluster,
 } from '../aws/rds-detach.js';
+import { inFailedRegion, retryOrThrow, STEP_RETRY_BUDGET_MS } from '../aws/retry.js';
 import { locateService } from '../decisions/capacity.js';
 import {
   type DetachSafety,
@@ -39,6 +39,8 @@ export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Pr
   const { request, promotion } = input;
   const { plan, clients } = deps;
   const startedAt = deps.now();
+  // What this invocation may spend on retries, all calls together (the Lambda timeout is 60 s).
+  const retryUntil = Date.now() + STEP_RETRY_BUDGET_MS;
   const deadline = new Date(startedAt.getTime() + plan.timeouts.promotionSeconds * 1000).toISOString();
   const globalId = plan.database.globalClusterIdentifier;
   const targetArn = plan.database.members[request.targetRegion];
@@ -51,9 +53,14 @@ export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Pr
   const targetId = clusterIdentifierOfArn(targetArn);
 
   const targetRds = clients.forRegion(request.targetRegion).rds;
+  // The target region answers: a throttle is retried, never the end of the fallback.
   const [global, cluster] = await Promise.all([
-    findGlobalCluster(targetRds, globalId),
-    describeClusterDetail(targetRds, targetArn),
+    retryOrThrow('rds:DescribeGlobalClusters', (abortSignal) =>
+      findGlobalCluster(targetRds, globalId, { abortSignal }),
+    ),
+    retryOrThrow('rds:DescribeDBClusters', (abortSignal) =>
+      describeClusterDetail(targetRds, targetArn, { abortSignal }),
+    ),
   ]);
   const decision = decideDetach(request, plan, global, cluster);
   const startedAtIso = startedAt.toISOString();
@@ -130,7 +137,7 @@ export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Pr
     };
   }
 
-  const safety = await checkSafety(input, deps, sourceArn, targetArn);
+  const safety = await checkSafety(input, deps, sourceArn, targetArn, retryUntil);
   if (!safety.safe) {
     if (isDryRun(request)) return refusedInDryRun(safety.reason, startedAtIso, deadline, deps);
     throw new TargetNotReadyError(`${STEP}: ${safety.reason}`);
@@ -227,6 +234,7 @@ async function checkSafety(
   deps: StepDeps,
   sourceArn: string,
   targetArn: string,
+  retryUntil: number,
 ): Promise<DetachSafety> {
   const { request, fencing } = input;
   const aurora = AURORA_FENCING_RESOURCE(deps.plan.database.globalClusterIdentifier);
@@ -245,10 +253,12 @@ async function checkSafety(
   let oldTasksRunning: number | null | undefined;
   if (request.mode !== 'planned' && servicesFenced(serviceFencing)) {
     const refs = deps.plan.services.map((s) => locateService(s, request.sourceRegion));
-    const read = await boundedCall(
+    // A throttled read is not "cannot be read": the old region answers, so it is retried until
+    // the step's deadline; only silence across the unreachable window (or a refusal) leaves it null.
+    const read = await inFailedRegion(
       (abortSignal) =>
         describeServiceRefs(deps.clients.forRegion(request.sourceRegion).ecs, refs, { abortSignal }),
-      deps.plan.timeouts.failedRegionCallMs,
+      { attemptMs: deps.plan.timeouts.failedRegionCallMs, deadline: retryUntil },
     );
     oldTasksRunning = read.ok ? read.value.reduce((sum, s) => sum + s.running, 0) : null;
   }

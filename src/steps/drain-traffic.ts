@@ -1,3 +1,4 @@
+import { STEP_RETRY_BUDGET_MS } from '../aws/retry.js';
 import { changeRecords } from '../aws/route53.js';
 import { readPlanRecords, viaControlPlane } from '../aws/route53-control-plane.js';
 import { type DrainShift, decideDrainPlan, decideDrainRecord } from '../decisions/drain.js';
@@ -71,8 +72,16 @@ export async function drainTraffic(input: DrainTrafficInput, deps: StepDeps): Pr
 
   const route53 = deps.clients.route53();
   const records = deps.plan.dns.records;
-  const bound = deps.plan.timeouts.failedRegionCallMs;
-  const current = await readPlanRecords(deps.plan, route53, request.sourceRegion);
+  // A drain is a planned move: a silent control plane is a transient error, never an outage.
+  const controlPlane = {
+    plan: deps.plan,
+    route53,
+    sourceRegion: request.sourceRegion,
+    targetRegion: request.targetRegion,
+    mode: request.mode,
+    deadline: Date.now() + STEP_RETRY_BUDGET_MS,
+  };
+  const current = await readPlanRecords(deps.plan, route53, request.sourceRegion, controlPlane);
   const shifts = records.map((record, i) =>
     decideDrainRecord(
       record,
@@ -87,10 +96,11 @@ export async function drainTraffic(input: DrainTrafficInput, deps: StepDeps): Pr
   const changeIds = new Map<string, string>();
   if (!isDryRun(request)) {
     const comment = `drain ${request.executionName} ${stepLabel}: ${request.sourceRegion} ${decision.sourceWeight} % -> ${request.targetRegion} ${decision.targetWeight} % (planned)`;
-    const sent = await viaControlPlane(request.sourceRegion, bound, () =>
+    const sent = await viaControlPlane(controlPlane, (abortSignal) =>
       Promise.all(
         [...upsertsByZone(shifts)].map(
-          async ([zone, upserts]) => [zone, await changeRecords(route53, zone, upserts, comment)] as const,
+          async ([zone, upserts]) =>
+            [zone, await changeRecords(route53, zone, upserts, comment, { abortSignal })] as const,
         ),
       ),
     );

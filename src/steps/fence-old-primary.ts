@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { boundedCall } from '../aws/bounded.js';
 import {
-  describeScalableTarget,
+  describeScalableTargetState,
   describeServices,
   lowerMinCapacity,
   scalableResourceId,
   setDesiredCount,
 } from '../aws/ecs.js';
+import { inFailedRegion, STEP_RETRY_BUDGET_MS } from '../aws/retry.js';
 import { locateService } from '../decisions/capacity.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import type { EcsServicePlan } from '../plan/schema.js';
@@ -25,9 +25,13 @@ export const AURORA_FENCING_RESOURCE = (globalClusterId: string) => `aurora ${gl
  * Unplanned: the old region's services are scaled to zero and their autoscaling minimum
  * lowered to zero, so they stay fenced when the region recovers (its scaler would otherwise
  * bring them back, writing to a database that is no longer the writer). Every call goes into
- * the failed region, so each is bounded and its outcome recorded, never fatal: "unconfirmed"
- * comes with the exact commands to run when the region answers. Aurora's own write fencing
- * is part of FailoverGlobalCluster.
+ * the failed region, so each is bounded and its outcome recorded, never fatal. A region that
+ * answers is retried through its transient errors (a throttled read must not leave it unfenced)
+ * until the step's deadline; only one that stays silent across the unreachable window, or
+ * refuses, makes the outcome "unconfirmed", with the exact commands to run when it answers.
+ * Whatever the read found (desiredCount, autoscaling bounds, suspended scaling) is recorded in
+ * `previous`, for the rollback and the failback. Aurora's own write fencing is part of
+ * FailoverGlobalCluster.
  *
  * Planned: SwitchoverGlobalCluster makes the old writer read-only itself; the old region's
  * services keep serving until traffic has moved, so nothing is scaled down here.
@@ -76,8 +80,10 @@ export async function fenceOldPrimary(
 
   if (dryRun) return dryRunFencing(request, started, deps);
 
+  // One deadline for every call of this invocation, well inside the Lambda timeout.
+  const deadline = Date.now() + STEP_RETRY_BUDGET_MS;
   const results = await Promise.all(
-    deps.plan.services.map((service) => fenceService(service, request.sourceRegion, deps)),
+    deps.plan.services.map((service) => fenceService(service, request.sourceRegion, deps, deadline)),
   );
   const fencing = results.map((r) => r.outcome);
   const followUps = results.flatMap((r) => r.followUps);
@@ -129,19 +135,34 @@ interface ServiceFencing {
   would: string | null;
 }
 
+type Previous = NonNullable<FenceOutcome['previous']>;
+
 /** What fencing one service takes, decided from its reads alone: the same in real and dry runs. */
 interface FenceDecision {
-  previousDesired: number;
-  /** null when Application Auto Scaling does not manage the service. */
-  previousMin: number | null;
+  previous: Previous;
   lowerMin: boolean;
   scaleDown: boolean;
+}
+
+/** "desiredCount 6, autoscaling min 6 max 12, nothing suspended": the service as found. */
+function describePrevious(p: Previous): string {
+  if (p.minCapacity === null) return `desiredCount ${p.desired}, no autoscaling`;
+  const suspended = p.suspended
+    ? [
+        ...(p.suspended.dynamicIn ? ['dynamic scale-in'] : []),
+        ...(p.suspended.dynamicOut ? ['dynamic scale-out'] : []),
+        ...(p.suspended.scheduled ? ['scheduled scaling'] : []),
+      ]
+    : [];
+  const state = suspended.length > 0 ? `suspended: ${suspended.join(', ')}` : 'nothing suspended';
+  return `desiredCount ${p.desired}, autoscaling min ${p.minCapacity} max ${p.maxCapacity}, ${state}`;
 }
 
 async function fenceService(
   service: EcsServicePlan,
   region: string,
   deps: StepDeps,
+  deadline: number,
   dryRun = false,
 ): Promise<ServiceFencing> {
   const { cluster, service: name } = locateService(service, region);
@@ -157,27 +178,35 @@ async function fenceService(
     `aws ecs update-service --region ${region} --cluster ${cluster} --service ${name} --desired-count 0`,
   ];
 
-  const outcome = await boundedCall(async (abortSignal): Promise<FenceDecision> => {
+  // A reachable region's throttles are retried until the step's deadline; only silence across
+  // the unreachable window, or a refusal, leaves the service unconfirmed.
+  const inOldRegion = <T>(call: (abortSignal: AbortSignal) => Promise<T>) =>
+    inFailedRegion(call, { attemptMs: deps.plan.timeouts.failedRegionCallMs, deadline });
+  const read = await inOldRegion(async (abortSignal): Promise<FenceDecision> => {
     const [current] = await describeServices(ecs, cluster, [name], { abortSignal });
     const scaler = service.autoScaling
-      ? await describeScalableTarget(autoscaling, cluster, name, { abortSignal })
+      ? await describeScalableTargetState(autoscaling, cluster, name, { abortSignal })
       : null;
-    const decision = {
-      previousDesired: current?.desired ?? 0,
-      previousMin: scaler?.min ?? null,
-      lowerMin: scaler !== null && scaler.min !== 0,
-      scaleDown: (current?.desired ?? 0) > 0,
+    const desired = current?.desired ?? 0;
+    return {
+      previous: {
+        desired,
+        minCapacity: scaler?.min ?? null,
+        maxCapacity: scaler?.max ?? null,
+        suspended: scaler?.suspended ?? null,
+      },
+      // A minimum of 0 is not fenced on its own: with scale-out or scheduled scaling still live,
+      // the scaler brings the service back when its region recovers.
+      lowerMin:
+        scaler !== null &&
+        (scaler.min !== 0 || scaler.suspended?.dynamicOut !== true || scaler.suspended?.scheduled !== true),
+      scaleDown: desired > 0,
     };
-    if (dryRun) return decision;
-    // Minimum first: with the old minimum in place the scaler would undo the scale-down.
-    if (decision.lowerMin) await lowerMinCapacity(autoscaling, cluster, name, 0, { abortSignal });
-    if (decision.scaleDown) await setDesiredCount(ecs, cluster, name, 0, { abortSignal });
-    return decision;
-  }, deps.plan.timeouts.failedRegionCallMs);
+  });
 
   const where = `${name} in ${region} (${cluster})`;
-  if (!outcome.ok) {
-    const why = `${outcome.reason}: ${outcome.detail}`;
+  if (!read.ok) {
+    const why = read.why;
     return dryRun
       ? {
           outcome: {
@@ -195,35 +224,66 @@ async function fenceService(
           would: null,
         };
   }
-  const { previousDesired, previousMin, lowerMin, scaleDown } = outcome.value;
+  const { previous, lowerMin, scaleDown } = read.value;
+  const found = describePrevious(previous);
   if (!lowerMin && !scaleDown) {
     return {
-      outcome: { resource, action, outcome: 'already', detail: 'already at 0' },
+      outcome: { resource, action, outcome: 'already', detail: `already at 0 (${found})`, previous },
       followUps: [],
       would: null,
     };
   }
-  const restore = `failback restores desiredCount ${previousDesired}${previousMin === null ? '' : ` and autoscaling minimum ${previousMin}`}`;
-  if (!dryRun) {
+  if (dryRun) {
+    const steps = [
+      ...(lowerMin ? [`lower the autoscaling minimum of ${where} ${previous.minCapacity} -> 0`] : []),
+      ...(scaleDown ? [`scale ${lowerMin ? 'it' : where} ${previous.desired} -> 0`] : []),
+    ];
     return {
-      outcome: { resource, action, outcome: 'fenced', detail: `was ${previousDesired} desired; ${restore}` },
+      outcome: {
+        resource,
+        action,
+        outcome: 'would-fence',
+        detail: `found ${found}; nothing sent (dry run)`,
+        previous,
+      },
       followUps: [],
+      would: `would ${steps.join(', then ')}`,
+    };
+  }
+
+  // Minimum first: with the old minimum in place the scaler would undo the scale-down.
+  const lowered = lowerMin
+    ? await inOldRegion((abortSignal) => lowerMinCapacity(autoscaling, cluster, name, 0, { abortSignal }))
+    : ({ ok: true, value: undefined } as const);
+  const scaled =
+    lowered.ok && scaleDown
+      ? await inOldRegion((abortSignal) => setDesiredCount(ecs, cluster, name, 0, { abortSignal }))
+      : lowered;
+  if (!scaled.ok) {
+    const failed = lowered.ok ? 'the scale-down' : 'the lowered minimum';
+    return {
+      outcome: {
+        resource,
+        action,
+        outcome: 'unconfirmed',
+        detail: `${region} answered the read (found ${found}) but did not confirm ${failed}: ${scaled.why}`,
+        previous,
+      },
+      // Re-sending a step that did land changes nothing: every command is safe to run again.
+      followUps: commands.map((c) => `When ${region} answers, run: ${c}`),
       would: null,
     };
   }
-  const steps = [
-    ...(lowerMin ? [`lower the autoscaling minimum of ${where} ${previousMin} -> 0`] : []),
-    ...(scaleDown ? [`scale ${lowerMin ? 'it' : where} ${previousDesired} -> 0`] : []),
-  ];
   return {
     outcome: {
       resource,
       action,
-      outcome: 'would-fence',
-      detail: `${previousDesired} desired${previousMin === null ? '' : `, autoscaling minimum ${previousMin}`}; nothing sent (dry run)`,
+      outcome: 'fenced',
+      detail: `was ${found}; failback restores exactly that`,
+      previous,
     },
     followUps: [],
-    would: `would ${steps.join(', then ')}`,
+    would: null,
   };
 }
 
@@ -235,8 +295,9 @@ async function dryRunFencing(
 ): Promise<FenceOutput> {
   const region = request.sourceRegion;
   const globalId = deps.plan.database.globalClusterIdentifier;
+  const deadline = Date.now() + STEP_RETRY_BUDGET_MS;
   const results = await Promise.all(
-    deps.plan.services.map((service) => fenceService(service, region, deps, true)),
+    deps.plan.services.map((service) => fenceService(service, region, deps, deadline, true)),
   );
   const fencing = results.map((r) => r.outcome);
   fencing.push({

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { boundedCall } from '../aws/bounded.js';
+import { describeError } from '../aws/bounded.js';
 import { readRpoLagMs } from '../aws/cloudwatch.js';
 import {
   clusterIdentifierOfArn,
@@ -8,6 +8,7 @@ import {
   startFailover,
   startSwitchover,
 } from '../aws/rds.js';
+import { retryOrThrow, retryTransient } from '../aws/retry.js';
 import { decidePromotion, type PromotionDecision } from '../decisions/promotion.js';
 import { TargetNotReadyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
@@ -36,7 +37,11 @@ export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Prom
   const startedAt = now();
   const deadline = new Date(startedAt.getTime() + plan.timeouts.promotionSeconds * 1000).toISOString();
 
-  const view = await describeGlobalCluster(clients.forRegion(request.targetRegion).rds, globalId);
+  // The decision rests on this read: a throttle is retried, then AwsTransientError.
+  const targetRds = clients.forRegion(request.targetRegion).rds;
+  const view = await retryOrThrow('rds:DescribeGlobalClusters', (abortSignal) =>
+    describeGlobalCluster(targetRds, globalId, { abortSignal }),
+  );
   const decision = decidePromotion(request, plan, view);
   const dryRun = isDryRun(request);
 
@@ -168,13 +173,14 @@ async function lagBeforePromotion(
   deps: StepDeps,
 ): Promise<{ rpoLagMs: number | null; note?: string }> {
   const region = deps.clients.forRegion(regionOfArn(decision.targetArn));
-  const outcome = await boundedCall(
+  // Throttles are retried within the same bound; the read in flight is aborted at it.
+  const outcome = await retryTransient(
     (abortSignal) =>
       readRpoLagMs(region.cloudwatch, clusterIdentifierOfArn(decision.targetArn), deps.now(), {
         abortSignal,
       }),
-    deps.plan.timeouts.failedRegionCallMs,
-  );
+    { deadlineMs: deps.plan.timeouts.failedRegionCallMs },
+  ).catch((error: unknown) => ({ ok: false as const, detail: describeError(error) }));
   if (!outcome.ok) return { rpoLagMs: null, note: `RPO lag unreadable: ${outcome.detail}` };
   if (decision.kind === 'in-progress') {
     // An earlier attempt already sent the request; the newest datapoint may postdate it.

@@ -5,12 +5,13 @@ import {
   type GetMetricDataCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientRegistry } from '../../src/aws/clients.js';
 import { readRpoLagMs, readSignal, readSignalDatapoints } from '../../src/aws/cloudwatch.js';
 import { AwsRequestError, AwsTransientError } from '../../src/errors.js';
 import type { MetricSignal } from '../../src/plan/schema.js';
 import { awsError, hang, regionOf } from '../support/aws.js';
+import { inVirtualTime } from '../support/clock.js';
 import { fixture } from '../support/fixtures.js';
 import { examplePlan } from '../support/plan.js';
 
@@ -33,6 +34,7 @@ describe('cloudwatch', () => {
 
   afterEach(() => {
     cloudwatchMock.reset();
+    vi.useRealTimers();
   });
 
   describe('readSignalDatapoints', () => {
@@ -174,7 +176,7 @@ describe('cloudwatch', () => {
       expect(reading).toMatchObject({ readable: false, datapoints: [] });
     });
 
-    it('gives up on a failed-region signal after failedRegionCallMs', async () => {
+    it('gives up on a failed-region signal after failedRegionCallMs, aborting the read', async () => {
       // Prepare
       cloudwatchMock.on(GetMetricDataCommand).callsFake(() => hang());
 
@@ -183,17 +185,39 @@ describe('cloudwatch', () => {
 
       // Assess
       expect(reading).toMatchObject({ readable: false, detail: 'no answer within 100 ms' });
+      const options = cloudwatchMock
+        .commandCalls(GetMetricDataCommand)
+        .map((call) => (call.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined);
+      expect(options.map((o) => o?.abortSignal?.aborted)).toEqual([true]);
     });
 
-    it('lets a throttled target-region read fail the step so the state machine retries it', async () => {
+    it('retries a throttled target-region read until it answers', async () => {
       // Prepare
+      vi.useFakeTimers();
+      cloudwatchMock
+        .on(GetMetricDataCommand)
+        .rejectsOnce(sdkError('ThrottlingException', 400))
+        .resolves(fixture('cloudwatch/canary-failing.json'));
+
+      // Act
+      const reading = await inVirtualTime(readSignal(new ClientRegistry(), CANARY, context));
+
+      // Assess
+      expect(reading.readable).toBe(true);
+      expect(cloudwatchMock).toHaveReceivedCommandTimes(GetMetricDataCommand, 2);
+    });
+
+    it('lets a target-region read throttled throughout fail the step so the state machine retries it', async () => {
+      // Prepare
+      vi.useFakeTimers();
       cloudwatchMock.on(GetMetricDataCommand).rejects(sdkError('ThrottlingException', 400));
 
       // Act
-      const read = readSignal(new ClientRegistry(), CANARY, context);
+      const read = inVirtualTime(readSignal(new ClientRegistry(), CANARY, context));
 
       // Assess
       await expect(read).rejects.toThrow(AwsTransientError);
+      expect(cloudwatchMock.commandCalls(GetMetricDataCommand).length).toBeGreaterThan(1);
     });
 
     it('treats an empty answer as readable: no 5xx datapoints means no errors', async () => {

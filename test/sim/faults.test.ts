@@ -1,9 +1,14 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeDBInstancesCommand, DescribeGlobalClustersCommand } from '@aws-sdk/client-rds';
-import { GetChangeCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListResourceRecordSetsCommand,
+} from '@aws-sdk/client-route-53';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boundedCall } from '../../src/aws/bounded.js';
+import { retryTransient } from '../../src/aws/retry.js';
 import type { FaultRule } from '../../src/sim/cloud.js';
 import { seedMathRandom } from '../../src/sim/random.js';
 import { type Drill, elapsed, PRIMARY, STANDBY, startDrill, T0 } from './harness.js';
@@ -103,6 +108,70 @@ describe('simulated faults and outages', () => {
     expect(outcome).toMatchObject({ ok: false, reason: 'timeout' });
     expect(elapsed()).toBe(3_000);
     expect(outcomes()).toEqual(['DescribeServices:AbortError']);
+    expect(drill.clock.countTimers()).toBe(0);
+  });
+
+  it("stops the SDK's own retries at the abort: nothing is sent after the deadline", async () => {
+    drill = startDrill({ incidents: [{ region: PRIMARY, kind: 'apis-unreachable', from: T0 }] });
+    // One SDK attempt hangs 10 s and times out; the SDK's second attempt is in flight at 15 s.
+    const outcome = await drill.run(
+      boundedCall(
+        (abortSignal) => drill.primary.ecs.send(describeApi('orders-use1'), { abortSignal }),
+        15_000,
+      ),
+    );
+    expect(outcome).toMatchObject({ ok: false, reason: 'timeout' });
+    await drill.clock.tickAsync(120_000);
+    expect(outcomes()).toEqual(['DescribeServices:TimeoutError', 'DescribeServices:AbortError']);
+    expect(drill.clock.countTimers()).toBe(0);
+  });
+
+  it('never applies a change whose request was aborted before it arrived', async () => {
+    drill = startDrill();
+    const route53 = drill.registry.route53();
+    const change = new ChangeResourceRecordSetsCommand({
+      HostedZoneId: 'Z3M3LMPEXAMPLE',
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: 'api.orders.example.com.',
+              Type: 'CNAME',
+              SetIdentifier: 'orders-use1',
+              Weight: 0,
+              TTL: 60,
+              ResourceRecords: [{ Value: 'orders-use1-1234567890.us-east-1.elb.amazonaws.com' }],
+            },
+          },
+        ],
+      },
+    });
+    // Aborted within its latency (50-300 ms): it never reaches the service.
+    const outcome = await drill.run(boundedCall((abortSignal) => route53.send(change, { abortSignal }), 10));
+    expect(outcome).toMatchObject({ ok: false, reason: 'timeout' });
+    await drill.clock.tickAsync(120_000);
+    const listed = await drill.run(
+      route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: 'Z3M3LMPEXAMPLE' })),
+    );
+    expect(listed.ResourceRecordSets?.find((r) => r.SetIdentifier === 'orders-use1')?.Weight).toBe(100);
+    expect(outcomes()).toEqual(['ChangeResourceRecordSets:AbortError', 'ListResourceRecordSets:ok']);
+  });
+
+  it('aborts every attempt of a retried call into an unreachable region, and stops after the window', async () => {
+    drill = startDrill({ incidents: [{ region: PRIMARY, kind: 'apis-unreachable', from: T0 }] });
+    const outcome = await drill.run(
+      retryTransient((abortSignal) => drill.primary.ecs.send(describeApi('orders-use1'), { abortSignal }), {
+        attemptMs: 3_000,
+        silenceWindowMs: 20_000,
+        deadlineMs: 40_000,
+      }),
+    );
+    expect(outcome).toMatchObject({ ok: false, unreachable: true });
+    expect(elapsed()).toBeGreaterThanOrEqual(20_000);
+    expect(elapsed()).toBeLessThan(24_000);
+    expect(new Set(outcomes())).toEqual(new Set(['DescribeServices:AbortError']));
+    expect(outcomes().length).toBe(outcome.attempts);
     expect(drill.clock.countTimers()).toBe(0);
   });
 

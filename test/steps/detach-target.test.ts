@@ -1,4 +1,4 @@
-import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient, ECSServiceException } from '@aws-sdk/client-ecs';
 import {
   DescribeDBClustersCommand,
   DescribeGlobalClustersCommand,
@@ -9,7 +9,7 @@ import {
   RemoveFromGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientRegistry } from '../../src/aws/clients.js';
 import { AwsRequestError, TargetNotReadyError } from '../../src/errors.js';
 import type { StepDeps } from '../../src/handlers/define-step.js';
@@ -18,6 +18,7 @@ import type { FenceOutput, PromoteOutput } from '../../src/steps/contracts.js';
 import { detachTarget } from '../../src/steps/detach-target.js';
 import type { FailoverRequest } from '../../src/steps/request.js';
 import { awsError, hang, regionOf } from '../support/aws.js';
+import { inVirtualTime } from '../support/clock.js';
 import { fixture } from '../support/fixtures.js';
 import { examplePlan } from '../support/plan.js';
 import { failoverRequest } from '../support/request.js';
@@ -79,6 +80,7 @@ describe('detachTarget', () => {
   afterEach(() => {
     rdsMock.reset();
     ecsMock.reset();
+    vi.useRealTimers();
   });
 
   /** The stuck failover as the target region sees it. */
@@ -137,6 +139,62 @@ describe('detachTarget', () => {
       }),
       expect.objectContaining({ phase: 'progress', facts: { precaution: 'fenced' } }),
     ]);
+  });
+
+  describe('when a read is throttled', () => {
+    const throttled = () => awsError(RDSServiceException, 'Throttling', 400, 'Rate exceeded');
+
+    it("retries the old region's task read and detaches once it shows no task running", async () => {
+      // Prepare: the services were fenced; their tasks' read is throttled twice
+      vi.useFakeTimers();
+      stuck();
+      const throttledEcs = awsError(ECSServiceException, 'ThrottlingException', 400, 'Rate exceeded');
+      ecsMock
+        .on(DescribeServicesCommand)
+        .rejectsOnce(throttledEcs)
+        .rejectsOnce(throttledEcs)
+        .resolves(fixture('ecs/describe-services-use1-fenced.json'));
+
+      // Act
+      const output = await inVirtualTime(detachTarget(input(), deps()));
+
+      // Assess
+      expect(ecsMock).toHaveReceivedCommandTimes(DescribeServicesCommand, 3);
+      expect(rdsMock).toHaveReceivedCommandTimes(RemoveFromGlobalClusterCommand, 1);
+      expect(output).toMatchObject({ action: 'detached', precaution: { basis: 'fenced' } });
+    });
+
+    it("retries the target's reads the decision rests on", async () => {
+      // Prepare
+      vi.useFakeTimers();
+      stuck();
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .rejectsOnce(throttled())
+        .resolves(fixture('rds/describe-global-clusters-failing-over.json'));
+
+      // Act
+      const output = await inVirtualTime(detachTarget(input(), deps()));
+
+      // Assess
+      expect(rdsMock).toHaveReceivedCommandTimes(DescribeGlobalClustersCommand, 2);
+      expect(output.action).toBe('detached');
+    });
+
+    it("refuses when the old region's tasks stay unreadable across the window", async () => {
+      // Prepare
+      vi.useFakeTimers();
+      stuck();
+      ecsMock.on(DescribeServicesCommand).callsFake(() => hang());
+
+      // Act
+      const detached = inVirtualTime(detachTarget(input(), deps()));
+
+      // Assess
+      await expect(detached).rejects.toThrow(/whether their tasks stopped cannot be read now/);
+      expect(ecsMock.commandCalls(DescribeServicesCommand).length).toBeGreaterThan(1);
+      expect(rdsMock).not.toHaveReceivedCommand(RemoveFromGlobalClusterCommand);
+    });
   });
 
   it('refuses, sending nothing, when the old region does not answer: silence is not evidence', async () => {

@@ -15,10 +15,12 @@ import {
 import { RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { UNREACHABLE_WINDOW_MS } from '../../src/aws/retry.js';
 import { InputInvalidError } from '../../src/errors.js';
 import { handler } from '../../src/handlers/fence-old-primary.js';
 import { fenceOldPrimary } from '../../src/steps/fence-old-primary.js';
 import { awsError, commandsSent, hang, mutatingCommandsSent, regionOf } from '../support/aws.js';
+import { elapsedSince, inVirtualTime } from '../support/clock.js';
 import { testDepsBounded } from '../support/deps.js';
 import { fixture } from '../support/fixtures.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -36,6 +38,15 @@ const RUN_WHEN_BACK = {
   workerDesired:
     'When us-east-1 answers, run: aws ecs update-service --region us-east-1 --cluster orders-use1 --service orders-worker --desired-count 0',
 };
+
+/** What the old region's services look like before fencing (describe-*-use1-active.json). */
+const API_AS_FOUND = {
+  desired: 6,
+  minCapacity: 6,
+  maxCapacity: 12,
+  suspended: { dynamicIn: false, dynamicOut: false, scheduled: false },
+};
+const WORKER_AS_FOUND = { desired: 3, minCapacity: null, maxCapacity: null, suspended: null };
 
 const services = (name: string) => fixture<DescribeServicesCommandOutput>(`ecs/${name}`);
 const scalableTargets = (name: string) => fixture<DescribeScalableTargetsCommandOutput>(`ecs/${name}`);
@@ -139,13 +150,16 @@ describe('fence-old-primary', () => {
           resource: 'ecs us-east-1/orders-use1/orders-api',
           action: ACTION,
           outcome: 'fenced',
-          detail: 'was 6 desired; failback restores desiredCount 6 and autoscaling minimum 6',
+          detail:
+            'was desiredCount 6, autoscaling min 6 max 12, nothing suspended; failback restores exactly that',
+          previous: API_AS_FOUND,
         },
         {
           resource: 'ecs us-east-1/orders-use1/orders-worker',
           action: ACTION,
           outcome: 'fenced',
-          detail: 'was 3 desired; failback restores desiredCount 3',
+          detail: 'was desiredCount 3, no autoscaling; failback restores exactly that',
+          previous: WORKER_AS_FOUND,
         },
       ]);
       expect(commandsToRun(output.followUps)).toEqual([]);
@@ -220,7 +234,9 @@ describe('fence-old-primary', () => {
         expect.objectContaining({ resource: 'ecs us-east-1/orders-use1/orders-api', outcome: 'already' }),
         expect.objectContaining({ resource: 'ecs us-east-1/orders-use1/orders-worker', outcome: 'already' }),
       ]);
-      expect(output.fencing[0]?.detail).toBe('already at 0');
+      expect(output.fencing[0]?.detail).toBe(
+        'already at 0 (desiredCount 0, autoscaling min 0 max 12, suspended: dynamic scale-out, scheduled scaling)',
+      );
       expect(commandsToRun(output.followUps)).toEqual([]);
       expect(output.timeline.at(-1)).toMatchObject({
         phase: 'succeeded',
@@ -250,23 +266,26 @@ describe('fence-old-primary', () => {
 
   describe('unplanned, when the old region does not answer', () => {
     it.each([
-      ['does not answer', () => hang()],
+      ['does not answer', () => hang(), 'timeout: no answer'],
       [
-        'answers 503',
+        'answers 503 every time',
         () => Promise.reject(awsError(ECSServiceException, 'ServiceUnavailableException', 503)),
+        'error: AwsTransientError: DescribeServices: ServiceUnavailableException',
       ],
       [
         'refuses the connection',
         () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+        'timeout: no answer',
       ],
     ])(
       'records each service as unconfirmed with the commands to run later when ECS %s',
-      async (_case, answer) => {
+      async (_case, answer, why) => {
         // Prepare
+        vi.useFakeTimers();
         ecsMock.on(DescribeServicesCommand).callsFake(answer);
 
         // Act
-        const output = await fenceOldPrimary({ request: failoverRequest() }, deps(100));
+        const output = await inVirtualTime(fenceOldPrimary({ request: failoverRequest() }, deps()));
 
         // Assess
         expect(output.fencing.slice(0, 2)).toEqual([
@@ -274,13 +293,13 @@ describe('fence-old-primary', () => {
             resource: 'ecs us-east-1/orders-use1/orders-api',
             action: ACTION,
             outcome: 'unconfirmed',
-            detail: expect.stringMatching(/^us-east-1 did not confirm: (timeout|error): /),
+            detail: expect.stringContaining(`us-east-1 did not confirm: ${why}`),
           },
           {
             resource: 'ecs us-east-1/orders-use1/orders-worker',
             action: ACTION,
             outcome: 'unconfirmed',
-            detail: expect.stringMatching(/^us-east-1 did not confirm: (timeout|error): /),
+            detail: expect.stringContaining(`us-east-1 did not confirm: ${why}`),
           },
         ]);
         expect(output.followUps).toEqual([
@@ -305,28 +324,114 @@ describe('fence-old-primary', () => {
       },
     );
 
-    it('gives up after plan.timeouts.failedRegionCallMs and aborts the unanswered call', async () => {
+    it('calls a silent region unreachable only after the window, aborting each attempt at failedRegionCallMs', async () => {
       // Prepare
       vi.useFakeTimers();
       ecsMock.on(DescribeServicesCommand).callsFake(() => hang());
       let settled = false;
+      const started = Date.now();
 
-      // Act
+      // Act: one silent attempt (3 s) is not an outage
       const run = fenceOldPrimary({ request: failoverRequest() }, deps()).finally(() => {
         settled = true;
       });
-      await vi.advanceTimersByTimeAsync(2999);
-      const settledBeforeDeadline = settled;
-      await vi.advanceTimersByTimeAsync(1);
-      const output = await run;
+      await vi.advanceTimersByTimeAsync(UNREACHABLE_WINDOW_MS - 1);
+      const settledWithinWindow = settled;
+      const output = await inVirtualTime(run);
 
       // Assess
-      expect(settledBeforeDeadline).toBe(false);
-      expect(output.fencing[0]?.detail).toBe('us-east-1 did not confirm: timeout: no answer within 3000 ms');
+      expect(settledWithinWindow).toBe(false);
+      expect(elapsedSince(started)).toBeLessThan(UNREACHABLE_WINDOW_MS + 3000);
+      expect(output.fencing[0]?.detail).toMatch(
+        /^us-east-1 did not confirm: timeout: no answer \(\d+ attempt\(s\) over 2\d s; last: no answer within \d+ ms\)$/,
+      );
+      expect(output.fencing[0]?.previous).toBeUndefined();
       const options = ecsMock
         .calls()
         .map((call) => (call.args as unknown[])[1] as { abortSignal?: AbortSignal });
-      expect(options.map((o) => o.abortSignal?.aborted)).toEqual([true, true]);
+      expect(options.length).toBeGreaterThanOrEqual(2 * 4);
+      expect(options.every((o) => o.abortSignal?.aborted === true)).toBe(true);
+    });
+
+    it('fences a healthy region whose reads are throttled at first', async () => {
+      // Prepare: the old region answers; its first DescribeServices calls are throttled
+      vi.useFakeTimers();
+      oldRegionAnswers(
+        services('describe-services-use1-active.json'),
+        scalableTargets('describe-scalable-targets-use1-active.json'),
+      );
+      const throttled = awsError(ECSServiceException, 'ThrottlingException', 400, 'Rate exceeded');
+      ecsMock
+        .on(DescribeServicesCommand)
+        .rejectsOnce(throttled)
+        .rejectsOnce(throttled)
+        .callsFake((input: DescribeServicesCommandInput) =>
+          only(services('describe-services-use1-active.json'), input),
+        );
+
+      // Act
+      const output = await inVirtualTime(fenceOldPrimary({ request: failoverRequest() }, deps()));
+
+      // Assess
+      expect(output.fencing.slice(0, 2).map((f) => f.outcome)).toEqual(['fenced', 'fenced']);
+      expect(output.fencing[0]?.previous).toEqual(API_AS_FOUND);
+      expect(output.fencing[1]?.previous).toEqual(WORKER_AS_FOUND);
+      expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
+        service: 'orders-api',
+        desiredCount: 0,
+      });
+      expect(autoscalingMock).toHaveReceivedCommandWith(RegisterScalableTargetCommand, { MinCapacity: 0 });
+      expect(commandsToRun(output.followUps)).toEqual([]);
+      expect(output.timeline.at(-1)).toMatchObject({ phase: 'succeeded', facts: { unconfirmed: 0 } });
+    });
+
+    it('records what it found when the read gets through but the change does not', async () => {
+      // Prepare
+      vi.useFakeTimers();
+      oldRegionAnswers(
+        services('describe-services-use1-active.json'),
+        scalableTargets('describe-scalable-targets-use1-active.json'),
+      );
+      ecsMock.on(UpdateServiceCommand).callsFake(() => hang());
+
+      // Act
+      const output = await inVirtualTime(fenceOldPrimary({ request: failoverRequest() }, deps()));
+
+      // Assess
+      expect(output.fencing[0]).toEqual({
+        resource: 'ecs us-east-1/orders-use1/orders-api',
+        action: ACTION,
+        outcome: 'unconfirmed',
+        detail: expect.stringMatching(
+          /^us-east-1 answered the read \(found desiredCount 6, autoscaling min 6 max 12, nothing suspended\) but did not confirm the scale-down: timeout: /,
+        ),
+        previous: API_AS_FOUND,
+      });
+      expect(output.fencing[1]).toMatchObject({ outcome: 'unconfirmed', previous: WORKER_AS_FOUND });
+      expect(commandsToRun(output.followUps)).toEqual([
+        RUN_WHEN_BACK.apiMinimum,
+        RUN_WHEN_BACK.apiDesired,
+        RUN_WHEN_BACK.workerDesired,
+      ]);
+    });
+
+    it('gives up at once on a refusal, which no retry changes', async () => {
+      // Prepare
+      ecsMock
+        .on(DescribeServicesCommand)
+        .rejects(awsError(ECSServiceException, 'AccessDeniedException', 400, 'not authorized'));
+
+      // Act
+      const output = await fenceOldPrimary({ request: failoverRequest() }, deps());
+
+      // Assess
+      expect(ecsMock).toHaveReceivedCommandTimes(DescribeServicesCommand, 2);
+      expect(output.fencing[0]).toMatchObject({
+        outcome: 'unconfirmed',
+        detail: expect.stringMatching(
+          /^us-east-1 did not confirm: error: AwsRequestError: DescribeServices: AccessDeniedException/,
+        ),
+      });
     });
 
     it('fences the services that answer and records the others on their own', async () => {
@@ -336,9 +441,10 @@ describe('fence-old-primary', () => {
         scalableTargets('describe-scalable-targets-use1-active.json'),
       );
       ecsMock.on(DescribeServicesCommand, { services: ['orders-worker'] }).callsFake(() => hang());
+      vi.useFakeTimers();
 
       // Act
-      const output = await fenceOldPrimary({ request: failoverRequest() }, deps(100));
+      const output = await inVirtualTime(fenceOldPrimary({ request: failoverRequest() }, deps()));
 
       // Assess
       expect(output.fencing.slice(0, 2).map((f) => f.outcome)).toEqual(['fenced', 'unconfirmed']);
@@ -399,13 +505,15 @@ describe('fence-old-primary', () => {
           resource: 'ecs us-east-1/orders-use1/orders-api',
           action: ACTION,
           outcome: 'would-fence',
-          detail: '6 desired, autoscaling minimum 6; nothing sent (dry run)',
+          detail: 'found desiredCount 6, autoscaling min 6 max 12, nothing suspended; nothing sent (dry run)',
+          previous: API_AS_FOUND,
         },
         {
           resource: 'ecs us-east-1/orders-use1/orders-worker',
           action: ACTION,
           outcome: 'would-fence',
-          detail: '3 desired; nothing sent (dry run)',
+          detail: 'found desiredCount 3, no autoscaling; nothing sent (dry run)',
+          previous: WORKER_AS_FOUND,
         },
         {
           resource: 'aurora orders-global',
@@ -451,10 +559,11 @@ describe('fence-old-primary', () => {
 
     it('records a service whose read does not get through as unconfirmed, as a real run would', async () => {
       // Prepare
+      vi.useFakeTimers();
       ecsMock.on(DescribeServicesCommand).callsFake(() => hang());
 
       // Act
-      const output = await fenceOldPrimary({ request: dryRun() }, deps(100));
+      const output = await inVirtualTime(fenceOldPrimary({ request: dryRun() }, deps()));
 
       // Assess
       expect(mutatingCommandsSent(ecsMock, autoscalingMock)).toEqual([]);
@@ -462,14 +571,16 @@ describe('fence-old-primary', () => {
         resource: 'ecs us-east-1/orders-use1/orders-api',
         action: ACTION,
         outcome: 'unconfirmed',
-        detail:
-          'dry run: us-east-1 did not answer the read: timeout: no answer within 100 ms; a real run would record this fencing unconfirmed',
+        detail: expect.stringMatching(
+          /^dry run: us-east-1 did not answer the read: timeout: no answer \(\d+ attempt\(s\) over 2\d s; last: no answer within \d+ ms\); a real run would record this fencing unconfirmed$/,
+        ),
       });
       expect(output.followUps).toEqual([]);
       expect(output.timeline[1]).toMatchObject({
         phase: 'dry-run',
-        message:
-          'would fence orders-api in us-east-1 (orders-use1), but us-east-1 did not answer the read (timeout: no answer within 100 ms): a real run would record it unconfirmed',
+        message: expect.stringMatching(
+          /^would fence orders-api in us-east-1 \(orders-use1\), but us-east-1 did not answer the read \(timeout: no answer .*\): a real run would record it unconfirmed$/,
+        ),
       });
       expect(output.timeline.at(-1)?.facts).toEqual({ wouldFence: 0, already: 0, unconfirmed: 2 });
     });

@@ -12,6 +12,7 @@ import type { VerifyFailureInput } from '../../src/steps/contracts.js';
 import { verifyFailure } from '../../src/steps/verify-failure.js';
 import { event } from '../../src/timeline/types.js';
 import { awsError, hang } from '../support/aws.js';
+import { inVirtualTime } from '../support/clock.js';
 import { type Answer, metrics } from '../support/cloudwatch.js';
 import { testDepsBounded } from '../support/deps.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -186,11 +187,12 @@ describe('verify-failure', () => {
   ])(
     'fails the step with $expected.name when the target-region read is $name',
     async ({ error, expected }) => {
-      // Prepare
+      // Prepare: a throttle is retried for a while (virtual time) before it fails the step
+      vi.useFakeTimers();
       answer(metrics('alb-5xx-failing.json'), failWith(error));
 
       // Act
-      const run = verifyFailure(input(), deps());
+      const run = inVirtualTime(verifyFailure(input(), deps()));
 
       // Assess
       await expect(run).rejects.toBeInstanceOf(expected);
