@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { awsClients, type ClientRegistry } from '../aws/clients.js';
+import type { AuthoritativeResolver } from '../dns-answers/resolver.js';
 import { InputInvalidError } from '../errors.js';
 import { currentPlan, formatIssues } from '../plan/load.js';
 import type { FailoverPlan } from '../plan/schema.js';
@@ -13,6 +14,11 @@ export interface StepDeps {
   plan: FailoverPlan;
   clients: ClientRegistry;
   now: () => Date;
+  /**
+   * Asks the hosted zones' name servers what they answer. Absent: the process-wide
+   * `authoritativeDns` (node:dns when deployed, the simulated name servers in a drill).
+   */
+  dns?: AuthoritativeResolver;
 }
 
 export interface StepDefinition<I extends z.ZodType, O extends { timeline: TimelineEvent[] }> {

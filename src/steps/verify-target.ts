@@ -1,15 +1,17 @@
 import type { z } from 'zod';
 import { describeServiceRefs } from '../aws/ecs.js';
 import { describeCluster, describeGlobalCluster } from '../aws/rds.js';
-import { readPlanRecords } from '../aws/route53-control-plane.js';
 import { locateService } from '../decisions/capacity.js';
-import { decideShift } from '../decisions/traffic.js';
+import { describeAnswers } from '../dns-answers/decision.js';
+import { observeAnswers } from '../dns-answers/observe.js';
+import { authoritativeDns } from '../dns-answers/resolver.js';
 import { TargetUnhealthyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event } from '../timeline/types.js';
 import type { VerifyTargetOutput, verifyTargetInput } from './contracts.js';
 import { isDryRun } from './dry-run.js';
 import { regionHealth } from './region-health.js';
+import { describeReadBack, readBackControls } from './routing-controls.js';
 
 type Check = VerifyTargetOutput['checks'][number];
 const STEP = 'verify-target';
@@ -17,7 +19,10 @@ const STEP = 'verify-target';
 /**
  * Is the service really served from the target now? Reads the outcome from AWS, not from the
  * earlier steps' account of it: the target cluster is the global writer, every service runs its
- * active count, every record points at the target, and the target's own health signals pass.
+ * active count, the hosted zones' name servers send clients to the target only (asked directly,
+ * not through Route 53's control plane), the plan's routing controls read back as the shift set
+ * them (from a Route 53 ARC cluster endpoint), and the target's own health signals pass. No
+ * check needs Route 53's control plane in us-east-1.
  * Throws TargetUnhealthyError while any check fails; the state machine retries it a few times
  * (a region warming up) and then stops with a report for a human to decide.
  *
@@ -40,6 +45,8 @@ export async function verifyTarget(
     };
   }
   const target = clients.forRegion(request.targetRegion);
+  const rollingForward = input.recovery?.decision === 'shift';
+  const capacityShort: string[] = [];
   const targetArn = plan.database.members[request.targetRegion] ?? '';
 
   const writer = (async (): Promise<Check> => {
@@ -73,27 +80,41 @@ export async function verifyTarget(
     const summary = states
       .map((s, i) => `${s.service} ${s.running} of ${plan.services[i]?.activeCount ?? '?'} running`)
       .join(', ');
+    capacityShort.push(
+      ...states.flatMap((s, i) =>
+        s.running < (plan.services[i]?.activeCount ?? 0)
+          ? [`${s.service} ${s.running}/${plan.services[i]?.activeCount ?? '?'}`]
+          : [],
+      ),
+    );
+    // Rolling forward, a service serves once one task runs: partial capacity beats none.
+    const serving = rollingForward && states.every((s) => s.running > 0);
     const detail =
       short.length === 0 ? summary : `short: ${short.map((s) => s.service).join(', ')} (${summary})`;
-    return { name: 'ecs-capacity', ok: short.length === 0, detail };
+    return { name: 'ecs-capacity', ok: short.length === 0 || serving, detail };
   })();
 
+  // What clients get, from the name servers themselves: no Route 53 API call, so this check
+  // works while Route 53's control plane (us-east-1) is down.
   const dns = (async (): Promise<Check> => {
-    const all = await readPlanRecords(plan, clients.route53(), request.sourceRegion);
-    const pending = plan.dns.records
-      .filter(
-        (record, i) =>
-          decideShift(record, all[i] ?? [], request.sourceRegion, request.targetRegion).upserts.length > 0,
-      )
-      .map((record) => record.name);
+    const regions = { source: request.sourceRegion, target: request.targetRegion };
+    const answers = await observeAnswers(deps.dns ?? authoritativeDns.current(), plan, regions);
+    const notServed = answers.filter((a) => a.verdict !== 'target');
     return {
       name: 'dns-points-at-target',
-      ok: pending.length === 0,
+      ok: notServed.length === 0,
       detail:
-        pending.length === 0
-          ? `${plan.dns.records.length} record(s) point at ${request.targetRegion}`
-          : `not yet: ${pending.join(', ')}`,
+        notServed.length === 0
+          ? `${plan.dns.records.length} record(s) point at ${request.targetRegion}: the name servers answer it only`
+          : `not yet: ${notServed.map((a) => describeAnswers(a, regions)).join('; ')}`,
     };
+  })();
+
+  // The routing controls as a cluster endpoint reads them (data plane; ARC has no INSYNC).
+  const controls = (async (): Promise<Check | null> => {
+    const readBack = await readBackControls(deps, request, STEP);
+    if (!readBack) return null;
+    return { name: 'routing-controls', ok: readBack.wrong.length === 0, detail: describeReadBack(readBack) };
   })();
 
   const health = (async (): Promise<Check> => {
@@ -105,7 +126,9 @@ export async function verifyTarget(
     };
   })();
 
-  const checks = await Promise.all([writer, services, dns, health]);
+  const checks = (await Promise.all([writer, services, dns, controls, health])).filter(
+    (c): c is Check => c !== null,
+  );
   const failed = checks.filter((c) => !c.ok);
   if (failed.length > 0) {
     throw new TargetUnhealthyError(
@@ -116,6 +139,7 @@ export async function verifyTarget(
   return {
     healthy: true,
     verifiedAt: verifiedAt.toISOString(),
+    ...(capacityShort.length > 0 ? { capacityShort } : {}),
     checks,
     timeline: [
       event(

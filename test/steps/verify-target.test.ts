@@ -5,32 +5,33 @@ import {
   type DescribeGlobalClustersCommandOutput,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import {
-  ListResourceRecordSetsCommand,
-  type ListResourceRecordSetsCommandOutput,
-  Route53Client,
-} from '@aws-sdk/client-route-53';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { authoritativeDns } from '../../src/dns-answers/resolver.js';
 import { InputInvalidError, TargetUnhealthyError } from '../../src/errors.js';
 import { handler } from '../../src/handlers/verify-target.js';
 import { verifyTarget } from '../../src/steps/verify-target.js';
+import { mockRoutingControls, USE1_CONTROL } from '../support/arc.js';
 import { hang, mutatingCommandsSent, regionOf } from '../support/aws.js';
 import { type Answer, answerMetricReads, metrics } from '../support/cloudwatch.js';
 import { testDepsBounded } from '../support/deps.js';
+import { type FakeNameServers, fakeNameServers } from '../support/dns.js';
 import { fixture } from '../support/fixtures.js';
 import { lambdaContext } from '../support/lambda-context.js';
+import { USE1_ALB, USW2_ALB } from '../support/plan.js';
 import { failoverRequest } from '../support/request.js';
 
 /** Half a minute after the newest complete period of the CloudWatch fixtures. */
 const NOW = '2024-05-14T10:07:30.000Z';
 const CHECKS = ['aurora-writer', 'ecs-capacity', 'dns-points-at-target', 'target-health-signals'];
 
-/** What the target region and Route 53 answer after the take-over. */
+/** What the target region and the hosted zone's name servers answer after the take-over. */
 interface World {
   globalCluster: DescribeGlobalClustersCommandOutput;
   targetServices: DescribeServicesCommandOutput;
-  records: ListResourceRecordSetsCommandOutput;
+  /** What every name server answers for api.orders.example.com. */
+  answers: string;
   /** usw2-alb-5xx, read in us-west-2. */
   targetAlb5xx: Answer;
   /** usw2-canary-from-use1, read in the failed region. */
@@ -41,14 +42,18 @@ interface World {
 const servingFromTarget = (): World => ({
   globalCluster: fixture('rds/describe-global-clusters-target-writer.json'),
   targetServices: fixture('ecs/describe-services-usw2-active.json'),
-  records: fixture('route53/list-resource-record-sets-weighted-target.json'),
+  answers: USW2_ALB,
   targetAlb5xx: metrics('alb-5xx-no-errors.json'),
   targetCanary: metrics('canary-recovered.json'),
 });
 
 type Unhealthy = [string, { world: Partial<World>; check: string; detail: string }];
 
-const deps = (failedRegionCallMs?: number) => testDepsBounded(NOW, failedRegionCallMs);
+let nameServers: FakeNameServers;
+const deps = (failedRegionCallMs?: number) => ({
+  ...testDepsBounded(NOW, failedRegionCallMs),
+  dns: nameServers,
+});
 
 /** The checks a TargetUnhealthyError message names as failed. */
 const namedChecks = (error: unknown) =>
@@ -65,7 +70,9 @@ describe('verify-target', () => {
     const world = { ...servingFromTarget(), ...overrides };
     rdsMock.on(DescribeGlobalClustersCommand).resolves(world.globalCluster);
     ecsMock.on(DescribeServicesCommand).resolves(world.targetServices);
-    route53Mock.on(ListResourceRecordSetsCommand).resolves(world.records);
+    nameServers = fakeNameServers(world.answers);
+    // The deployed handler takes the process-wide resolver.
+    authoritativeDns.use(nameServers);
     const reads: Record<string, Answer> = {
       'us-west-2 HTTPCode_ELB_5XX_Count': world.targetAlb5xx,
       'us-east-1 SuccessPercent': world.targetCanary,
@@ -75,6 +82,7 @@ describe('verify-target', () => {
 
   afterEach(() => {
     for (const mock of allMocks) mock.reset();
+    authoritativeDns.reset();
     vi.useRealTimers();
     vi.unstubAllEnvs();
   });
@@ -93,7 +101,11 @@ describe('verify-target', () => {
       checks: [
         { name: 'aurora-writer', ok: true, detail: 'writer(s): us-west-2' },
         { name: 'ecs-capacity', ok: true, detail: 'orders-api 6 of 6 running, orders-worker 3 of 3 running' },
-        { name: 'dns-points-at-target', ok: true, detail: '1 record(s) point at us-west-2' },
+        {
+          name: 'dns-points-at-target',
+          ok: true,
+          detail: '1 record(s) point at us-west-2: the name servers answer it only',
+        },
         { name: 'target-health-signals', ok: true, detail: '2 signal(s) read, failing: none' },
       ],
       timeline: [
@@ -130,6 +142,25 @@ describe('verify-target', () => {
     expect(mutatingCommandsSent(...allMocks)).toEqual([]);
   });
 
+  it("reads DNS from the name servers' answers, with no Route 53 API call (its control plane may be down)", async () => {
+    // Prepare
+    given();
+
+    // Act
+    await verifyTarget({ request: failoverRequest() }, deps());
+
+    // Assess
+    expect(route53Mock).not.toHaveReceivedAnyCommand();
+    expect(new Set(nameServers.asked.map((q) => q.nameServer))).toEqual(
+      new Set([
+        'ns-1324.awsdns-37.org',
+        'ns-1822.awsdns-35.co.uk',
+        'ns-392.awsdns-49.com',
+        'ns-718.awsdns-25.net',
+      ]),
+    );
+  });
+
   it.each<Unhealthy>([
     [
       'the target is not the writer yet',
@@ -156,11 +187,12 @@ describe('verify-target', () => {
       },
     ],
     [
-      'DNS is still weighted to the source',
+      'the name servers still answer the source',
       {
-        world: { records: fixture('route53/list-resource-record-sets-weighted-primary.json') },
+        world: { answers: USE1_ALB },
         check: 'dns-points-at-target',
-        detail: 'not yet: api.orders.example.com.',
+        detail:
+          'not yet: api.orders.example.com. still sends clients to us-east-1 (0 answer(s) to us-west-2, 32 to us-east-1)',
       },
     ],
     [
@@ -189,7 +221,7 @@ describe('verify-target', () => {
     given({
       globalCluster: fixture('rds/describe-global-clusters-primary-writer.json'),
       targetServices: fixture('ecs/describe-services-usw2-scaling.json'),
-      records: fixture('route53/list-resource-record-sets-weighted-primary.json'),
+      answers: USE1_ALB,
       targetAlb5xx: metrics('alb-5xx-failing.json'),
     });
 
@@ -218,11 +250,15 @@ describe('verify-target', () => {
   });
 
   it('does not verify a dry run, which moved nothing, and reads nothing', async () => {
+    // Prepare
+    nameServers = fakeNameServers(USW2_ALB);
+
     // Act
     const output = await verifyTarget({ request: failoverRequest({ dryRun: true }) }, deps());
 
     // Assess
     for (const mock of allMocks) expect(mock).not.toHaveReceivedAnyCommand();
+    expect(nameServers.asked).toEqual([]);
     expect(output).toEqual({
       healthy: true,
       verifiedAt: NOW,
@@ -241,9 +277,12 @@ describe('verify-target', () => {
       vi.setSystemTime(new Date(NOW));
       vi.stubEnv('FAILOVER_PLAN_FILE', 'plans/dev.json');
       given();
+      // The packaged plan moves its record by routing control: every cluster endpoint answers.
+      const arc = mockRoutingControls({ [USE1_CONTROL]: 'Off' });
 
       // Act
       const output = await invoke({ request: failoverRequest() });
+      arc.mock.restore();
 
       // Assess
       expect(output).toMatchObject({ healthy: true, verifiedAt: NOW });
