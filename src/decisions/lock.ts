@@ -1,4 +1,5 @@
 import type { LockItem } from '../aws/lock.js';
+import { EXECUTION_TIMEOUT_SECONDS } from '../plan/budget.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import type { FailoverRequest } from '../steps/request.js';
 
@@ -9,7 +10,7 @@ import type { FailoverRequest } from '../steps/request.js';
  */
 
 /** statemachines/failover.asl.json's TimeoutSeconds: no holder runs longer than this. */
-export const EXECUTION_TIMEOUT_SECONDS = 5400;
+export { EXECUTION_TIMEOUT_SECONDS };
 /**
  * A Lambda invocation may outlive the execution that called it by up to its own timeout (60 s),
  * and clocks differ a little: the lock outlives its holder by this much before it is free.

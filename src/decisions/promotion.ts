@@ -74,6 +74,13 @@ export function decidePromotion(
   }
 
   if (target.isWriter) return { kind: 'already-writer', targetArn };
+  // RDS refuses to promote a member it is still rebuilding; readiness refuses it first.
+  if (target.synchronizationStatus !== null && target.synchronizationStatus !== 'connected') {
+    return {
+      kind: 'refuse',
+      reason: `${targetArn} is ${target.synchronizationStatus}, not connected: Aurora must resynchronise it before it can be promoted`,
+    };
+  }
 
   const writer = view.members.find((m) => m.isWriter) ?? null;
   if (request.mode === 'planned') {

@@ -60,13 +60,34 @@ describe('the local verbs', () => {
   });
 
   describe('failover validate', () => {
-    it('prints ok and what the plan covers', async () => {
+    it('prints ok, what the plan covers and its worst-case time', async () => {
       const r = await run(['validate', 'plans/dev.json']);
 
       expect(r).toMatchObject({ code: 0, err: [] });
       expect(r.out).toEqual([
         expect.stringMatching(/^ok plans\/dev\.json: plan orders, us-east-1 -> us-west-2, \d+ services/),
+        expect.stringMatching(
+          /^time budget: worst case \d+ min of 120 min \((automatic|planned) start\): start 120 s, /,
+        ),
       ]);
+    });
+
+    it('refuses a plan whose waits do not fit the execution timeout, naming the field', async () => {
+      const plan = JSON.parse(readFileSync('plans/dev.json', 'utf8'));
+      plan.approval = {
+        automatic: 'wait',
+        timeoutSeconds: 86_400,
+        topicArn: 'arn:aws:sns:us-west-2:123456789012:orders-failover-approvals',
+      };
+      const file = join(mkdtempSync(join(tmpdir(), 'failover-plan-')), 'plan.json');
+      writeFileSync(file, JSON.stringify(plan));
+
+      const r = await run(['validate', file]);
+
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        'approval.timeoutSeconds: 86,400 s of waits do not fit the 7,200 s execution timeout',
+      );
     });
 
     it('names every bad field', async () => {

@@ -160,6 +160,17 @@ describe('decidePromotion', () => {
       reason: /orders-usw2 is not a member of global cluster orders-global/,
     },
     {
+      name: 'refuses a target Aurora is still resynchronising',
+      request: move('manual'),
+      cluster: {
+        ...view(),
+        members: view().members.map((m) =>
+          m.arn === USW2 ? { ...m, synchronizationStatus: 'pending-resync' } : m,
+        ),
+      },
+      reason: /orders-usw2 is pending-resync, not connected/,
+    },
+    {
       name: 'refuses a switchover with no writer to switch from',
       request: move('planned'),
       cluster: view({ writer: null }),

@@ -40,7 +40,7 @@ const item = (overrides: Partial<LockItem> = {}) => ({ Item: lockAttributes(lock
 /** What UpdateItem answers when this execution's take succeeds with `token`. */
 const takenWith = (token: number, mode: LockItem['mode'] = 'automatic') => ({
   Attributes: lockAttributes(
-    lock({ holder: ME, token, mode, acquiredAt: NOW, expiresAt: NOW_S + 6000, state: 'held' }),
+    lock({ holder: ME, token, mode, acquiredAt: NOW, expiresAt: NOW_S + 7800, state: 'held' }),
   ),
 });
 
@@ -69,7 +69,7 @@ describe('acquireLock', () => {
       ExpressionAttributeValues: expect.objectContaining({
         ':holder': { S: ME },
         ':now': { N: String(NOW_S) },
-        ':expiresAt': { N: String(NOW_S + 6000) },
+        ':expiresAt': { N: String(NOW_S + 7800) },
         ':one': { N: '1' },
       }),
     });

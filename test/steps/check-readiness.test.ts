@@ -12,6 +12,7 @@ import {
   type DescribeDBClustersCommandOutput,
   DescribeGlobalClustersCommand,
   type DescribeGlobalClustersCommandOutput,
+  type FailoverState,
   type GlobalClusterMember,
   RDSClient,
   RDSServiceException,
@@ -28,6 +29,7 @@ import { handler } from '../../src/handlers/check-readiness.js';
 import { checkReadiness } from '../../src/steps/check-readiness.js';
 import { describeProblem, problemsInNotReadyMessage } from '../../src/steps/readiness-problems.js';
 import type { FailoverRequest } from '../../src/steps/request.js';
+import { mockRoutingControls } from '../support/arc.js';
 import { awsError, hang, mutatingCommandsSent, regionOf } from '../support/aws.js';
 import { type Answer, answerMetricReads, metrics } from '../support/cloudwatch.js';
 import { testDepsBounded } from '../support/deps.js';
@@ -94,6 +96,26 @@ function globalClusterWith(
     GlobalClusters: out.GlobalClusters?.map((g) => ({
       ...g,
       GlobalClusterMembers: patchMembers(g.GlobalClusterMembers ?? []),
+    })),
+  };
+}
+
+/** The global cluster with a failover or switchover under way, from us-east-1 to us-west-2 unless told otherwise. */
+function globalClusterMoving(state: Partial<FailoverState>): DescribeGlobalClustersCommandOutput {
+  const out = fixture<DescribeGlobalClustersCommandOutput>(
+    'rds/describe-global-clusters-primary-writer.json',
+  );
+  return {
+    ...out,
+    GlobalClusters: out.GlobalClusters?.map((g) => ({
+      ...g,
+      FailoverState: {
+        Status: state.IsDataLossAllowed === false ? 'switching-over' : 'failing-over',
+        FromDbClusterArn: USE1,
+        ToDbClusterArn: USW2,
+        IsDataLossAllowed: true,
+        ...state,
+      } as FailoverState,
     })),
   };
 }
@@ -168,6 +190,7 @@ describe('check-readiness', () => {
         { name: 'ecs-target-services', ok: true, detail: 'orders-api 2/2, orders-worker 1/1' },
         { name: 'route53-records', ok: true, detail: '1 record(s) found' },
         { name: 'target-region-health', ok: true, detail: '2 signal(s) read, 0 failing' },
+        { name: 'aurora-source-cluster', ok: true, detail: 'engine 17.7 in both regions' },
       ],
       timeline: [
         { at: NOW, step: 'check-readiness', phase: 'started', message: 'checking us-west-2 can take over' },
@@ -175,14 +198,14 @@ describe('check-readiness', () => {
           at: NOW,
           step: 'check-readiness',
           phase: 'succeeded',
-          message: 'us-west-2 is ready (5 checks passed)',
-          facts: { checks: 5, rpoLagMs: 420 },
+          message: 'us-west-2 is ready (6 checks passed)',
+          facts: { checks: 6, rpoLagMs: 420 },
         },
       ],
     });
   });
 
-  it('reads Aurora and ECS only in the target region and changes nothing', async () => {
+  it("reads the target region, of the source only its cluster's engine, and changes nothing", async () => {
     // Prepare
     given();
 
@@ -190,10 +213,14 @@ describe('check-readiness', () => {
     await checkReadiness({ request: request() }, deps());
 
     // Assess
-    const regions = await Promise.all(
-      [...rdsMock.calls(), ...ecsMock.calls()].map((call) => regionOf(call.thisValue)),
+    const targetReads = [...rdsMock.calls(), ...ecsMock.calls()].filter(
+      (call) => (call.args[0].input as { DBClusterIdentifier?: string }).DBClusterIdentifier !== USE1,
     );
+    const regions = await Promise.all(targetReads.map((call) => regionOf(call.thisValue)));
     expect(new Set(regions)).toEqual(new Set(['us-west-2']));
+    const sourceReads = rdsMock.commandCalls(DescribeDBClustersCommand, { DBClusterIdentifier: USE1 });
+    expect(sourceReads).toHaveLength(1);
+    expect(await regionOf(sourceReads[0]?.thisValue)).toBe('us-east-1');
     expect(rdsMock).toHaveReceivedCommandWith(DescribeDBClustersCommand, { DBClusterIdentifier: USW2 });
     expect(ecsMock).toHaveReceivedCommandWith(DescribeServicesCommand, {
       cluster: 'orders-usw2',
@@ -334,6 +361,129 @@ describe('check-readiness', () => {
     expect(output.checks.map((c) => c.name)).not.toContain('replication-lag');
   });
 
+  describe('refuses what promotion would refuse, in every mode', () => {
+    const cases: Refusal[] = [
+      [
+        'the target member is pending-resync (a failback too soon after a failover)',
+        {
+          world: {
+            globalCluster: globalClusterWith((members) =>
+              members.map((m) =>
+                m.DBClusterArn === USW2 ? { ...m, SynchronizationStatus: 'pending-resync' } : m,
+              ),
+            ),
+          },
+          check: 'aurora-global-membership',
+          detail: `target member ${USW2} is pending-resync, not connected, so promotion would refuse it: wait until Aurora has resynchronised it`,
+        },
+      ],
+      [
+        'a switchover towards another member is under way',
+        {
+          world: { globalCluster: globalClusterMoving({ ToDbClusterArn: USE1, IsDataLossAllowed: false }) },
+          check: 'aurora-global-membership',
+          detail: `a switchover of orders-global towards ${USE1} is under way (switching-over), so promotion would refuse a second one`,
+        },
+      ],
+      [
+        'the engines differ in their minor version',
+        {
+          world: {
+            clusters: {
+              'us-east-1': clusterIn('describe-db-clusters-primary.json', { EngineVersion: '17.5' }),
+            },
+          },
+          check: 'aurora-source-cluster',
+          detail:
+            'engine versions differ: 17.5 in us-east-1, 17.7 in us-west-2; a managed failover or switchover needs the same major and minor version',
+        },
+      ],
+    ];
+    const modes: FailoverRequest['mode'][] = ['automatic', 'manual', 'planned'];
+
+    it.each(modes.flatMap((mode) => cases.map(([name, refusal]) => [mode, name, refusal] as const)))(
+      '%s: refuses before anything changes when %s',
+      async (mode, _case, { world, check, detail }) => {
+        // Prepare
+        const defaults = readyTarget();
+        given({ ...world, clusters: { ...defaults.clusters, ...world.clusters } });
+
+        // Act
+        const error = await checkReadiness({ request: request(mode) }, deps()).catch((e: unknown) => e);
+
+        // Assess
+        expect(error).toBeInstanceOf(TargetNotReadyError);
+        expect((error as Error).message).toContain(`${check}: ${detail}`);
+        expect(namedChecks(error)).toEqual([check]);
+        expect(mutatingCommandsSent(...allMocks)).toEqual([]);
+      },
+    );
+
+    it('reports a pending-resync target as a problem in a dry run', async () => {
+      // Prepare
+      given({ globalCluster: cases[0]?.[1].world.globalCluster });
+
+      // Act
+      const output = await checkReadiness(
+        { request: failoverRequest({ mode: 'manual', dryRun: true }) },
+        deps(),
+      );
+
+      // Assess
+      expect(output.ready).toBe(false);
+      expect(output.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['aurora-global-membership']);
+      expect(mutatingCommandsSent(...allMocks)).toEqual([]);
+    });
+
+    it.each<FailoverRequest['mode']>(['automatic', 'manual'])(
+      '%s: declares ready, and says so, when a failover towards this same target is under way',
+      async (mode) => {
+        // Prepare: an earlier execution sent it; promote-database will find it and send nothing.
+        given({ globalCluster: fixture('rds/describe-global-clusters-failover-pending.json') });
+
+        // Act
+        const output = await checkReadiness({ request: request(mode) }, deps());
+
+        // Assess
+        expect(output.ready).toBe(true);
+        expect(output.checks[0]).toEqual({
+          name: 'aurora-global-membership',
+          ok: true,
+          detail:
+            'a failover towards the target is already under way (pending): promote-database sends nothing again and waits for it',
+        });
+      },
+    );
+
+    it.each([
+      ['does not answer', () => hang<DescribeDBClustersCommandOutput>(), 'no answer within 100 ms'],
+      [
+        'refuses the read',
+        () => Promise.reject(awsError(RDSServiceException, 'AccessDenied', 403)),
+        'AccessDenied',
+      ],
+    ])(
+      'goes ahead in an unplanned move when the failed source %s: its engine is not compared',
+      async (_case, answer, why) => {
+        // Prepare
+        given();
+        rdsMock.on(DescribeDBClustersCommand, { DBClusterIdentifier: USE1 }).callsFake(answer);
+
+        // Act
+        const output = await checkReadiness({ request: request('manual') }, deps(100));
+
+        // Assess
+        expect(output.ready).toBe(true);
+        const source = output.checks.find((c) => c.name === 'aurora-source-cluster');
+        expect(source).toMatchObject({ ok: true });
+        expect(source?.detail).toMatch(
+          /^orders-use1 in us-east-1 not readable \(.*\): engine versions not compared$/,
+        );
+        expect(source?.detail).toContain(why);
+      },
+    );
+  });
+
   describe('planned switchover', () => {
     it('also requires the source cluster available on the same engine and the lag within the plan', async () => {
       // Prepare
@@ -344,7 +494,11 @@ describe('check-readiness', () => {
 
       // Assess
       expect(output.checks.slice(5)).toEqual([
-        { name: 'aurora-source-cluster', ok: true, detail: 'orders-use1 available, engine 17.7' },
+        {
+          name: 'aurora-source-cluster',
+          ok: true,
+          detail: 'orders-use1 available, engine 17.7 in both regions',
+        },
         {
           name: 'target-sustained-health',
           ok: true,
@@ -415,7 +569,7 @@ describe('check-readiness', () => {
             ),
           },
           check: 'aurora-global-membership',
-          detail: 'target member is pending-resync, not connected',
+          detail: `target member ${USW2} is pending-resync, not connected, so promotion would refuse it`,
         },
       ],
     ])('refuses when %s', async (_case, { world, check, detail }) => {
@@ -518,8 +672,8 @@ describe('check-readiness', () => {
           step: 'check-readiness',
           phase: 'dry-run',
           message:
-            'us-west-2 is NOT ready: 2 of 5 checks failed (aurora-target-cluster, ecs-target-services); a real run stops here with TargetNotReadyError, the dry run goes on',
-          facts: { checks: 5, failed: 2, rpoLagMs: 420 },
+            'us-west-2 is NOT ready: 2 of 6 checks failed (aurora-target-cluster, ecs-target-services); a real run stops here with TargetNotReadyError, the dry run goes on',
+          facts: { checks: 6, failed: 2, rpoLagMs: 420 },
         },
       ]);
     });
@@ -549,7 +703,7 @@ describe('check-readiness', () => {
       expect(output.ready).toBe(true);
       expect(output.timeline.at(-1)).toMatchObject({
         phase: 'succeeded',
-        message: 'us-west-2 is ready (5 checks passed)',
+        message: 'us-west-2 is ready (6 checks passed)',
       });
     });
 
@@ -576,9 +730,12 @@ describe('check-readiness', () => {
       vi.setSystemTime(new Date(NOW));
       vi.stubEnv('FAILOVER_PLAN_FILE', 'plans/dev.json');
       given();
+      // The packaged plan moves its record by routing control: every cluster endpoint answers.
+      const arc = mockRoutingControls({});
 
       // Act
       const output = await invoke({ request: request() });
+      arc.mock.restore();
 
       // Assess
       expect(output).toMatchObject({ ready: true, rpoLagMs: 420 });

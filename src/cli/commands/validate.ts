@@ -1,5 +1,7 @@
 import { PlanInvalidError } from '../../errors.js';
+import { describeBudget, timeBudget } from '../../plan/budget.js';
 import { loadPlanFile } from '../../plan/load.js';
+import { trafficWarnings } from '../../traffic-modes/decision.js';
 import { CliError, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { USAGE } from '../usage.js';
@@ -19,6 +21,10 @@ export async function validate(argv: string[], io: CliIo): Promise<number> {
     io.out(
       `ok ${file}: plan ${plan.name}, ${plan.regions.primary} -> ${plan.regions.standby}, ${plan.services.length} services, ${plan.dns.records.length} DNS records, ${plan.signals.length} signals`,
     );
+    // What the plan's waits add up to, so a change that brings it near the limit shows before it fails.
+    io.out(`time budget: ${describeBudget(timeBudget(plan))}`);
+    // Accepted, but worth knowing before the day it matters: said on stdout, exit code 0.
+    for (const warning of trafficWarnings(plan)) io.out(`warning: ${warning}`);
     return 0;
   } catch (error) {
     if (!(error instanceof PlanInvalidError)) throw error;
