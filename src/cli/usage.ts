@@ -31,7 +31,7 @@ Run failover <command> --help for a command's options.
 Exit status: 0 done, 1 failed or refused, 2 bad command line or input.`,
 
   start: `Usage: failover start --mode manual|planned --target REGION --reason TEXT --requested-by WHO
-                      [--dry-run] [--wait] [common options]
+                      [--dry-run] [--override-safety-rules ARN[,ARN]] [--wait] [common options]
 
 Starts an execution with the start input (version 1). It is checked here first: a bad input
 names every bad field and nothing is sent. Started in the target region (where the orchestrator
@@ -43,6 +43,9 @@ that moves the service there runs) unless --region says otherwise.
   --reason TEXT          why (kept in the report)
   --requested-by WHO     who asks for it
   --dry-run              check and read everything, change nothing; the report says what would be done
+  --override-safety-rules ARN[,ARN]
+                         manual only: Route 53 ARC safety rules the routing control change may
+                         override (runbooks/arc-safety-rule.md); on the record and in the report
   --wait                 follow the execution until it ends, then print its report
 
 ${COMMON}`,
@@ -119,12 +122,15 @@ ${EXECUTION}
 
 ${COMMON}`,
 
-  drill: `Usage: failover drill [--scenario NAME] [--seed N] [--plan FILE] [--save-history FILE] [--list] [--json]
+  drill: `Usage: failover drill [--scenario NAME | --case FILE] [--seed N] [--plan FILE] [--save-history FILE] [--list] [--json]
 
 Runs a failover drill: the real state machine and Lambda handlers against a simulated
 two-region AWS cloud on a virtual clock. No AWS account is used.
 
   --scenario NAME        the scenario (default region-outage); --list shows them
+  --case FILE            replay a chaos case (npm run chaos saves them in chaos-cases/) and
+                         print every invariant's result; exit 1 when one is broken. Its seed
+                         is the case's unless --seed is given
   --seed N               seed for latencies and retry jitter (default 1); same seed, same figures
   --plan FILE            failover plan to drill (default plans/dev.json)
   --save-history FILE    also write the execution history, for failover report --history-file
@@ -135,7 +141,8 @@ two-region AWS cloud on a virtual clock. No AWS account is used.
   validate: `Usage: failover validate PLAN_FILE
 
 Validates a failover plan (plans/<stage>.json) with the schema the deployment uses; prints
-every bad field.
+every bad field. Warns (exit 0) about what the schema accepts but an outage would expose: a
+us-east-1 primary with records that can only move by record-upsert.
 
   --help                 this text`,
 };

@@ -1,9 +1,16 @@
 import { stepHandlers } from '../handlers/index.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import type { CloudSnapshot, SimulatedCloud } from '../sim/cloud.js';
-import { lambdaContext } from './bindings.js';
-import { type DrillResult, startDrill } from './run-drill.js';
+import { lambdaContext, type TaskRecord } from './bindings.js';
+import { type DrillOptions, type DrillResult, startDrill } from './run-drill.js';
 import type { DrillScenario } from './scenarios.js';
+import {
+  answeredRegions,
+  MUTATING_COMMAND,
+  recordCloud,
+  settle,
+  settledInvariants,
+} from './settled-invariants.js';
 
 /**
  * Safety invariants checked by reading the simulated cloud itself, never the orchestrator's own
@@ -17,13 +24,25 @@ export const INVARIANTS = [
   'nothing-changed-without-failover',
   'idempotent-steps',
   'timeline-complete',
+  'never-worse',
+  'success-means-served',
+  'report-matches-cloud',
+  'no-silent-lock',
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
+
+/** One way an invariant was broken: `kind` names the class (campaigns group violations by it). */
+export interface Problem {
+  kind: string;
+  detail: string;
+}
 
 export interface InvariantResult {
   name: InvariantName;
   held: boolean;
   detail: string;
+  /** Each way it was broken, when the check tells them apart. */
+  problems?: Problem[];
 }
 
 /** Functions whose re-run must change nothing once they have succeeded. */
@@ -35,9 +54,6 @@ const MUTATING_FUNCTIONS = new Set([
   'drainTraffic',
   'detachTarget',
 ]);
-/** Calls that change the failover's resources (the lock table, metrics and notifications are not). */
-const MUTATING_COMMAND =
-  /^(UpdateService|RegisterScalableTarget|FailoverGlobalCluster|SwitchoverGlobalCluster|RemoveFromGlobalCluster|ChangeResourceRecordSets)$/;
 const NON_ACTING = new Set(['no-action', 'dry-run', 'not-approved', 'suppressed']);
 const TERMINAL_PHASES = new Set([
   'succeeded',
@@ -52,16 +68,12 @@ const TERMINAL_PHASES = new Set([
 /** Regions whose database accepts writes while users reach them (DNS and running tasks). */
 export function writersServing(snapshot: CloudSnapshot, plan: FailoverPlan): string[] {
   const regions = [plan.regions.primary, plan.regions.standby];
+  // What the name servers answer, as never-worse reads it (weights, health, all-zero weights).
+  const answered = answeredRegions(snapshot.dns, plan);
   return regions.filter((region) => {
     const writes = snapshot.database.members.some((m) => m.region === region && m.acceptsWrites);
     const running = snapshot.services.some((s) => s.region === region && s.running > 0);
-    const reached = plan.dns.records.some((record) =>
-      snapshot.dns.some((d) =>
-        record.routing === 'weighted'
-          ? d.setIdentifier === record.setIdentifier?.[region] && (d.weight ?? 0) > 0
-          : d.setIdentifier === null && d.value === record.value[region],
-      ),
-    );
+    const reached = answered.some((rs) => rs.includes(region));
     return writes && running && reached;
   });
 }
@@ -85,14 +97,21 @@ export interface InvariantWatch {
 export async function checkedDrill(
   scenario: DrillScenario,
   seed: number,
+  options: Omit<DrillOptions, 'seed' | 'onCloud'> = {},
 ): Promise<{ result: DrillResult; checks: InvariantResult[] }> {
   let watch: InvariantWatch | undefined;
+  // The checker's own re-runs of steps are not part of the drill's timeline.
+  let live = true;
+  const onTimeline = options.onTimeline;
   const result = await startDrill(scenario, {
+    ...options,
+    ...(onTimeline ? { onTimeline: (events) => live && onTimeline(events) } : {}),
     seed,
     onCloud: (cloud, plan) => {
       watch = watchInvariants(cloud, plan);
     },
   });
+  live = false;
   try {
     return { result, checks: (await watch?.finish(result)) ?? [] };
   } finally {
@@ -109,10 +128,17 @@ export function watchInvariants(cloud: SimulatedCloud, plan: FailoverPlan): Inva
   };
   check(cloud.snapshot());
   cloud.onChange(check);
+  const recorded = recordCloud(cloud);
 
   return {
     async finish(result) {
-      check(result.cloud.snapshot());
+      // Judge the cloud once it has settled (DNS changes in flight reach the name servers), and
+      // before the idempotency re-runs below add calls of their own.
+      await settle(result);
+      const settled = result.cloud.snapshot();
+      check(settled);
+      recorded.stop();
+      const strong = settledInvariants(plan, result, recorded.states, [...result.cloud.calls], settled);
       return [
         {
           name: 'single-writer-serving',
@@ -126,6 +152,7 @@ export function watchInvariants(cloud: SimulatedCloud, plan: FailoverPlan): Inva
         nothingChangedWithoutFailover(result),
         await idempotentSteps(result),
         timelineComplete(result),
+        ...strong,
       ];
     },
   };
@@ -143,8 +170,14 @@ function reportPerExecution(result: DrillResult): InvariantResult {
   };
 }
 
+/** Refused by check-readiness: it stopped before any change, whatever its outcome says. */
+const refusedByReadiness = (report: DrillResult['report']) =>
+  report?.outcome === 'failed' && report.readiness.ready === false;
+
 function nothingChangedWithoutFailover(result: DrillResult): InvariantResult {
-  const acted = result.executions.some((e) => !NON_ACTING.has(e.report?.outcome ?? 'failed'));
+  const acted = result.executions.some(
+    (e) => !NON_ACTING.has(e.report?.outcome ?? 'failed') && !refusedByReadiness(e.report),
+  );
   if (acted)
     return {
       name: 'nothing-changed-without-failover',
@@ -163,11 +196,31 @@ function nothingChangedWithoutFailover(result: DrillResult): InvariantResult {
 }
 
 /** Re-runs the last successful invocation of every mutating step; the cloud must not change. */
+/**
+ * A repeat that Lambda or Step Functions could make follows its own invocation, before anything
+ * later in the execution. Re-run at the end, two kinds cannot tell a repeat from work left
+ * outstanding on purpose, so they are not re-run: the changing steps of an execution that ran its
+ * rollback (a re-run after it redoes what was undone), and a fencing whose calls did not get
+ * through (the re-run does the work the report asks a human to do once the region answers).
+ */
+function rerunJudgeable(execution: DrillResult['executions'][number], record: TaskRecord): boolean {
+  const recovery = (execution.report as { recovery?: { kind?: string } } | null)?.recovery;
+  if (recovery?.kind === 'rolled-back' || execution.records.some((r) => r.functionName === 'rollBack'))
+    return false;
+  if (record.functionName !== 'fenceOldPrimary' || record.outcome.kind !== 'succeeded') return true;
+  const fencing = (record.outcome.output as { fencing?: { resource: string; outcome: string }[] }).fencing;
+  return !(fencing ?? []).some((f) => f.resource.startsWith('ecs ') && f.outcome === 'unconfirmed');
+}
+
 async function idempotentSteps(result: DrillResult): Promise<InvariantResult> {
   const last = new Map<string, DrillResult['records'][number]>();
   for (const execution of result.executions) {
     for (const record of execution.records) {
-      if (MUTATING_FUNCTIONS.has(record.functionName) && record.outcome.kind === 'succeeded') {
+      if (
+        MUTATING_FUNCTIONS.has(record.functionName) &&
+        record.outcome.kind === 'succeeded' &&
+        rerunJudgeable(execution, record)
+      ) {
         last.set(`${execution.name}/${record.stateName}`, record);
       }
     }

@@ -11,7 +11,16 @@ describe('invariant checker', () => {
     const { after } = await runDrill(findScenario('planned-switchover'));
     const split: CloudSnapshot = structuredClone(after);
     for (const member of split.database.members) member.acceptsWrites = true;
-    for (const record of split.dns) record.weight = 50;
+    // The name servers answer both regions' records (whatever the routing mode left answered).
+    const [answer] = after.dns;
+    const record = examplePlan().dns.records[0];
+    if (!answer || !record) throw new Error('no DNS answer');
+    split.dns = (['us-east-1', 'us-west-2'] as const).map((region) => ({
+      ...answer,
+      setIdentifier: record.setIdentifier?.[region] ?? null,
+      value: record.value[region] ?? '',
+      weight: 50,
+    }));
     for (const service of split.services) service.running = Math.max(service.running, 1);
 
     // Act / Assess

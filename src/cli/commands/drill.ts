@@ -1,7 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type ChaosCase, parseChaosCase } from '../../drill/chaos/case.js';
+import { chaosScenario } from '../../drill/chaos/scenario.js';
 import { meetsExpectation } from '../../drill/expectations.js';
-import { runDrill } from '../../drill/run-drill.js';
+import { checkedDrill, type InvariantResult } from '../../drill/invariants.js';
+import { type DrillOptions, type DrillResult, runDrill } from '../../drill/run-drill.js';
 import { type DrillScenario, findScenario, SCENARIOS } from '../../drill/scenarios.js';
 import { renderReport, renderTimelineLine } from '../../report/render.js';
 import type { CloudSnapshot } from '../../sim/cloud.js';
@@ -12,19 +15,25 @@ import { USAGE } from '../usage.js';
 
 function describeCloud(label: string, s: CloudSnapshot): string {
   const services = s.services.map((x) => `${x.region}/${x.service} ${x.running}/${x.desired}`).join(', ');
-  const dns = s.dns.map((d) => `${d.setIdentifier ?? d.name}=${d.weight ?? d.value}`).join(', ');
-  return `${label}: writer ${s.database.writerRegion ?? 'none'}; ECS running/desired ${services}; DNS ${dns}`;
+  // What the name servers answer (health applied): a health-checked record says how its check stands.
+  const health = (d: CloudSnapshot['dns'][number]) =>
+    d.healthy === null ? '' : d.healthy ? ' (healthy)' : ' (unhealthy)';
+  const dns = s.dns
+    .map((d) => `${d.setIdentifier ?? d.name}=${d.weight ?? d.failover ?? d.value}${health(d)}`)
+    .join(', ');
+  return `${label}: writer ${s.database.writerRegion ?? 'none'}; ECS running/desired ${services}; DNS answers ${dns}`;
 }
 
 /**
  * `failover drill` and `npm start`: one drill, its timeline as it happens (virtual time), the
  * report and the simulated cloud before and after. Exit 0 when the orchestrator behaved as the
- * scenario expects, 1 when not, 2 for a bad command line. With --json, stdout is the report
+ * scenario expects (with --case: when every invariant held), 1 when not, 2 for a bad command line. With --json, stdout is the report
  * alone (the verdict goes to stderr), so it can be piped.
  */
 export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Promise<number> {
   let values: {
     scenario?: string;
+    case?: string;
     seed?: string;
     plan?: string;
     'save-history'?: string;
@@ -37,6 +46,7 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
       args: argv,
       options: {
         scenario: { type: 'string' },
+        case: { type: 'string' },
         seed: { type: 'string' },
         plan: { type: 'string' },
         'save-history': { type: 'string' },
@@ -57,25 +67,33 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
     for (const s of SCENARIOS) io.out(`${s.name.padEnd(22)} ${s.summary}`);
     return 0;
   }
-  const seed = integer('drill', values.seed, '--seed', 0, Number.MAX_SAFE_INTEGER) ?? 1;
+  if (values.case !== undefined && values.scenario !== undefined) {
+    throw new UsageError('give --scenario or --case, not both (see failover drill --help)');
+  }
+  const chaos = values.case === undefined ? null : readCase(values.case);
+  const seed = integer('drill', values.seed, '--seed', 0, Number.MAX_SAFE_INTEGER) ?? chaos?.seed ?? 1;
   let scenario: DrillScenario;
   try {
-    scenario = findScenario(values.scenario ?? 'region-outage');
+    scenario = chaos ? chaosScenario(chaos, 'case') : findScenario(values.scenario ?? 'region-outage');
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 
   const say = values.json ? () => undefined : io.out;
   say(`Drill ${scenario.name} (seed ${seed}): ${scenario.summary}\n`);
-  const result = await runDrill(scenario, {
-    seed,
+  const drillOptions: Omit<DrillOptions, 'seed' | 'onCloud'> = {
     ...(values.plan ? { planFile: values.plan } : {}),
     onTimeline: (events) => {
       for (const e of events) say(renderTimelineLine(e));
     },
     onRetry: (state, error, attempt) =>
       say(`          (state machine retries ${state} after ${error}, attempt ${attempt})`),
-  });
+  };
+  // A saved chaos case is judged by the invariants (it has no expected outcome).
+  let checks: InvariantResult[] | null = null;
+  let result: DrillResult;
+  if (chaos) ({ result, checks } = await checkedDrill(scenario, seed, drillOptions));
+  else result = await runDrill(scenario, { seed, ...drillOptions });
   if (values.json) {
     io.out(JSON.stringify(result.report, null, 2));
   } else {
@@ -101,9 +119,33 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
       `Execution history saved to ${saveTo} (failover report --history-file ${saveTo}).`,
     );
   }
-  const ok = meetsExpectation(result, scenario.expected);
-  (values.json ? io.err : io.out)(
-    `${values.json ? '' : '\n'}Drill ${ok ? 'behaved as expected' : 'DID NOT behave as expected'}: expected outcome ${scenario.expected.outcome}, writer in the ${scenario.expected.writer} region.`,
+  const verdict = values.json ? io.err : io.out;
+  if (checks) {
+    verdict(`${values.json ? '' : '\n'}Invariants (${values.case}, seed ${seed}):`);
+    for (const c of checks) verdict(`  ${c.held ? 'held  ' : 'BROKEN'} ${c.name}: ${c.detail}`);
+    const broken = checks.filter((c) => !c.held).length;
+    verdict(broken === 0 ? 'Every invariant held.' : `${broken} invariant(s) broken.`);
+    return broken === 0 ? 0 : 1;
+  }
+  const expected = scenario.expected;
+  const ok = meetsExpectation(result, expected);
+  verdict(
+    `${values.json ? '' : '\n'}Drill ${ok ? 'behaved as expected' : 'DID NOT behave as expected'}${expected ? `: expected outcome ${expected.outcome}, writer in the ${expected.writer} region` : ''}.`,
   );
   return ok ? 0 : 1;
+}
+
+/** A chaos case file (npm run chaos writes them); a bad file is a usage error naming the fields. */
+function readCase(file: string): ChaosCase {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--case ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return parseChaosCase(json);
+  } catch (error) {
+    throw new UsageError(`--case ${file}: ${(error as Error).message}`);
+  }
 }
