@@ -116,6 +116,65 @@ async function approvalTopicResources({ resolveVariable }) {
   };
 }
 
+/**
+ * Every Route 53 ARC routing control the orchestrator may read or set: each routing-control
+ * record's controls, and the controls the plan's copy of the safety rules names (readiness reads
+ * them to judge the rules). AWS's own sample policy for routing control scopes these actions to
+ * routing control ARNs (ARC Developer Guide, "ARC routing controls execution block sample policy").
+ */
+function routingControlArns(plan) {
+  const arns = plan.dns.records.flatMap((record) =>
+    record.shift?.mode === 'routing-control' ? Object.values(record.shift.routingControlArns) : [],
+  );
+  for (const rule of plan.dns.routingControl?.safetyRules ?? []) {
+    arns.push(
+      ...(rule.assertedControls ?? []),
+      ...(rule.gatingControls ?? []),
+      ...(rule.targetControls ?? []),
+    );
+  }
+  return unique(arns);
+}
+
+/**
+ * The ARC data-plane permissions (route53-recovery-cluster), as a CloudFormation fragment merged
+ * into serverless.yml's `resources`, scoped to the plan's routing controls; empty when the plan has
+ * no routing-control record (a statement needs a Resource, and any ARN would grant something).
+ * Never the recovery-control config API: a failover does not call it.
+ */
+async function routingControlResources({ resolveVariable }) {
+  const plan = await loadPlan(resolveVariable);
+  const controls = routingControlArns(plan);
+  if (controls.length === 0) return {};
+  return {
+    Resources: {
+      RoutingControlPolicy: {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          PolicyName: `failover-${await resolveVariable('sls:stage')}-routing-controls`,
+          Roles: [{ Ref: 'IamRoleLambdaExecution' }],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'RoutingControls',
+                Effect: 'Allow',
+                Action: [
+                  'route53-recovery-cluster:GetRoutingControlState',
+                  'route53-recovery-cluster:ListRoutingControls',
+                  'route53-recovery-cluster:UpdateRoutingControlState',
+                  'route53-recovery-cluster:UpdateRoutingControlStates',
+                ],
+                Resource: controls,
+              },
+            ],
+          },
+        },
+      },
+    },
+  };
+}
+
 module.exports = {
   auroraArns,
   ecsServiceArns,
@@ -123,4 +182,5 @@ module.exports = {
   dnsRecordNames,
   dnsRecordTypes,
   approvalTopicResources,
+  routingControlResources,
 };

@@ -5,7 +5,8 @@
  *   tsx scripts/validate-plans.ts                    # every plans/*.json
  *   tsx scripts/validate-plans.ts plans/prod.json    # only the files named
  *
- * Prints `ok <file> (plan <name>: <primary> -> <standby>)` per valid file, or the error naming
+ * Prints `ok <file> (plan <name>: <primary> -> <standby>)` per valid file (and a `warning` line per
+ * thing worth knowing, such as records that cannot move in a us-east-1 outage), or the error naming
  * each bad field; exits 1 if any file is invalid.
  */
 import { readdirSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PlanInvalidError } from '../src/errors.js';
 import { loadPlanFile } from '../src/plan/load.js';
+import { trafficWarnings } from '../src/traffic-modes/decision.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..');
 
@@ -41,6 +43,7 @@ function main(args: string[]): number {
     try {
       const plan = loadPlanFile(shown);
       console.log(`ok ${shown} (plan ${plan.name}: ${plan.regions.primary} -> ${plan.regions.standby})`);
+      for (const warning of trafficWarnings(plan)) console.log(`warning ${shown}: ${warning}`);
     } catch (error) {
       if (!(error instanceof PlanInvalidError)) throw error;
       invalid += 1;

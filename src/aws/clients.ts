@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { Route53RecoveryClusterClient } from '@aws-sdk/client-route53-recovery-cluster';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { MiddlewareStack } from '@smithy/types';
@@ -36,9 +37,16 @@ export type ClientDecorator = (client: AnyClient) => void;
  * One set of SDK clients per region, built once per Lambda container and reused across
  * invocations. Steps receive this registry as a dependency so tests can pass mocks.
  */
+/** One regional endpoint of a Route 53 ARC cluster (plan `dns.routingControl.endpoints`). */
+export interface ClusterEndpoint {
+  region: string;
+  url: string;
+}
+
 export class ClientRegistry {
   readonly #regional = new Map<string, RegionalClients>();
   #route53: Route53Client | undefined;
+  readonly #clusters = new Map<string, Route53RecoveryClusterClient>();
   readonly #decorators: ClientDecorator[] = [];
 
   forRegion(region: string): RegionalClients {
@@ -64,13 +72,31 @@ export class ClientRegistry {
     return this.#route53;
   }
 
+  /**
+   * A client for one ARC cluster endpoint, signed for the endpoint's region. One attempt per call
+   * (maxAttempts 1): on a timeout, 5xx or throttle the caller moves to the next endpoint instead
+   * of retrying this one (traffic-modes/routing-control.ts).
+   */
+  routingControlCluster(endpoint: ClusterEndpoint): Route53RecoveryClusterClient {
+    let client = this.#clusters.get(endpoint.url);
+    if (!client) {
+      client = this.#decorate(
+        new Route53RecoveryClusterClient({ region: endpoint.region, endpoint: endpoint.url, maxAttempts: 1 }),
+      );
+      this.#clusters.set(endpoint.url, client);
+    }
+    return client;
+  }
+
   /** Drops every client and decorator: the next call builds fresh clients (one drill after another). */
   reset(): void {
     for (const clients of this.#regional.values()) {
       for (const client of allOf(clients)) client.destroy();
     }
     this.#route53?.destroy();
+    for (const client of this.#clusters.values()) client.destroy();
     this.#regional.clear();
+    this.#clusters.clear();
     this.#route53 = undefined;
     this.#decorators.length = 0;
   }
@@ -84,6 +110,7 @@ export class ClientRegistry {
       }
     }
     if (this.#route53) decorator(this.#route53 as unknown as AnyClient);
+    for (const client of this.#clusters.values()) decorator(client as unknown as AnyClient);
   }
 
   #decorate<T>(client: T): T {

@@ -4,9 +4,18 @@ import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as rds from '@aws-sdk/client-rds';
 import * as route53 from '@aws-sdk/client-route-53';
+import * as arc from '@aws-sdk/client-route53-recovery-cluster';
 import * as sns from '@aws-sdk/client-sns';
 
-export type ServiceName = 'rds' | 'ecs' | 'autoscaling' | 'route53' | 'cloudwatch' | 'dynamodb' | 'sns';
+export type ServiceName =
+  | 'rds'
+  | 'ecs'
+  | 'autoscaling'
+  | 'route53'
+  | 'arc'
+  | 'cloudwatch'
+  | 'dynamodb'
+  | 'sns';
 
 type ExceptionCtor = new (options: Record<string, unknown>) => Error;
 
@@ -23,6 +32,7 @@ const EXCEPTIONS: Record<ServiceName, { module: Record<string, unknown>; base: E
     base: autoscaling.ApplicationAutoScalingServiceException as unknown as ExceptionCtor,
   },
   route53: { module: route53, base: route53.Route53ServiceException as unknown as ExceptionCtor },
+  arc: { module: arc, base: arc.Route53RecoveryClusterServiceException as unknown as ExceptionCtor },
   cloudwatch: { module: cloudwatch, base: cloudwatch.CloudWatchServiceException as unknown as ExceptionCtor },
   dynamodb: { module: dynamodb, base: dynamodb.DynamoDBServiceException as unknown as ExceptionCtor },
   sns: { module: sns, base: sns.SNSServiceException as unknown as ExceptionCtor },
@@ -38,6 +48,7 @@ export const THROTTLE_NAMES: Record<ServiceName, string> = {
   ecs: 'ThrottlingException',
   autoscaling: 'ThrottlingException',
   route53: 'Throttling',
+  arc: 'ThrottlingException',
   cloudwatch: 'Throttling',
   dynamodb: 'ProvisionedThroughputExceededException',
   sns: 'ThrottledException',

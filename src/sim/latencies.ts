@@ -30,6 +30,16 @@ export const LATENCIES = {
     source:
       'Route 53 Developer Guide: checks every 10 s (or 30 s), failure threshold 3 by default; ~interval x threshold',
   },
+  /**
+   * From a health check's status changing (a routing control set On or Off, or the checkers'
+   * verdict on an endpoint) to the authoritative name servers answering by it.
+   */
+  healthToAnswers: {
+    minMs: 30_000,
+    maxMs: 60_000,
+    source:
+      'modelling choice, leaning pessimistic: AWS publishes no figure for a routing control change or a health status reaching DNS answers (ARC Developer Guide, routing control health checks); the same bound as a record change reaching every authoritative server (Route 53 API Reference, GetChange: typically within 60 s)',
+  },
   /** A record change from PENDING to INSYNC on all authoritative servers. */
   route53ChangeInsync: {
     minMs: 30_000,

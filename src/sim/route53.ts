@@ -5,6 +5,7 @@ import type {
   ListResourceRecordSetsRequest,
   ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
+import type { DnsRecordPlan } from '../plan/schema.js';
 import { SimFault } from './errors.js';
 import { LATENCIES } from './latencies.js';
 import type { CloudSnapshot } from './types.js';
@@ -54,7 +55,7 @@ const sameValues = (a: ResourceRecordSet, b: ResourceRecordSet) => {
     ]);
   return norm(a) === norm(b);
 };
-/** Weighted, failover, latency, geo: each needs a SetIdentifier. Only record data is simulated, not routing. */
+/** Weighted, failover, latency, geo: each needs a SetIdentifier. Weighted and failover routing are simulated (see `answered`). */
 const hasRoutingPolicy = (r: ResourceRecordSet) =>
   [
     r.Weight,
@@ -68,10 +69,46 @@ const hasRoutingPolicy = (r: ResourceRecordSet) =>
 const describe = (r: ResourceRecordSet) =>
   `[name='${fqdn(r.Name)}', type='${r.Type}'${r.SetIdentifier ? `, set-identifier='${r.SetIdentifier}'` : ''}]`;
 
+/** Route 53 health checks as far as the records need them: which one a record carries, its status. */
+export interface HealthView {
+  /** The health check on the plan record's set in `region`, when its shift mode puts one there. */
+  checkOf(record: DnsRecordPlan, region: string): string | undefined;
+  /** Its status as the name servers see it at `now`; undefined for an id no model knows. */
+  seenByDns(healthCheckId: string, now: number): boolean | undefined;
+}
+
+/**
+ * The records of one name and type that Route 53 answers with (Developer Guide, "How Amazon
+ * Route 53 chooses records when health checking is configured"; API Reference, ResourceRecordSet
+ * `Failover`). A record without a health check is healthy.
+ *
+ * - failover: the PRIMARY while it is healthy; else the SECONDARY while it is healthy; else the PRIMARY.
+ * - weighted: the healthy records, weights kept (the name servers answer by weight among them:
+ *   the non-zero ones, or all equally when every weight left is 0, which is how Route 53 turns to
+ *   the zero-weight records once every non-zero one is unhealthy); when none is healthy, Route 53
+ *   treats them all as healthy.
+ * - simple: the record.
+ */
+function answered(
+  group: ResourceRecordSet[],
+  healthy: (r: ResourceRecordSet) => boolean,
+): ResourceRecordSet[] {
+  if (group.some((r) => r.Failover !== undefined)) {
+    const primary = group.filter((r) => r.Failover === 'PRIMARY');
+    const secondary = group.filter((r) => r.Failover === 'SECONDARY');
+    if (primary.some(healthy)) return primary.filter(healthy);
+    if (secondary.some(healthy)) return secondary.filter(healthy);
+    return primary.length > 0 ? primary : secondary;
+  }
+  const up = group.filter(healthy);
+  return up.length > 0 ? up : group;
+}
+
 /**
  * Route 53's control plane, served from us-east-1. A change is visible to
  * ListResourceRecordSets at once and reaches the name servers (the snapshot's `dns`) at INSYNC;
- * changes to one zone become INSYNC in the order they were submitted.
+ * changes to one zone become INSYNC in the order they were submitted. What the name servers
+ * answer also follows the records' health checks (HealthView), which need no control plane.
  */
 export class Route53Model implements ServiceModel {
   readonly service = 'route53' as const;
@@ -80,24 +117,39 @@ export class Route53Model implements ServiceModel {
   readonly #served = new Map<string, Records>();
   readonly #changes: Change[] = [];
 
+  readonly #health: HealthView;
+
   constructor(
     private readonly world: World,
-    options: { initialWriter: 'primary' | 'standby'; syncMs: number | undefined },
+    options: {
+      initialWriter: 'primary' | 'standby';
+      syncMs: number | undefined;
+      /** Health checks as the name servers see them (traffic-modes/simulated.ts); none when absent. */
+      health?: HealthView;
+    },
   ) {
+    this.#health = options.health ?? { checkOf: () => undefined, seenByDns: () => undefined };
     const serving =
       options.initialWriter === 'standby' ? world.plan.regions.standby : world.plan.regions.primary;
     for (const record of world.plan.dns.records) {
       const zone = this.#zone(record.hostedZoneId, true);
       const base = { Name: fqdn(record.name), Type: record.type, TTL: record.ttlSeconds };
+      const perRegion = (region: string): ResourceRecordSet => {
+        const healthCheckId = this.#health.checkOf(record, region);
+        return {
+          ...base,
+          SetIdentifier: record.setIdentifier?.[region] ?? region,
+          ...(record.routing === 'failover'
+            ? { Failover: region === world.plan.regions.primary ? 'PRIMARY' : 'SECONDARY' }
+            : { Weight: region === serving ? 100 : 0 }),
+          ...(healthCheckId ? { HealthCheckId: healthCheckId } : {}),
+          ResourceRecords: [{ Value: record.value[region] ?? '' }],
+        };
+      };
       const sets: ResourceRecordSet[] =
-        record.routing === 'weighted'
-          ? world.regions.map((region) => ({
-              ...base,
-              SetIdentifier: record.setIdentifier?.[region] ?? region,
-              Weight: region === serving ? 100 : 0,
-              ResourceRecords: [{ Value: record.value[region] ?? '' }],
-            }))
-          : [{ ...base, ResourceRecords: [{ Value: record.value[serving] ?? '' }] }];
+        record.routing === 'simple'
+          ? [{ ...base, ResourceRecords: [{ Value: record.value[serving] ?? '' }] }]
+          : world.regions.map(perRegion);
       for (const set of sets) zone.set(keyOf(set), set);
     }
     for (const [zone, records] of this.#records) this.#served.set(zone, new Map(records));
@@ -219,19 +271,31 @@ export class Route53Model implements ServiceModel {
     }
   }
 
-  snapshot(): CloudSnapshot['dns'] {
-    return [...this.#served].flatMap(([hostedZoneId, records]) =>
-      [...records.values()]
-        .sort((a, b) => compare(sortKey(a), sortKey(b)))
-        .map((r) => ({
+  /** What the name servers answer at `now`: the served records Route 53 chooses among, health applied. */
+  snapshot(now: number): CloudSnapshot['dns'] {
+    return [...this.#served].flatMap(([hostedZoneId, records]) => {
+      const sorted = [...records.values()].sort((a, b) => compare(sortKey(a), sortKey(b)));
+      const healthy = (r: ResourceRecordSet) =>
+        r.HealthCheckId === undefined ? null : (this.#health.seenByDns(r.HealthCheckId, now) ?? true);
+      const groups = new Map<string, ResourceRecordSet[]>();
+      for (const r of sorted) {
+        const key = `${fqdn(r.Name)}|${r.Type}`;
+        groups.set(key, [...(groups.get(key) ?? []), r]);
+      }
+      return [...groups.values()].flatMap((group) =>
+        answered(group, (r) => healthy(r) !== false).map((r) => ({
           hostedZoneId,
           name: r.Name ?? '',
           type: r.Type ?? '',
           setIdentifier: r.SetIdentifier ?? null,
           value: r.AliasTarget?.DNSName ?? (r.ResourceRecords ?? []).map((v) => v.Value).join(','),
           weight: r.Weight ?? null,
+          failover: r.Failover ?? null,
+          healthCheckId: r.HealthCheckId ?? null,
+          healthy: healthy(r),
         })),
-    );
+      );
+    });
   }
 
   #info(change: Change, now: number): ChangeInfo {

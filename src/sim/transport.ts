@@ -8,6 +8,7 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
   ECSClient: 'ecs',
   ApplicationAutoScalingClient: 'autoscaling',
   Route53Client: 'route53',
+  Route53RecoveryClusterClient: 'arc',
   CloudWatchClient: 'cloudwatch',
   DynamoDBClient: 'dynamodb',
   SNSClient: 'sns',

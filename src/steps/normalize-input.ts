@@ -79,6 +79,11 @@ function fromOperator(
     );
   }
   const start = parsed.data;
+  if (start.safetyRulesToOverride && start.mode !== 'manual') {
+    throw new InputInvalidError(
+      `start input is invalid (nothing was done): safetyRulesToOverride: only a manual start may override Route 53 ARC safety rules (this one is ${start.mode})`,
+    );
+  }
   if (!planRegions(plan).includes(start.targetRegion)) {
     throw new InputInvalidError(
       `start input is invalid (nothing was done): targetRegion: "${start.targetRegion}" is not one of plan ${plan.name}'s regions (${planRegions(plan).join(', ')})`,
@@ -94,6 +99,7 @@ function fromOperator(
     detectedAt: new Date(input.executionStartedAt).toISOString(),
     executionName: input.executionName,
     dryRun: start.dryRun === true,
+    ...(start.safetyRulesToOverride ? { safetyRulesToOverride: start.safetyRulesToOverride } : {}),
     drain: start.mode === 'planned' && plan.dns.drain !== undefined,
     // An operator's start is already the human decision.
     approval: { policy: 'none', timeoutSeconds: plan.approval.timeoutSeconds },
@@ -126,6 +132,9 @@ export async function normalize(input: z.infer<typeof normalizeInput>, deps: Ste
         target: request.targetRegion,
         requestedBy: request.requestedBy,
         detectedAt: request.detectedAt,
+        ...(request.safetyRulesToOverride
+          ? { safetyRulesToOverride: request.safetyRulesToOverride.join(' ') }
+          : {}),
       },
     ),
   ];

@@ -18,6 +18,11 @@ export const failoverRequestSchema = z.object({
   trigger: z.object({ alarmName: z.string(), alarmRegion: z.string(), stateReason: z.string() }).optional(),
   /** Perform every read and check, record what each change would be, change nothing. */
   dryRun: z.boolean().optional(),
+  /**
+   * Route 53 ARC safety rules (ARNs) a human's manual start allows the routing control change to
+   * override; absent for every other start.
+   */
+  safetyRulesToOverride: z.array(z.string()).optional(),
   /** Planned move with the plan's dns.drain: traffic moves gradually before the switchover. */
   drain: z.boolean().optional(),
   /**

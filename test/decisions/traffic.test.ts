@@ -18,6 +18,7 @@ const simple: DnsRecordPlan = {
   ttlSeconds: 60,
   routing: 'simple',
   value: { 'us-east-1': USE1_ALB, 'us-west-2': USW2_ALB },
+  shift: { mode: 'record-upsert' },
 };
 
 const weightedSet = (setIdentifier: string, weight: number, value: string): RecordSetState => ({

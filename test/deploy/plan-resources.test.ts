@@ -49,6 +49,29 @@ describe('IAM resources derived from plans/dev.json', () => {
     expect(await resolve('dnsRecordTypes')).toEqual(['CNAME']);
   });
 
+  it("grants ARC's data-plane actions on the plan's routing controls only, never the config API", async () => {
+    const fragment = (await resolve('routingControlResources')) as {
+      Resources: { RoutingControlPolicy: { Properties: { PolicyDocument: { Statement: unknown[] } } } };
+    };
+    const [statement] = fragment.Resources.RoutingControlPolicy.Properties.PolicyDocument.Statement;
+    const record = plan.dns.records[0];
+    const controls =
+      record?.shift.mode === 'routing-control' ? Object.values(record.shift.routingControlArns) : [];
+
+    expect(statement).toEqual({
+      Sid: 'RoutingControls',
+      Effect: 'Allow',
+      Action: [
+        'route53-recovery-cluster:GetRoutingControlState',
+        'route53-recovery-cluster:ListRoutingControls',
+        'route53-recovery-cluster:UpdateRoutingControlState',
+        'route53-recovery-cluster:UpdateRoutingControlStates',
+      ],
+      Resource: controls,
+    });
+    expect(controls).toHaveLength(2);
+  });
+
   it('grants sns:Publish on no topic when the plan names no approval topic', async () => {
     expect(plan.approval.topicArn).toBeUndefined();
     expect(await resolve('approvalTopicResources')).toEqual({});

@@ -2,7 +2,7 @@ import * as FakeTimers from '@sinonjs/fake-timers';
 import { ClientRegistry, type RegionalClients } from '../../src/aws/clients.js';
 import { FAKED_TIMERS } from '../../src/drill/clock.js';
 import { type SimOptions, SimulatedCloud } from '../../src/sim/cloud.js';
-import { examplePlan } from '../support/plan.js';
+import { recordUpsertPlan } from '../support/plan.js';
 
 // The SDK warns once per process about Node 20; it says nothing about the simulator.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -25,13 +25,16 @@ export interface Drill {
   stop(): void;
 }
 
-/** A fresh virtual clock, client registry and cloud built from plans/dev.json. */
+/**
+ * A fresh virtual clock, client registry and cloud built from plans/dev.json, its records on
+ * record-upsert (plain Route 53 records, no health checks) unless `options.plan` says otherwise.
+ */
 export function startDrill(options: Partial<SimOptions> = {}): Drill {
   const clock = FakeTimers.install({
     now: T0,
     toFake: [...FAKED_TIMERS],
   });
-  const cloud = new SimulatedCloud({ plan: examplePlan(), seed: 42, ...options });
+  const cloud = new SimulatedCloud({ plan: recordUpsertPlan(), seed: 42, ...options });
   const registry = new ClientRegistry();
   cloud.attach(registry);
   const run = async <T>(promise: Promise<T>): Promise<T> => {

@@ -40,6 +40,41 @@ describe('normalize-input', () => {
     expect(timeline[0]).toMatchObject({ step: 'normalize-input', phase: 'succeeded' });
   });
 
+  describe('safetyRulesToOverride', () => {
+    const RULE =
+      'arn:aws:route53-recovery-control::123456789012:controlpanel/0a1b2c3d4e5f40718293a4b5c6d7e8f9/safetyrule/3c4d5e6f7a8b9c0d';
+    const start = (mode: string, rules: unknown) => ({
+      version: 1,
+      mode,
+      targetRegion: 'us-west-2',
+      reason: 'us-east-1 dark, rule keeps it pinned',
+      requestedBy: 'jane@example.com',
+      safetyRulesToOverride: rules,
+    });
+
+    it("carries a manual start's override onto the request and the record", async () => {
+      const { request, timeline } = await normalize({ ...base, input: start('manual', [RULE]) }, testDeps());
+
+      expect(request.safetyRulesToOverride).toEqual([RULE]);
+      expect(timeline[0]?.facts).toMatchObject({ safetyRulesToOverride: RULE });
+    });
+
+    it.each([
+      [
+        'a planned start',
+        start('planned', [RULE]),
+        /safetyRulesToOverride: only a manual start may override/,
+      ],
+      [
+        'something that is not a rule ARN',
+        start('manual', ['keep-use1-on']),
+        /safetyRulesToOverride\[0\]: must be a safety rule ARN/,
+      ],
+    ])('refuses %s, nothing done', async (_case, input, message) => {
+      await expect(normalize({ ...base, input }, testDeps())).rejects.toThrow(message);
+    });
+  });
+
   it('accepts an operator start and uses the execution start as first evidence', async () => {
     const input = {
       version: 1,

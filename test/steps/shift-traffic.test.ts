@@ -5,22 +5,23 @@ import {
   Route53ServiceException,
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AwsTransientError } from '../../src/errors.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AwsTransientError, ControlPlaneUnavailableError } from '../../src/errors.js';
 import type { DnsRecordPlan, FailoverPlan } from '../../src/plan/schema.js';
 import { shiftTraffic } from '../../src/steps/shift-traffic.js';
-import { awsError, mutatingCommandsSent } from '../support/aws.js';
+import { awsError, hang, mutatingCommandsSent } from '../support/aws.js';
+import { inVirtualTime } from '../support/clock.js';
 import { testDeps } from '../support/deps.js';
 import { fixture } from '../support/fixtures.js';
-import { apiRecord, examplePlan, USE1_ALB, USW2_ALB } from '../support/plan.js';
+import { apiRecord, recordUpsertPlan, USE1_ALB, USW2_ALB } from '../support/plan.js';
 import { may20Request } from '../support/request.js';
 
 const NOW = new Date('2024-05-20T14:09:00.000Z');
 const request = may20Request();
 
 function withRecords(...records: DnsRecordPlan[]): FailoverPlan {
-  const plan = examplePlan();
-  return { ...plan, dns: { records } };
+  const plan = recordUpsertPlan();
+  return { ...plan, dns: { ...plan.dns, records } };
 }
 const wwwRecord = (): DnsRecordPlan => {
   const { setIdentifier: _, ...record } = apiRecord();
@@ -32,6 +33,7 @@ describe('shiftTraffic', () => {
 
   afterEach(() => {
     route53Mock.reset();
+    vi.useRealTimers();
   });
 
   it('moves the weighted record to target 100 and source 0 in one UPSERT batch', async () => {
@@ -263,10 +265,38 @@ describe('shiftTraffic', () => {
       .on(ChangeResourceRecordSetsCommand)
       .rejects(awsError(Route53ServiceException, 'Throttling', 400, 'Rate exceeded'));
 
-    // Act
-    const shifted = shiftTraffic({ request }, testDeps(NOW));
+    vi.useFakeTimers();
+
+    // Act: the control plane answers (with throttles): retried until the step's budget, then the state machine's
+    const shifted = inVirtualTime(shiftTraffic({ request }, testDeps(NOW)));
 
     // Assess
     await expect(shifted).rejects.toThrow(AwsTransientError);
+    await expect(shifted).rejects.toThrow(/Throttling: Rate exceeded; answered, so not an outage/);
+    expect(route53Mock.commandCalls(ChangeResourceRecordSetsCommand).length).toBeGreaterThan(1);
+  });
+
+  it('stops with ControlPlaneUnavailableError when us-east-1 stays silent, saying what DNS shows afterwards', async () => {
+    // Prepare: the change batch never gets an answer; a last read does
+    vi.useFakeTimers();
+    route53Mock
+      .on(ListResourceRecordSetsCommand)
+      .resolves(fixture('route53/list-resource-record-sets-weighted-primary.json'));
+    route53Mock.on(ChangeResourceRecordSetsCommand).callsFake(() => hang());
+
+    // Act
+    const shifted = inVirtualTime(shiftTraffic({ request }, testDeps(NOW)));
+
+    // Assess
+    await expect(shifted).rejects.toThrow(ControlPlaneUnavailableError);
+    await expect(shifted).rejects.toThrow(
+      /Read back afterwards: DNS was not changed \(api\.orders\.example\.com\. CNAME orders-use1=100 orders-usw2=0\)/,
+    );
+    const sent = route53Mock.commandCalls(ChangeResourceRecordSetsCommand);
+    expect(sent.length).toBeGreaterThan(1);
+    expect(sent.every((c) => (c.args as unknown[])[1] !== undefined)).toBe(true);
+    expect(
+      sent.every((c) => ((c.args as unknown[])[1] as { abortSignal?: AbortSignal }).abortSignal?.aborted),
+    ).toBe(true);
   });
 });

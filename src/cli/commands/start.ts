@@ -14,6 +14,7 @@ const FLAGS: Record<string, string> = {
   reason: '--reason TEXT',
   requestedBy: '--requested-by WHO',
   dryRun: '--dry-run',
+  safetyRulesToOverride: '--override-safety-rules ARN[,ARN]',
 };
 
 /** `manual-20261122T030000Z`: readable in the console's list, sortable, unique to the second. */
@@ -34,6 +35,9 @@ export function startInput(values: Record<string, string | boolean | undefined>)
     reason: values.reason,
     requestedBy: values['requested-by'],
     ...(values['dry-run'] ? { dryRun: true } : {}),
+    ...(typeof values['override-safety-rules'] === 'string'
+      ? { safetyRulesToOverride: values['override-safety-rules'].split(',').map((arn) => arn.trim()) }
+      : {}),
   };
   const parsed = startRequestV1Schema.safeParse(input);
   if (parsed.success) return parsed.data;
@@ -52,6 +56,7 @@ export async function start(argv: string[], io: CliIo): Promise<number> {
     reason: { type: 'string' },
     'requested-by': { type: 'string' },
     'dry-run': { type: 'boolean' },
+    'override-safety-rules': { type: 'string' },
     wait: { type: 'boolean' },
   });
   positionals('start', given, []);
