@@ -68,6 +68,24 @@ export class ControlPlaneUnavailableError extends FailoverError {
   readonly transient = false;
 }
 
+/**
+ * A Route 53 ARC safety rule refused a routing control change (ConflictException from the
+ * cluster). Fatal: the message names the rule and what the operator may do; nothing else is
+ * changed after the refusal.
+ */
+export class SafetyRuleRefusedError extends FailoverError {
+  override readonly name = 'SafetyRuleRefusedError';
+  readonly transient = false;
+  constructor(
+    message: string,
+    /** The refusing rule's ARN, when the cluster or the plan's copy of the rules names it. */
+    readonly ruleArn: string | null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** The managed Aurora failover did not finish by its deadline: the fallback detaches the target. */
 export class PromotionStuckError extends FailoverError {
   override readonly name = 'PromotionStuckError';
@@ -86,6 +104,15 @@ export class LockLostError extends FailoverError {
  */
 export const APPROVAL_REJECTED = 'ApprovalRejected';
 
+/**
+ * Raised by the state machine itself, never by a step: the database branch's Fail state
+ * (AbandonTakeOver) stops the take-over Parallel with it, carrying the branch's state in its
+ * Cause; the Parallel's Catch sends it to recovery.
+ */
+export const TAKE_OVER_ABANDONED = 'TakeOverAbandoned';
+/** The Fail state of a roll-forward that serves short of the plan's capacity (outcome partial). */
+export const FAILOVER_INCOMPLETE = 'FailoverIncomplete';
+
 /** Every error name the state machine may see from a step, for the consistency test. */
 export const ERROR_NAMES = [
   'PlanInvalidError',
@@ -96,7 +123,10 @@ export const ERROR_NAMES = [
   'DeadlineExceededError',
   'TargetUnhealthyError',
   'ControlPlaneUnavailableError',
+  'SafetyRuleRefusedError',
   'PromotionStuckError',
   'LockLostError',
   APPROVAL_REJECTED,
+  TAKE_OVER_ABANDONED,
+  FAILOVER_INCOMPLETE,
 ] as const;

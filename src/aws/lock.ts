@@ -290,3 +290,52 @@ export async function assertLockHeld(
   if (lock.state !== 'held') throw lost('it was already released into a cool-down');
   return lock;
 }
+
+/**
+ * The take-over's journal: a failure of the compute branch, kept on the lock item (the one
+ * store both Parallel branches reach). When the database branch then fails, Step Functions
+ * stops the whole Parallel and the compute branch's own account is lost with it; recovery and
+ * the report read it back from here. Keyed by holder and token: a note of an earlier execution
+ * is never read as this one's.
+ */
+export async function noteComputeFailure(
+  dynamodb: DynamoDBClient,
+  table: LockTable,
+  release: ReleaseLock,
+  failure: { error: string; cause: string },
+): Promise<boolean> {
+  const { ExpressionAttributeNames, ExpressionAttributeValues } = releaseNamesAndValues(release);
+  const note = JSON.stringify({ holder: release.holder, token: release.token, ...failure });
+  const command = new UpdateItemCommand({
+    TableName: table.name,
+    Key: key(release.plan),
+    UpdateExpression: 'SET #computeFailure = :computeFailure',
+    ConditionExpression: RELEASE_CONDITION,
+    ExpressionAttributeNames: { ...ExpressionAttributeNames, '#computeFailure': COMPUTE_FAILURE },
+    ExpressionAttributeValues: { ...ExpressionAttributeValues, ':computeFailure': str(note) },
+  });
+  return conditional(() => dynamodb.send(command), `UpdateItem ${table.name}`);
+}
+
+const COMPUTE_FAILURE = 'computeFailure';
+
+/** This execution's compute-branch failure noted on the lock item, or null. */
+export async function readComputeFailure(
+  dynamodb: DynamoDBClient,
+  table: LockTable,
+  plan: string,
+  holder: string,
+): Promise<{ error: string; cause: string } | null> {
+  const response = await awsCall(`GetItem ${table.name}`, () =>
+    dynamodb.send(new GetItemCommand({ TableName: table.name, Key: key(plan), ConsistentRead: true })),
+  );
+  const raw = response.Item?.[COMPUTE_FAILURE]?.S;
+  if (!raw) return null;
+  try {
+    const note = JSON.parse(raw) as { holder?: unknown; error?: unknown; cause?: unknown };
+    if (note.holder !== holder || typeof note.error !== 'string') return null;
+    return { error: note.error, cause: typeof note.cause === 'string' ? note.cause : '' };
+  } catch {
+    return null;
+  }
+}

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { awsClients } from '../aws/clients.js';
+import { authoritativeDns } from '../dns-answers/resolver.js';
 import { stepHandlers } from '../handlers/index.js';
 import { toHistoryEvents } from '../history/record.js';
 import { loadPlanFile } from '../plan/load.js';
@@ -116,6 +117,8 @@ export async function startDrill(scenario: DrillScenario, options: DrillOptions 
     const cloud = new SimulatedCloud({ plan, seed, ...scenario.cloud(ctx) });
     awsClients.reset();
     cloud.attach(awsClients);
+    authoritativeDns.reset();
+    cloud.attachResolver(authoritativeDns);
     options.onCloud?.(cloud, plan);
     const before = cloud.snapshot();
 

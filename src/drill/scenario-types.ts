@@ -26,8 +26,17 @@ export interface DrillScenario {
   runsIn?: 'primary' | 'standby';
   /** Fault injection: the named Task state's function crashes after acting, this many times. */
   crashAfter?: { state: string; times: number };
-  /** What a correct orchestrator does; drills and tests check the simulated cloud against it. */
-  expected: { outcome: Outcome; writer: 'source' | 'target'; others?: Outcome[] };
+  /**
+   * What a correct orchestrator does; drills and tests check the simulated cloud against it.
+   * Absent for generated cases (npm run chaos), which are held to the invariants only.
+   */
+  expected?: {
+    outcome: Outcome;
+    writer: 'source' | 'target';
+    others?: Outcome[];
+    /** What the first execution's report says it did after a failure, when it matters. */
+    recovery?: { kind: 'none' | 'rolled-back' | 'rolled-forward'; complete: boolean };
+  };
 }
 
 export const MINUTE = 60_000;
@@ -92,4 +101,37 @@ export function startInput(
     requestedBy: 'drill@example.com',
     ...(options.dryRun ? { dryRun: true } : {}),
   };
+}
+
+/**
+ * The example plan with every record moving by record-upsert (Route 53's control plane), for the
+ * scenarios about that path: its faults, its slow sync, its refusals.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: raw plan JSON, validated by the schema once written
+export function withRecordUpsert(raw: any): void {
+  for (const record of raw.dns.records) record.shift = { mode: 'record-upsert' };
+  delete raw.dns.routingControl;
+}
+
+/** Route 53 health check ids of the health-check variant (one per region's record). */
+export const HEALTH_CHECK_IDS = {
+  primary: '0d1c2b3a-4f5e-4d6c-8b7a-9f8e7d6c5b4a',
+  standby: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+};
+
+/**
+ * The example plan with failover records (PRIMARY in the primary region) whose own health checks
+ * move them: the orchestrator changes no DNS, it waits for the answers.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: raw plan JSON, validated by the schema once written
+export function withHealthChecks(raw: any): void {
+  const { primary, standby } = raw.regions;
+  for (const record of raw.dns.records) {
+    record.routing = 'failover';
+    record.shift = {
+      mode: 'health-check',
+      healthCheckIds: { [primary]: HEALTH_CHECK_IDS.primary, [standby]: HEALTH_CHECK_IDS.standby },
+    };
+  }
+  delete raw.dns.routingControl;
 }

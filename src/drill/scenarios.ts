@@ -1,7 +1,9 @@
 import type { DrillScenario } from './scenario-types.js';
 import { CORE_SCENARIOS } from './scenarios/core.js';
 import { FAULT_SCENARIOS } from './scenarios/faults.js';
+import { NEVER_WORSE_SCENARIOS } from './scenarios/never-worse.js';
 import { OPERATOR_SCENARIOS } from './scenarios/operators.js';
+import { TRAFFIC_SCENARIOS } from './scenarios/traffic.js';
 
 export type { DrillScenario, ScenarioContext } from './scenario-types.js';
 export { alarmEvent } from './scenario-types.js';
@@ -11,6 +13,8 @@ export const SCENARIOS: readonly DrillScenario[] = [
   ...CORE_SCENARIOS,
   ...OPERATOR_SCENARIOS,
   ...FAULT_SCENARIOS,
+  ...NEVER_WORSE_SCENARIOS,
+  ...TRAFFIC_SCENARIOS,
 ];
 
 export function findScenario(name: string): DrillScenario {

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { handler as acquireLock } from './acquire-lock.js';
+import { handler as assessRecovery } from './assess-recovery.js';
 import { handler as checkDetach } from './check-detach.js';
 import { handler as checkPromotion } from './check-promotion.js';
 import { handler as checkReadiness } from './check-readiness.js';
@@ -9,10 +10,13 @@ import { handler as detachTarget } from './detach-target.js';
 import { handler as drainTraffic } from './drain-traffic.js';
 import { handler as fenceOldPrimary } from './fence-old-primary.js';
 import { handler as normalizeInput } from './normalize-input.js';
+import { handler as noteFailure } from './note-failure.js';
 import { handler as promoteDatabase } from './promote-database.js';
+import { handler as recordFound } from './record-found.js';
 import { handler as releaseLock } from './release-lock.js';
 import { handler as report } from './report.js';
 import { handler as requestApproval } from './request-approval.js';
+import { handler as rollBack } from './roll-back.js';
 import { handler as scaleTarget } from './scale-target.js';
 import { handler as shiftTraffic } from './shift-traffic.js';
 import { handler as verifyFailure } from './verify-failure.js';
@@ -31,6 +35,7 @@ export const stepHandlers: Record<string, StepHandler> = {
   verifyFailure,
   checkReadiness,
   requestApproval,
+  recordFound,
   drainTraffic,
   fenceOldPrimary,
   promoteDatabase,
@@ -39,9 +44,12 @@ export const stepHandlers: Record<string, StepHandler> = {
   checkDetach,
   scaleTarget,
   checkScale,
+  noteFailure,
   shiftTraffic,
   checkTraffic,
   verifyTarget,
+  assessRecovery,
+  rollBack,
   releaseLock,
   report,
 };

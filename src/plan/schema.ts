@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { budgetProblem } from './budget.js';
 import { isKnownRegion, KNOWN_REGIONS } from './regions.js';
+import { routingControlClusterSchema, shiftSchema, trafficProblems } from './traffic.js';
 
 /**
  * The failover plan: everything the orchestrator may touch, declared per stage and
@@ -13,6 +15,14 @@ export const regionSchema = z.string().refine(isKnownRegion, {
 });
 
 const identifier = z.string().min(1).max(255);
+const hostedZoneId = z
+  .string()
+  .regex(/^Z[A-Z0-9]{4,32}$/, { error: 'must be a Route 53 hosted zone id (Z...)' });
+const nameServerHost = z
+  .string()
+  .regex(/^(?=.{1,253}\.?$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, {
+    error: 'must be a name server host name, e.g. ns-1324.awsdns-37.org',
+  });
 const clusterArn = z.string().regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]*$/, {
   error: 'must be an Aurora DB cluster ARN (arn:aws:rds:REGION:ACCOUNT:cluster:NAME)',
 });
@@ -55,19 +65,22 @@ export const ecsServiceSchema = z.strictObject({
 });
 
 export const dnsRecordSchema = z.strictObject({
-  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{4,32}$/, { error: 'must be a Route 53 hosted zone id (Z...)' }),
+  hostedZoneId,
   name: z.string().min(1),
   type: z.enum(['A', 'AAAA', 'CNAME']),
   ttlSeconds: z.number().int().min(0).max(172800),
   /**
    * weighted: one weighted record per region (SetIdentifier per region); shifting sets the
    * target's weight to 100 and the other to 0. simple: one record whose value is replaced by
-   * the target region's value.
+   * the target region's value. failover: a PRIMARY record (regions.primary) and a SECONDARY one
+   * (regions.standby), each with a health check: Route 53 answers PRIMARY while it is healthy.
    */
-  routing: z.enum(['weighted', 'simple']),
+  routing: z.enum(['weighted', 'simple', 'failover']),
   setIdentifier: perRegion(z.string().min(1)).optional(),
   /** The record value (ALB DNS name or address) per region. */
   value: perRegion(z.string().min(1)),
+  /** How the record moves (plan/traffic.ts); record-upsert, through Route 53's control plane, when absent. */
+  shift: shiftSchema.default({ mode: 'record-upsert' }),
 });
 
 export const failoverPlanSchema = z
@@ -98,6 +111,17 @@ export const failoverPlanSchema = z
     services: z.array(ecsServiceSchema).min(1),
     dns: z.strictObject({
       records: z.array(dnsRecordSchema).min(1),
+      /**
+       * The authoritative name servers of every hosted zone a record lives in, by hosted zone id
+       * (the zone's NS records: `aws route53 get-hosted-zone --id Z...`, DelegationSet). Traffic is
+       * verified by asking them directly what they answer. Named in the plan because reading them
+       * (GetHostedZone) is a control-plane call served from us-east-1. Per zone, not per record: the
+       * name servers belong to the zone, every record in it shares them, and one list cannot disagree
+       * with itself.
+       */
+      nameServers: z.record(z.string(), z.array(nameServerHost).min(1)),
+      /** The Route 53 ARC cluster of the routing-control records: endpoints, and a copy of the safety rules. */
+      routingControl: routingControlClusterSchema.optional(),
       /**
        * Planned moves only: step the source's weight down through these values (e.g. [75, 50, 25])
        * one interval apart before the switchover, instead of a hard cut. Weighted records only.
@@ -197,12 +221,19 @@ export const failoverPlanSchema = z
     });
     plan.dns.records.forEach((record, i) => {
       requireBothRegions(record.value, ['dns', 'records', i, 'value']);
-      if (record.routing === 'weighted') {
+      if (!plan.dns.nameServers[record.hostedZoneId]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dns', 'nameServers'],
+          message: `has no name servers for hosted zone ${record.hostedZoneId} (dns.records[${i}] ${record.name}): list its NS records`,
+        });
+      }
+      if (record.routing !== 'simple') {
         if (!record.setIdentifier) {
           ctx.addIssue({
             code: 'custom',
             path: ['dns', 'records', i, 'setIdentifier'],
-            message: 'is required for weighted routing',
+            message: `is required for ${record.routing} routing`,
           });
         }
         requireBothRegions(record.setIdentifier, ['dns', 'records', i, 'setIdentifier']);
@@ -226,6 +257,16 @@ export const failoverPlanSchema = z
           code: 'custom',
           path: ['signals'],
           message: `${watching} signal(s) watch ${region} but sustained.minFailingSignals is ${plan.sustained.minFailingSignals}: a failover out of ${region} could never be confirmed`,
+        });
+      }
+    }
+    const zones = new Set(plan.dns.records.map((record) => record.hostedZoneId));
+    for (const zone of Object.keys(plan.dns.nameServers)) {
+      if (!zones.has(zone)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dns', 'nameServers', zone],
+          message: `"${zone}" is not the hosted zone of any dns record`,
         });
       }
     }
@@ -266,10 +307,14 @@ export const failoverPlanSchema = z
         message: `must be a topic in ${plan.regions.standby} (regions.standby), where automatic failovers run`,
       });
     }
+    for (const problem of trafficProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
     const names = plan.signals.map((s) => s.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup)
       ctx.addIssue({ code: 'custom', path: ['signals'], message: `signal name "${dup}" is used twice` });
+    // Last: the waits are summed from fields checked above.
+    const overBudget = budgetProblem(plan);
+    if (overBudget) ctx.addIssue({ code: 'custom', path: overBudget.path, message: overBudget.message });
   });
 
 export type FailoverPlan = z.infer<typeof failoverPlanSchema>;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { assessRecoveryOutput } from '../recovery/contracts.js';
 import {
   checkPromotionOutput,
   checkReadinessOutput,
@@ -12,6 +13,7 @@ import { STEP_NAMES, type TimelineEvent } from '../timeline/types.js';
 import { collectTimeline } from './collect.js';
 import { dryRunActions, dryRunSummaryOf, readinessOf } from './dry-run.js';
 import { operatorFacts } from './operator-facts.js';
+import { lockOf, recoveryOf } from './recovery.js';
 import { at, pick, seconds, stepOrder } from './state.js';
 import type { FailoverReport, Outcome, StepSummary } from './types.js';
 
@@ -100,10 +102,17 @@ export function buildReport(source: ReportSource): FailoverReport {
   const failure = failureOf(state);
   // A dry run changes nothing: it ends as 'dry-run' however far it got, unless a real error
   // (AWS refused a read, a region did not answer) stopped it, which stays 'failed'.
+  const capacityShort = verified?.capacityShort ?? [];
   const outcome: Outcome =
     dryRun && (source.outcome === 'succeeded' || (source.outcome === 'failed' && !failure))
       ? 'dry-run'
-      : source.outcome;
+      : source.outcome === 'succeeded' && capacityShort.length > 0
+        ? 'partial'
+        : source.outcome;
+  const recovery = dryRun
+    ? { kind: 'none' as const, complete: true, notes: [] }
+    : recoveryOf(state, capacityShort);
+  const lock = lockOf(state, request?.planName ?? null);
   const timeline = collectTimeline(state);
   const stoppedAt = failure ? failedStep(failure.cause) : null;
   if (failure && stoppedAt) {
@@ -112,6 +121,20 @@ export function buildReport(source: ReportSource): FailoverReport {
       step: stoppedAt,
       phase: 'failed',
       message: `${failure.error}: ${failure.cause.slice(stoppedAt.length + 2)}`,
+    });
+  }
+
+  // Failures recovery carried past (a compute deadline before a roll-forward, a refused shift
+  // before a re-shift): each ends its own step on the timeline, not only the last failure.
+  const recoveryFailures = pick(assessRecoveryOutput, at(state, 'recovery'))?.failures ?? [];
+  for (const earlier of recoveryFailures) {
+    const step = failedStep(earlier.cause);
+    if (!step || timeline.some((e) => e.step === step && e.phase === 'failed')) continue;
+    timeline.push({
+      at: source.reportedAt ?? timeline[timeline.length - 1]?.at ?? source.executionStartedAt,
+      step,
+      phase: 'failed',
+      message: `${earlier.error}: ${earlier.cause.slice(step.length + 2)}`,
     });
   }
 
@@ -140,7 +163,8 @@ export function buildReport(source: ReportSource): FailoverReport {
   timeline.sort((a, b) => a.at.localeCompare(b.at));
 
   const detectedAt = request?.detectedAt ?? new Date(source.executionStartedAt).toISOString();
-  const verifiedAt = outcome === 'succeeded' && verified ? verified.verifiedAt : null;
+  const verifiedAt =
+    (outcome === 'succeeded' || outcome === 'partial') && verified ? verified.verifiedAt : null;
   const rtoSeconds = verifiedAt ? seconds(detectedAt, verifiedAt) : null;
   const dnsTtlSeconds = shift?.maxTtlSeconds ?? null;
   const userFacingRtoSeconds =
@@ -172,13 +196,38 @@ export function buildReport(source: ReportSource): FailoverReport {
   const actions = dryRun
     ? dryRunActions(readinessSummary, timeline, failure)
     : actionsFor(outcome, request?.mode ?? null, fencing, failure, request?.sourceRegion ?? null, detached);
-  if (outcome === 'failed' && fence?.fencing.some((f) => f.outcome === 'fenced') && !promotion?.done) {
+  if (
+    outcome === 'failed' &&
+    fence?.fencing.some((f) => f.outcome === 'fenced') &&
+    !promotion?.done &&
+    !(recovery.kind === 'rolled-back' && recovery.complete)
+  ) {
     actions.unshift(
       `The old primary's services were fenced but ${request?.targetRegion ?? 'the target'} was not promoted: no region may be taking writes. Decide now: finish the promotion by hand (runbooks/automated-failover.md, "Promotion failed") or restore the old region's capacity.`,
     );
   }
+  actions.unshift(...recovery.notes);
+  const overridden = request?.safetyRulesToOverride ?? [];
+  if (overridden.length > 0 && !dryRun)
+    actions.push(
+      `${request?.requestedBy ?? 'The operator'} overrode Route 53 ARC safety rule(s) ${overridden.join(', ')} for this failover: check the routing controls are as the rules expect, or restore what they guard (runbooks/arc-safety-rule.md).`,
+    );
+  if (lock.freeCommand)
+    actions.push(
+      `Lock: ${lock.detail}. Once no failover of this plan runs, free it with: ${lock.freeCommand}`,
+    );
   actions.push(...operator.actions);
-  const summarise = () => summaryOf(outcome, request, rtoSeconds, rpo.seconds, failure, source.executionName);
+  const summarise = () =>
+    summaryOf(
+      outcome,
+      request,
+      rtoSeconds,
+      rpo.seconds,
+      failure,
+      source.executionName,
+      recovery,
+      capacityShort,
+    );
   const summary =
     operator.summary && (outcome === 'suppressed' || outcome === 'not-approved')
       ? operator.summary
@@ -215,6 +264,9 @@ export function buildReport(source: ReportSource): FailoverReport {
     failure,
     readiness: readinessSummary,
     actions,
+    recovery,
+    safetyRulesOverridden: overridden,
+    lock,
     summary,
     timeline,
   };
@@ -316,15 +368,26 @@ function summaryOf(
   rpo: number | null,
   failure: { error: string; cause: string } | null,
   executionName: string,
+  recovery: FailoverReport['recovery'],
+  capacityShort: readonly string[],
 ): string {
   const route = request ? `${request.sourceRegion} -> ${request.targetRegion}` : 'direction unknown';
+  if (outcome === 'partial') {
+    return `Failover ${route} PARTIAL: served from ${request?.targetRegion ?? 'the target'} after rolling forward, short of capacity (${capacityShort.join(', ')}): RTO ${rto ?? '?'} s, RPO ${rpo ?? 'unknown'} s.`;
+  }
   if (outcome === 'no-action')
     return `No failover (${route}): the failure was not sustained. Execution ${executionName}.`;
   if (outcome === 'failed') {
-    return `Failover ${route} FAILED: ${failure?.error ?? 'unknown error'}: ${failure?.cause ?? ''}`.slice(
-      0,
-      1000,
-    );
+    const undone =
+      recovery.kind === 'rolled-back'
+        ? recovery.complete
+          ? ' Rolled back: everything restored as found.'
+          : ' Rollback INCOMPLETE: see actions.'
+        : recovery.kind === 'rolled-forward'
+          ? ' Rolled forward, but traffic could not be verified on the writer: see actions.'
+          : '';
+    const reason = `${failure?.error ?? 'unknown error'}: ${failure?.cause ?? ''}`.slice(0, 900);
+    return `Failover ${route} FAILED: ${reason}${undone}`;
   }
   return `Failover ${route} succeeded: RTO ${rto ?? '?'} s, RPO ${rpo ?? 'unknown'} s.`;
 }

@@ -8,6 +8,7 @@ export function renderReport(report: FailoverReport): string {
   const lines: string[] = [];
   const title = {
     succeeded: 'Failover succeeded',
+    partial: 'Failover PARTIAL (served, short of capacity)',
     'no-action': 'No failover',
     failed: 'Failover FAILED',
     'dry-run': 'Dry run (nothing changed)',
@@ -33,6 +34,14 @@ export function renderReport(report: FailoverReport): string {
     lines.push(`- Write-unavailable window: ${show(report.writeUnavailableSeconds)}`);
   }
   if (report.failure) lines.push(`- Failure: ${report.failure.error}: ${report.failure.cause}`);
+  if (report.recovery.kind !== 'none') {
+    const state = report.recovery.complete ? 'complete' : 'INCOMPLETE';
+    lines.push(`- Recovery: ${report.recovery.kind} (${state})`);
+  }
+  if (report.safetyRulesOverridden.length > 0) {
+    lines.push(`- ARC safety rules overridden: ${report.safetyRulesOverridden.join(', ')}`);
+  }
+  lines.push(`- Lock: ${report.lock.state}: ${report.lock.detail}`);
   lines.push('');
   lines.push('## Steps');
   lines.push('');

@@ -8,6 +8,8 @@ import { timelineSchema } from '../timeline/types.js';
  */
 export const OUTCOMES = [
   'succeeded',
+  /** Rolled forward after a failure: served from the target, short of what the plan asks. */
+  'partial',
   'no-action',
   'failed',
   'dry-run',
@@ -53,6 +55,24 @@ export const failoverReportSchema = z.object({
   /** Readiness verdict (every run that reached readiness): null when it gave none. */
   readiness: z.object({ ready: z.boolean().nullable(), problems: z.array(z.string()) }),
   actions: z.array(z.string()),
+  /**
+   * After a failure: rolled-back (the writer never moved; `complete` when everything reads back
+   * as found), rolled-forward (the writer moved; traffic followed it; `complete` at full
+   * capacity), or none.
+   */
+  recovery: z.object({
+    kind: z.enum(['none', 'rolled-back', 'rolled-forward']),
+    complete: z.boolean(),
+    notes: z.array(z.string()),
+  }),
+  /** Route 53 ARC safety rules a human's manual start overrode for the routing control change. */
+  safetyRulesOverridden: z.array(z.string()).default([]),
+  /** The plan's lock after this execution; `freeCommand` when it is still held. */
+  lock: z.object({
+    state: z.enum(['released', 'cooldown', 'held', 'taken-over', 'not-taken', 'unknown']),
+    detail: z.string(),
+    freeCommand: z.string().nullable(),
+  }),
   summary: z.string(),
   timeline: timelineSchema,
 });

@@ -5,6 +5,7 @@ import type {
 } from '@aws-sdk/client-application-auto-scaling';
 import type { EcsModel, EcsService, Scaler } from './ecs.js';
 import { SimFault } from './errors.js';
+import type { ScalingSuspended } from './types.js';
 import { type Handler, op, type ServiceModel, type World } from './world.js';
 
 const DIMENSION = 'ecs:service:DesiredCount';
@@ -16,6 +17,7 @@ interface Target {
   readonly created: Date;
   min: number;
   max: number;
+  suspended: ScalingSuspended;
 }
 
 const validation = (message: string) => new SimFault('ValidationException', message);
@@ -73,6 +75,15 @@ export class AutoScalingModel implements ServiceModel, Scaler {
           throw validation('Minimum capacity cannot be greater than maximum capacity.');
         target.min = min;
         target.max = max;
+        // Modelling choice: a suspension type the request leaves out keeps its current value.
+        const asked = input.SuspendedState;
+        if (asked) {
+          target.suspended = {
+            dynamicScalingIn: asked.DynamicScalingInSuspended ?? target.suspended.dynamicScalingIn,
+            dynamicScalingOut: asked.DynamicScalingOutSuspended ?? target.suspended.dynamicScalingOut,
+            scheduledScaling: asked.ScheduledScalingSuspended ?? target.suspended.scheduledScaling,
+          };
+        }
         // A new minimum above the current capacity (or maximum below it) applies at once.
         if (service.desired < min || service.desired > max) {
           this.ecs.setDesired(service, Math.min(max, Math.max(min, service.desired)), now);
@@ -84,9 +95,9 @@ export class AutoScalingModel implements ServiceModel, Scaler {
 
   advance(): void {}
 
-  bounds(service: EcsService): { min: number; max: number } | undefined {
+  bounds(service: EcsService): { min: number; max: number; suspended: ScalingSuspended } | undefined {
     const target = this.#targets.find((t) => t.service === service);
-    return target && { min: target.min, max: target.max };
+    return target && { min: target.min, max: target.max, suspended: { ...target.suspended } };
   }
 
   #register(service: EcsService, min: number, max: number): Target {
@@ -98,6 +109,7 @@ export class AutoScalingModel implements ServiceModel, Scaler {
       created: new Date(),
       min,
       max,
+      suspended: { dynamicScalingIn: false, dynamicScalingOut: false, scheduledScaling: false },
     };
     this.#targets.push(target);
     return target;
@@ -113,9 +125,9 @@ export class AutoScalingModel implements ServiceModel, Scaler {
       RoleARN: `arn:aws:iam::${this.world.account}:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService`,
       CreationTime: t.created,
       SuspendedState: {
-        DynamicScalingInSuspended: false,
-        DynamicScalingOutSuspended: false,
-        ScheduledScalingSuspended: false,
+        DynamicScalingInSuspended: t.suspended.dynamicScalingIn,
+        DynamicScalingOutSuspended: t.suspended.dynamicScalingOut,
+        ScheduledScalingSuspended: t.suspended.scheduledScaling,
       },
       ScalableTargetARN: t.arn,
     };

@@ -1,10 +1,13 @@
 import type { DeserializeHandlerArguments, HandlerExecutionContext } from '@smithy/types';
 import type { ClientRegistry, DecoratableClient } from '../aws/clients.js';
+import type { ResolverRegistry } from '../dns-answers/resolver.js';
+import { SimulatedNameServers } from '../dns-answers/simulated.js';
+import { ArcClusterModel, EndpointHealthChecks } from '../traffic-modes/simulated.js';
 import { AutoScalingModel } from './autoscaling.js';
 import { CloudWatchModel } from './cloudwatch.js';
 import { DEFAULT_TABLES, DynamoDbModel } from './dynamodb.js';
 import { EcsModel } from './ecs.js';
-import { awsError, SimFault, SimulatorGapError, timeoutError } from './errors.js';
+import { abortError, awsError, SimFault, SimulatorGapError, timeoutError } from './errors.js';
 import { LATENCIES } from './latencies.js';
 import { RdsModel } from './rds.js';
 import { Route53Model } from './route53.js';
@@ -33,8 +36,8 @@ const SIMULATED_CREDENTIALS = {
 const MIDDLEWARE_NAME = 'simulatedCloudTransport';
 
 /**
- * A two-region AWS (Aurora global database, ECS, Application Auto Scaling, Route 53, CloudWatch,
- * DynamoDB, SNS) behind the real SDK v3 clients. Its middleware sits at step `deserialize`,
+ * A two-region AWS (Aurora global database, ECS, Application Auto Scaling, Route 53 with its
+ * health checks, a Route 53 ARC cluster, CloudWatch, DynamoDB, SNS) behind the real SDK v3 clients. Its middleware sits at step `deserialize`,
  * inside the SDK's serializer, signer and retry strategy, so a simulated Throttling is retried by
  * the SDK itself. All time is Date.now() and setTimeout: under fake timers a drill runs in
  * virtual time.
@@ -45,6 +48,7 @@ export class SimulatedCloud {
   readonly #rds: RdsModel;
   readonly #ecs: EcsModel;
   readonly #route53: Route53Model;
+  readonly #arc: ArcClusterModel;
   readonly #cloudwatch: CloudWatchModel;
   readonly #dynamodb: DynamoDbModel;
   readonly #sns: SnsModel;
@@ -71,14 +75,36 @@ export class SimulatedCloud {
       capacity: options.ecsCapacity ?? {},
     });
     const autoscaling = new AutoScalingModel(this.#world, this.#ecs);
-    this.#route53 = new Route53Model(this.#world, { initialWriter, syncMs: options.route53SyncMs });
+    const arc = new ArcClusterModel(this.#world, { initialWriter, ...options.arc });
+    this.#arc = arc;
+    const endpointChecks = new EndpointHealthChecks(this.#world);
+    this.#route53 = new Route53Model(this.#world, {
+      initialWriter,
+      syncMs: options.route53SyncMs,
+      health: {
+        checkOf: (record, region) =>
+          record.shift.mode === 'routing-control'
+            ? arc.healthCheckIdOf(record.shift.routingControlArns[region] ?? '')
+            : record.shift.mode === 'health-check'
+              ? record.shift.healthCheckIds[region]
+              : undefined,
+        seenByDns: (id, now) => arc.seenByDns(id, now) ?? endpointChecks.seenByDns(id, now),
+      },
+    });
     this.#cloudwatch = new CloudWatchModel(this.#world, this.#rds.db, options.metricsMissing);
     this.#dynamodb = new DynamoDbModel(this.#world, options.tables ?? DEFAULT_TABLES);
     this.#sns = new SnsModel(this.#world);
     this.#models = new Map(
-      [this.#rds, this.#ecs, autoscaling, this.#route53, this.#cloudwatch, this.#dynamodb, this.#sns].map(
-        (m) => [m.service, m] as const,
-      ),
+      [
+        this.#rds,
+        this.#ecs,
+        autoscaling,
+        this.#route53,
+        arc,
+        this.#cloudwatch,
+        this.#dynamodb,
+        this.#sns,
+      ].map((m) => [m.service, m] as const),
     );
     this.#faults = new FaultBook(options.faults ?? []);
     this.#fingerprint = fingerprint(this.#build(Date.now()));
@@ -92,6 +118,26 @@ export class SimulatedCloud {
   /** Routes every client the registry has built, or will build, to this cloud. */
   attach(registry: ClientRegistry): void {
     registry.decorate((client) => this.#install(client));
+  }
+
+  /**
+   * Puts this cloud's authoritative name servers in the registry: they answer from what Route 53
+   * serves after propagation (`snapshot().dns`), weighted answers drawn from the cloud's seed.
+   */
+  attachResolver(registry: ResolverRegistry): void {
+    const random = this.#world.rng('dns-answers');
+    registry.use(
+      new SimulatedNameServers(
+        this.#options.plan.dns.nameServers,
+        () => this.snapshot().dns,
+        () => random.next(),
+      ),
+    );
+  }
+
+  /** Every Route 53 ARC routing control's state now, by ARN (not part of the snapshot: DNS answers show its effect). */
+  routingControlStates(): Record<string, 'On' | 'Off'> {
+    return this.#arc.states();
   }
 
   /** The cloud as it is now, time-driven transitions included. */
@@ -134,15 +180,23 @@ export class SimulatedCloud {
     try {
       if (!model)
         throw new SimulatorGapError(`SimulatedCloud does not implement ${context.clientName} ${command}`);
-      const fault = world.isDown(region, 'apis-unreachable', started)
-        ? 'timeout'
-        : this.#faults.take(command, region, started);
+      const silent =
+        world.isDown(region, 'apis-unreachable', started) ||
+        (service === 'route53' && world.isDown(region, 'control-plane-silent', started));
+      const fault = silent ? 'timeout' : this.#faults.take(command, region, started);
       if (fault === 'timeout') {
         const hang = world.rng('latency').latency(LATENCIES.unreachableHang);
         await sleep(hang, signal);
         throw timeoutError(hang);
       }
+      // Modelling choice: a request takes effect when it arrives, at the end of its latency, and
+      // a request aborted before that never arrives: no change is applied and the caller gets
+      // AbortError. On AWS a request that already reached the service may still land after the
+      // caller gave up; the orchestrator covers that by reading back (never by assuming "not
+      // changed"), but the simulator does not produce the case. A hang into an unreachable
+      // endpoint (above) never arrives either.
       await sleep(world.rng('latency').latency(LATENCIES.apiCall), signal);
+      if (signal?.aborted) throw abortError();
       const requestId = world.requestId();
       if (fault) throw awsError(model.service, faultSpec(fault, model.service, requestId));
       const handler = model.handlers[command];
@@ -171,7 +225,15 @@ export class SimulatedCloud {
       throw error;
     } finally {
       const at = Date.now();
-      this.calls.push({ at: started, region, command, outcome, durationMs: at - started });
+      const resource = resourceOf(command, input);
+      this.calls.push({
+        at: started,
+        region,
+        command,
+        outcome,
+        durationMs: at - started,
+        ...(resource ? { resource } : {}),
+      });
       this.#observe(at);
     }
   }
@@ -196,12 +258,21 @@ export class SimulatedCloud {
       at: new Date(now).toISOString(),
       database: { globalClusterIdentifier: this.#rds.db.id, ...this.#rds.db.snapshot(now) },
       services: this.#ecs.snapshot(now),
-      dns: this.#route53.snapshot(),
+      dns: this.#route53.snapshot(now),
       publishedMetrics: this.#cloudwatch.snapshot(),
       tables: this.#dynamodb.snapshot(),
       notifications: this.#sns.snapshot(),
     };
   }
+}
+
+/** `service/CLUSTER/NAME` for the ECS and autoscaling calls that change a service, else undefined. */
+function resourceOf(command: string, input: Record<string, unknown>): string | undefined {
+  const last = (v: unknown) => String(v ?? '').replace(/.*\//, '');
+  if (command === 'UpdateService')
+    return `service/${last(input.cluster ?? 'default')}/${last(input.service)}`;
+  if (command === 'RegisterScalableTarget' && typeof input.ResourceId === 'string') return input.ResourceId;
+  return undefined;
 }
 
 /** Everything but the clock: a new fingerprint means something changed. */

@@ -2,7 +2,7 @@ import type { DescribeServicesRequest, Failure, Service, UpdateServiceRequest } 
 import { serviceView } from './ecs-view.js';
 import { SimFault, SimulatorGapError } from './errors.js';
 import { LATENCIES } from './latencies.js';
-import type { CloudSnapshot } from './types.js';
+import type { CloudSnapshot, ScalingSuspended } from './types.js';
 import { type Handler, op, type ServiceModel, type World } from './world.js';
 
 /**
@@ -44,7 +44,7 @@ export interface EcsService {
 
 /** The capacity bounds Application Auto Scaling enforces on a service, if it manages it. */
 export interface Scaler {
-  bounds(service: EcsService): { min: number; max: number } | undefined;
+  bounds(service: EcsService): { min: number; max: number; suspended?: ScalingSuspended } | undefined;
 }
 
 /** The last segment of a name-or-ARN: cluster/NAME, service/CLUSTER/NAME, or a plain name. */
@@ -243,6 +243,7 @@ export class EcsModel implements ServiceModel {
       desired: svc.desired,
       ...this.counts(svc, now),
       minCapacity: this.scaler.bounds(svc)?.min ?? null,
+      suspended: this.scaler.bounds(svc)?.suspended ?? null,
     }));
   }
 

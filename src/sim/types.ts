@@ -1,14 +1,18 @@
 import type { FailoverPlan } from '../plan/schema.js';
+import type { SafetyRulePlan } from '../plan/traffic.js';
 
 /** A regional failure scripted into a drill. */
 export interface Incident {
   region: string;
   /**
    * service-down: the workload in `region` fails (its signals go bad, switchovers out of or into
-   * it are refused); the AWS APIs still answer. apis-unreachable: every API call whose endpoint is
-   * in `region` hangs and times out (Route 53's control plane counts as us-east-1).
+   * it are refused, Route 53 health checks on it fail); the AWS APIs still answer.
+   * apis-unreachable: every API call whose endpoint is in `region` hangs and times out (Route 53's
+   * control plane counts as us-east-1; a Route 53 ARC cluster endpoint counts in its own region,
+   * plan region or not). control-plane-silent: only Route 53's control plane hangs (`region` is
+   * us-east-1, where it is served); every other API there answers and DNS keeps answering.
    */
-  kind: 'service-down' | 'apis-unreachable';
+  kind: 'service-down' | 'apis-unreachable' | 'control-plane-silent';
   /** Epoch ms; may be before the cloud was created (the failure started earlier). */
   from: number;
   /** Epoch ms; open-ended when absent. */
@@ -77,6 +81,12 @@ export interface SimOptions {
   metricsMissing?: { region?: string; from?: number; to?: number }[];
   /** Every Route 53 change takes exactly this long to reach INSYNC (slow propagation). */
   route53SyncMs?: number;
+  /**
+   * The Route 53 ARC cluster of the plan's routing-control records: extra safety rules the plan's
+   * copy does not list (the cluster has the plan's own rules too), and starting states (default:
+   * every control On, or when `initialWriter` is 'standby' the primary's controls Off).
+   */
+  arc?: { extraSafetyRules?: SafetyRulePlan[]; initialStates?: Record<string, 'On' | 'Off'> };
 }
 
 /**
@@ -106,6 +116,11 @@ export interface ApiCallRecord {
   outcome: 'ok' | string;
   /** Virtual ms the call took, latency or hang included. */
   durationMs: number;
+  /**
+   * What a mutating ECS or Application Auto Scaling call acted on, as `service/CLUSTER/NAME`
+   * (the scalable target's ResourceId); absent for other calls.
+   */
+  resource?: string;
 }
 
 export interface DatabaseMemberSnapshot {
@@ -123,6 +138,13 @@ export interface DatabaseMemberSnapshot {
   /** connected | pending-resync | detached (no longer in the global cluster). */
   synchronizationStatus: string;
   instances: number;
+}
+
+/** Which scaling activities Application Auto Scaling has suspended for a scalable target. */
+export interface ScalingSuspended {
+  dynamicScalingIn: boolean;
+  dynamicScalingOut: boolean;
+  scheduledScaling: boolean;
 }
 
 export interface CloudSnapshot {
@@ -144,8 +166,15 @@ export interface CloudSnapshot {
     running: number;
     pending: number;
     minCapacity: number | null;
+    /** Application Auto Scaling's suspended scaling activities; null when it does not manage the service. */
+    suspended: ScalingSuspended | null;
   }[];
-  /** What the authoritative name servers answer: a change shows here once it is INSYNC. */
+  /**
+   * What the authoritative name servers answer now: for each record set, the records Route 53
+   * chooses among once health checks are applied (a change shows here once it is INSYNC, a health
+   * status once it has propagated). A record it would not answer now (unhealthy while a healthy
+   * one is there, a SECONDARY while the PRIMARY is healthy) is absent.
+   */
   dns: {
     hostedZoneId: string;
     name: string;
@@ -153,6 +182,11 @@ export interface CloudSnapshot {
     setIdentifier: string | null;
     value: string;
     weight: number | null;
+    /** Failover records: PRIMARY or SECONDARY; null otherwise. */
+    failover: 'PRIMARY' | 'SECONDARY' | null;
+    /** The health check on the record, and its status as the name servers see it; null without one. */
+    healthCheckId: string | null;
+    healthy: boolean | null;
   }[];
   publishedMetrics: {
     region: string;

@@ -1,10 +1,15 @@
 import type { z } from 'zod';
-import { withinDeadline } from '../aws/bounded.js';
+import { boundedCall, withinDeadline } from '../aws/bounded.js';
 import { readRpoLagMs } from '../aws/cloudwatch.js';
 import { describeServiceRefs } from '../aws/ecs.js';
-import { clusterIdentifierOfArn, describeCluster, describeGlobalCluster } from '../aws/rds.js';
-import { controlPlaneInFailedRegion, readPlanRecords } from '../aws/route53-control-plane.js';
+import {
+  type ClusterView,
+  clusterIdentifierOfArn,
+  describeCluster,
+  describeGlobalCluster,
+} from '../aws/rds.js';
 import { locateService } from '../decisions/capacity.js';
+import { judgeEngineVersions, judgeMembership } from '../decisions/readiness.js';
 import { AwsRequestError, TargetNotReadyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event } from '../timeline/types.js';
@@ -12,6 +17,7 @@ import type { CheckReadinessOutput, checkReadinessInput } from './contracts.js';
 import { isDryRun } from './dry-run.js';
 import { describeProblem, notReadyMessage } from './readiness-problems.js';
 import { regionHealth } from './region-health.js';
+import { healthCheckedPlannedCheck, recordsCheck, routingControlsCheck } from './traffic-readiness.js';
 
 type Check = CheckReadinessOutput['checks'][number];
 const STEP = 'check-readiness';
@@ -27,10 +33,15 @@ async function checked(name: string, probe: () => Promise<Check>): Promise<Check
 }
 
 /**
- * Can the target region take over? Reads only the target region (and Route 53), so it works
- * while the source is down; for a planned switchover it also requires the source healthy and
- * in sync. Changes nothing: when a check fails the execution stops here with every failed
- * check named, before any fencing or promotion.
+ * Can the target region take over? Reads the target region (and Route 53), so it works while
+ * the source is down; of the source it reads only its cluster's engine version, bounded, and an
+ * unanswered read refuses nothing. It refuses, in every mode, what promotion would refuse
+ * (membership, SynchronizationStatus, another move under way, engine versions) and what would
+ * stop traffic following the writer (a routing control change the plan's safety rules refuse,
+ * traffic-readiness.ts); for a planned switchover it also requires the source healthy and in
+ * sync, Route 53's control plane answering when a record moves through it, and no record that
+ * only its health checks move. Changes nothing: when a check
+ * fails the execution stops here with every failed check named, before any fencing or promotion.
  *
  * A dry run runs the same checks but does not stop: it returns `ready: false` with the failed
  * checks, one 'failed' event each, so the rest of the workflow can still show every action a
@@ -49,42 +60,13 @@ export async function checkReadiness(
 
   const globalCheck = checked('aurora-global-membership', async () => {
     const view = await describeGlobalCluster(target.rds, plan.database.globalClusterIdentifier);
-    const member = view.members.find((m) => m.arn === targetArn);
-    if (!member)
-      return {
-        name: 'aurora-global-membership',
-        ok: false,
-        detail: `${targetArn} is not a member of ${view.identifier}`,
-      };
-    const busy = view.failoverState && view.failoverState.toArn !== targetArn;
-    if (busy) {
-      return {
-        name: 'aurora-global-membership',
-        ok: false,
-        detail: `a ${view.failoverState?.status} towards ${view.failoverState?.toArn} is under way`,
-      };
-    }
-    if (
-      request.mode === 'planned' &&
-      !member.isWriter &&
-      member.synchronizationStatus &&
-      member.synchronizationStatus !== 'connected'
-    ) {
-      return {
-        name: 'aurora-global-membership',
-        ok: false,
-        detail: `target member is ${member.synchronizationStatus}, not connected`,
-      };
-    }
-    return {
-      name: 'aurora-global-membership',
-      ok: true,
-      detail: member.isWriter ? 'target is already the writer' : 'target is a secondary member',
-    };
+    return { name: 'aurora-global-membership', ...judgeMembership(view, targetArn, request.targetRegion) };
   });
 
+  // Read once, used twice: the target's own check and the engine comparison with the source.
+  const targetCluster = describeCluster(target.rds, targetArn);
   const clusterCheck = checked('aurora-target-cluster', async () => {
-    const cluster = await describeCluster(target.rds, targetArn);
+    const cluster = await targetCluster;
     if (cluster.instanceCount === 0) {
       return {
         name: 'aurora-target-cluster',
@@ -109,33 +91,22 @@ export async function checkReadiness(
   const servicesCheck = checked('ecs-target-services', async () => {
     const refs = plan.services.map((s) => locateService(s, request.targetRegion));
     const states = await describeServiceRefs(target.ecs, refs);
-    return {
-      name: 'ecs-target-services',
-      ok: true,
-      detail: states.map((s) => `${s.service} ${s.running}/${s.desired}`).join(', '),
-    };
+    // A standby that wants tasks and runs none cannot place them (capacity, quota, image): moving
+    // the writer there would leave no region serving. A standby kept at 0 (pilot light) says
+    // nothing either way and is not refused.
+    const stuck = states.filter((s) => s.desired > 0 && s.running === 0);
+    const detail = states.map((s) => `${s.service} ${s.running}/${s.desired}`).join(', ');
+    return stuck.length === 0
+      ? { name: 'ecs-target-services', ok: true, detail }
+      : {
+          name: 'ecs-target-services',
+          ok: false,
+          detail: `${request.targetRegion} runs no task of ${stuck.map((s) => `${s.service} (0 of ${s.desired} desired)`).join(', ')}: it cannot place tasks now; check its service events (aws ecs describe-services --region ${request.targetRegion} --cluster ${stuck[0]?.cluster} --services ${stuck[0]?.service} --query 'services[0].events[:5]')`,
+        };
   });
 
-  const dnsCheck = checked('route53-records', async () => {
-    const missing: string[] = [];
-    let all: Awaited<ReturnType<typeof readPlanRecords>>;
-    try {
-      all = await readPlanRecords(plan, clients.route53(), request.sourceRegion);
-    } catch (error) {
-      // Promotion and scale-up are still worth doing: traffic can move through the data plane.
-      if (!controlPlaneInFailedRegion(request.sourceRegion)) throw error;
-      return { name: 'route53-records', ok: true, detail: `not verifiable: ${(error as Error).message}` };
-    }
-    plan.dns.records.forEach((record, i) => {
-      const sets = all[i] ?? [];
-      const wanted = record.routing === 'weighted' ? record.setIdentifier?.[request.targetRegion] : undefined;
-      if (sets.length === 0 || (wanted && !sets.some((s) => s.setIdentifier === wanted)))
-        missing.push(record.name);
-    });
-    return missing.length > 0
-      ? { name: 'route53-records', ok: false, detail: `records not found: ${missing.join(', ')}` }
-      : { name: 'route53-records', ok: true, detail: `${plan.dns.records.length} record(s) found` };
-  });
+  const dnsCheck = checked('route53-records', () => recordsCheck(request, deps));
+  const controlsCheck = routingControlsCheck(request, deps);
 
   const targetHealthCheck = checked('target-region-health', async () => {
     // Do not fail over into a sick region: the target's own signals must not show K of N failing.
@@ -156,11 +127,23 @@ export async function checkReadiness(
         };
   });
 
-  const checks = await Promise.all([globalCheck, clusterCheck, servicesCheck, dnsCheck, targetHealthCheck]);
-  if (request.mode === 'planned') {
-    checks.push(await sourceReadyForSwitchover(request, sourceArn, targetArn, deps));
-    checks.push(...(await sustainedHealthForSwitchover(request, deps)));
-  }
+  const sourceCheck =
+    request.mode === 'planned'
+      ? sourceReadyForSwitchover(request, sourceArn, targetCluster, deps)
+      : sourceEngineIfReadable(request, sourceArn, targetCluster, deps);
+  const checks = (
+    await Promise.all([
+      globalCheck,
+      clusterCheck,
+      servicesCheck,
+      dnsCheck,
+      targetHealthCheck,
+      sourceCheck,
+      controlsCheck,
+      healthCheckedPlannedCheck(request, deps),
+    ])
+  ).filter((c): c is Check => c !== null);
+  if (request.mode === 'planned') checks.push(...(await sustainedHealthForSwitchover(request, deps)));
 
   // The lag lives in the target region's CloudWatch: a throttle is retried like any other
   // target read; a refusal (access) only leaves the RPO evidence missing.
@@ -168,7 +151,8 @@ export async function checkReadiness(
   let lagNote = 'no AuroraGlobalDBRPOLag data';
   try {
     const lag = await withinDeadline(
-      () => readRpoLagMs(target.cloudwatch, clusterIdentifierOfArn(targetArn), now()),
+      (abortSignal) =>
+        readRpoLagMs(target.cloudwatch, clusterIdentifierOfArn(targetArn), now(), { abortSignal }),
       plan.timeouts.failedRegionCallMs,
     );
     if (lag === 'silence') lagNote = `no answer within ${plan.timeouts.failedRegionCallMs} ms`;
@@ -235,30 +219,71 @@ export async function checkReadiness(
   };
 }
 
+type Move = { sourceRegion: string; targetRegion: string };
+
+const engineOf = (cluster: ClusterView, region: string) => ({
+  identifier: cluster.identifier,
+  region,
+  engineVersion: cluster.engineVersion,
+});
+
 /** A switchover needs both regions: the source must answer, be available and run the target's engine version. */
 function sourceReadyForSwitchover(
-  request: { sourceRegion: string; targetRegion: string },
+  request: Move,
   sourceArn: string,
-  targetArn: string,
+  targetCluster: Promise<ClusterView>,
   deps: StepDeps,
 ): Promise<Check> {
   const name = 'aurora-source-cluster';
   return checked(name, async () => {
     const [source, target] = await Promise.all([
       describeCluster(deps.clients.forRegion(request.sourceRegion).rds, sourceArn),
-      describeCluster(deps.clients.forRegion(request.targetRegion).rds, targetArn),
+      targetCluster,
     ]);
     if (source.status !== 'available')
       return { name, ok: false, detail: `${source.identifier} is ${source.status}` };
-    if (source.engineVersion !== target.engineVersion) {
-      return {
-        name,
-        ok: false,
-        detail: `engine versions differ: ${source.engineVersion} in ${request.sourceRegion}, ${target.engineVersion} in ${request.targetRegion}`,
-      };
-    }
-    return { name, ok: true, detail: `${source.identifier} available, engine ${source.engineVersion}` };
+    const engines = judgeEngineVersions(
+      engineOf(source, request.sourceRegion),
+      engineOf(target, request.targetRegion),
+    );
+    if (!engines.ok) return { name, ...engines };
+    return { name, ok: true, detail: `${source.identifier} available, ${engines.detail}` };
   });
+}
+
+/**
+ * An unplanned move needs the same engine versions too, but its source is the failed region:
+ * one bounded read, and only an answer can refuse. Silence or an error there says nothing about
+ * the target, so the check passes and says it could not compare.
+ */
+async function sourceEngineIfReadable(
+  request: Move,
+  sourceArn: string,
+  targetCluster: Promise<ClusterView>,
+  deps: StepDeps,
+): Promise<Check> {
+  const name = 'aurora-source-cluster';
+  const deadlineMs = deps.plan.timeouts.failedRegionCallMs;
+  const source = await boundedCall(
+    (abortSignal) =>
+      describeCluster(deps.clients.forRegion(request.sourceRegion).rds, sourceArn, { abortSignal }),
+    deadlineMs,
+  );
+  if (!source.ok) {
+    return {
+      name,
+      ok: true,
+      detail: `${clusterIdentifierOfArn(sourceArn)} in ${request.sourceRegion} not readable (${source.detail}): engine versions not compared`,
+    };
+  }
+  // The target's own check reports a target that cannot be read; here it only leaves nothing to compare.
+  const target = await targetCluster.catch(() => null);
+  if (!target) return { name, ok: true, detail: 'target cluster not readable: engine versions not compared' };
+  const engines = judgeEngineVersions(
+    engineOf(source.value, request.sourceRegion),
+    engineOf(target, request.targetRegion),
+  );
+  return { name, ...engines };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RecordAnswers } from '../dns-answers/decision.js';
 import { timelineSchema } from '../timeline/types.js';
 import { failoverRequestSchema } from './request.js';
 
@@ -64,6 +65,20 @@ export const fenceOutcomeSchema = z.object({
    */
   outcome: z.enum(['fenced', 'already', 'unconfirmed', 'would-fence']),
   detail: z.string(),
+  /**
+   * An ECS service as found before fencing, whenever the read got through (also when a change
+   * then did not): what a rollback or failback restores. Autoscaling fields null without a scaler.
+   */
+  previous: z
+    .object({
+      desired: z.number().int(),
+      minCapacity: z.number().int().nullable(),
+      maxCapacity: z.number().int().nullable(),
+      suspended: z
+        .object({ dynamicIn: z.boolean(), dynamicOut: z.boolean(), scheduled: z.boolean() })
+        .nullable(),
+    })
+    .optional(),
 });
 export const fenceInput = z.object({ request });
 export const fenceOutput = z.object({
@@ -136,7 +151,13 @@ export const checkScaleOutput = z.object({
 export const shiftInput = z.object({ request });
 export const shiftOutput = z.object({
   records: z.array(
-    z.object({ name: z.string(), action: z.enum(['changed', 'already']), changeId: z.string().nullable() }),
+    z.object({
+      name: z.string(),
+      /** waiting: a health-check record, which its own health checks move (nothing was sent). */
+      action: z.enum(['changed', 'already', 'waiting']),
+      /** A record-upsert change batch; null for the data-plane modes and records already there. */
+      changeId: z.string().nullable(),
+    }),
   ),
   startedAt: z.string(),
   deadline: z.string(),
@@ -151,16 +172,40 @@ export const checkTrafficInput = z.object({
   shift: shiftOutput,
   previous: z.object({ timeline: timelineSchema }).optional(),
 });
+/** What the authoritative name servers answered for one record (src/dns-answers/decision.ts). */
+export const recordAnswersSchema = z.object({
+  name: z.string(),
+  verdict: z.enum(['target', 'source', 'both', 'unknown']),
+  target: z.number().int(),
+  source: z.number().int(),
+  other: z.number().int(),
+  empty: z.number().int(),
+  silent: z.array(z.string()),
+  unrecognised: z.array(z.string()),
+}) satisfies z.ZodType<RecordAnswers>;
 export const checkTrafficOutput = z.object({
+  /** The change batches are INSYNC (when GetChange answers) and the name servers answer the target only. */
   inSync: z.boolean(),
+  /** The last poll's answers per record; absent after a dry run, which asks nothing. */
+  answers: z.array(recordAnswersSchema).optional(),
   timeline: timelineSchema,
 });
 
 // ── verify-target ───────────────────────────────────────────────────────────────────────
-export const verifyTargetInput = z.object({ request });
+export const verifyTargetInput = z.object({
+  request,
+  /**
+   * assess-recovery's last verdict when the execution is rolling forward (the writer moved after a
+   * failure): then every service running at least one task serves, and what is short is reported
+   * rather than refused (partial capacity beats a fenced, empty region).
+   */
+  recovery: z.object({ decision: z.string() }).passthrough().nullable().optional(),
+});
 export const verifyTargetOutput = z.object({
   healthy: z.literal(true),
   verifiedAt: z.string(),
+  /** Rolling forward: services serving below the plan's activeCount, "name running/active". */
+  capacityShort: z.array(z.string()).optional(),
   checks: z.array(readinessCheckSchema),
   timeline: timelineSchema,
 });

@@ -7,6 +7,7 @@ export const STEP_NAMES = [
   'verify-failure',
   'check-readiness',
   'await-approval',
+  'record-found',
   'drain-traffic',
   'fence-old-primary',
   'promote-database',
@@ -14,6 +15,8 @@ export const STEP_NAMES = [
   'scale-target',
   'shift-traffic',
   'verify-target',
+  'assess-recovery',
+  'roll-back',
   'release-lock',
   'report',
 ] as const;

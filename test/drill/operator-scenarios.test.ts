@@ -92,6 +92,7 @@ describe('operator drills', () => {
   it.each([
     ['failback-refused', /pending-resync/],
     ['failback-too-soon', /target-region-health|sustained/],
+    ['manual-into-pending-resync', /aurora-global-membership: target member .* is pending-resync/],
   ])('%s: refuses the failback, says why, and changes nothing', async (name, why) => {
     const r = await drill(name);
 
@@ -120,12 +121,18 @@ describe('operator drills', () => {
         ...(r.status === 'SUCCEEDED' ? { output: JSON.stringify(r.report) } : {}),
       });
 
+      // A compute branch stopped by the database branch's failure: the history holds its own
+      // events from its start, the live report only the end recovery saw. Same end, same outcome.
+      const stopped = (steps: typeof r.report extends null ? never : NonNullable<typeof r.report>['steps']) =>
+        steps.map((s) =>
+          s.step === 'scale-target' ? { step: s.step, endedAt: s.endedAt, outcome: s.outcome } : s,
+        );
       expect(rebuilt).toMatchObject({
         outcome: r.report?.outcome,
         rtoSeconds: r.report?.rtoSeconds,
         rpo: r.report?.rpo,
-        steps: r.report?.steps,
       });
+      expect(stopped(rebuilt.steps)).toEqual(stopped(r.report?.steps ?? []));
     },
   );
 });

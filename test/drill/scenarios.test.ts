@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { meetsExpectation } from '../../src/drill/expectations.js';
 import { type DrillResult, runDrill } from '../../src/drill/run-drill.js';
 import { findScenario, SCENARIOS } from '../../src/drill/scenarios.js';
+import { answeredRegions } from '../../src/drill/settled-invariants.js';
 import type { CloudSnapshot } from '../../src/sim/cloud.js';
+import { USE1_CONTROL, USW2_CONTROL } from '../support/arc.js';
+import { examplePlan } from '../support/plan.js';
 
 /**
  * Whole-workflow tests: the real state machine file, the real handlers and SDK clients, the
@@ -17,6 +20,8 @@ const running = (s: CloudSnapshot, region: string) =>
     .filter((x) => x.region === region)
     .map((x) => ({ service: x.service, desired: x.desired, running: x.running }));
 const weights = (s: CloudSnapshot) => Object.fromEntries(s.dns.map((d) => [d.setIdentifier, d.weight]));
+/** Per plan record, the regions the name servers send clients to (health checks applied). */
+const answered = (s: CloudSnapshot) => answeredRegions(s.dns, examplePlan());
 /** Calls that change the failover's resources (not the lock table, metrics or notifications). */
 const mutatingCalls = (r: DrillResult) =>
   r.cloud.calls.filter((c) =>
@@ -38,7 +43,10 @@ describe('drill scenarios', () => {
       { service: 'orders-worker', desired: 3, running: 3 },
     ]);
     expect(running(r.after, 'us-east-1').every((s) => s.desired === 0)).toBe(true);
-    expect(weights(r.after)).toEqual({ 'orders-use1': 0, 'orders-usw2': 100 });
+    // The example plan moves its record by routing control: us-east-1's control Off, no record change.
+    expect(r.cloud.routingControlStates()).toEqual({ [USE1_CONTROL]: 'Off', [USW2_CONTROL]: 'On' });
+    expect(answered(r.after)).toEqual([['us-west-2']]);
+    expect(r.cloud.calls.some((c) => c.command === 'ChangeResourceRecordSets')).toBe(false);
     expect(r.report).toMatchObject({ outcome: 'succeeded', mode: 'automatic', dnsTtlSeconds: 60 });
     expect(r.report?.rtoSeconds).toBeGreaterThan(60);
     expect(r.report?.userFacingRtoSeconds).toBe((r.report?.rtoSeconds ?? 0) + 60);
@@ -50,6 +58,7 @@ describe('drill scenarios', () => {
       'acquire-lock',
       'verify-failure',
       'check-readiness',
+      'record-found',
       'fence-old-primary',
       'promote-database',
       'scale-target',
@@ -93,7 +102,7 @@ describe('drill scenarios', () => {
     expect(r.report?.rpo).toMatchObject({ seconds: 0, basis: expect.stringMatching(/^switchover verified/) });
     expect(r.report?.writeUnavailableSeconds).toBeGreaterThan(0);
     expect(running(r.after, 'us-east-1').every((s) => s.desired > 0)).toBe(true);
-    expect(weights(r.after)).toEqual({ 'orders-use1': 0, 'orders-usw2': 100 });
+    expect(answered(r.after)).toEqual([['us-west-2']]);
   });
 
   it('throttled-promotion: the transient error is retried, by the SDK and then the state machine, and the failover completes', async () => {
@@ -113,7 +122,7 @@ describe('drill scenarios', () => {
     expect(r.after.database.writerRegion).toBe('us-west-2');
   });
 
-  it('promotion-refused: the fatal error is caught, reported, and the execution fails without moving DNS', async () => {
+  it('promotion-refused: the fatal error is caught, the fence rolled back, reported, and DNS not moved', async () => {
     const r = await drill('promotion-refused');
 
     expect(r.status).toBe('FAILED');
@@ -125,7 +134,13 @@ describe('drill scenarios', () => {
     expect(r.after.database.writerRegion).toBe('us-east-1');
     expect(weights(r.after)).toEqual({ 'orders-use1': 100, 'orders-usw2': 0 });
     expect(r.cloud.calls.some((c) => c.command === 'ChangeResourceRecordSets')).toBe(false);
-    expect(r.report?.actions.join('\n')).toMatch(/fenced but us-west-2 was not promoted/);
+    expect(r.report?.recovery).toMatchObject({ kind: 'rolled-back', complete: true });
+    expect(r.report?.actions.join('\n')).toMatch(
+      /Rolled back: every service in both regions reads back as found/,
+    );
+    const counts = (s: typeof r.after) =>
+      s.services.map((x) => [x.region, x.service, x.desired, x.minCapacity]);
+    expect(counts(r.after)).toEqual(counts(r.before));
     expect(r.report?.steps.find((s) => s.step === 'promote-database')).toMatchObject({ outcome: 'failed' });
   });
 
@@ -138,16 +153,22 @@ describe('drill scenarios', () => {
     expect(mutatingCalls(r)).toEqual([]);
   });
 
-  it('region-unreachable: fencing is unconfirmed, the standby becomes writer, the DNS shift stops with the ARC instruction', async () => {
+  it('region-unreachable: fencing is unconfirmed, the standby becomes writer, traffic follows through ARC with no call to us-east-1', async () => {
     const r = await drill('region-unreachable');
 
+    expect(r.status).toBe('SUCCEEDED');
     expect(r.after.database.writerRegion).toBe('us-west-2');
+    expect(answered(r.after)).toEqual([['us-west-2']]);
     expect(r.report?.fencing.every((f) => f.outcome === 'unconfirmed')).toBe(true);
     expect(r.report?.actions.join('\n')).toMatch(
       /aws ecs update-service --region us-east-1 --cluster orders-use1 --service orders-api --desired-count 0/,
     );
-    expect(r.error?.name).toBe('ControlPlaneUnavailableError');
-    expect(r.report?.failure?.cause).toMatch(/ARC routing controls/);
+    // Nothing waited on Route 53's control plane: no record change, no GetChange.
+    expect(r.cloud.calls.filter((c) => /^(ChangeResourceRecordSets|GetChange)$/.test(c.command))).toEqual([]);
+    const set = r.cloud.calls.filter((c) => c.command === 'UpdateRoutingControlStates' && c.outcome === 'ok');
+    expect(set).toHaveLength(1);
+    expect(set[0]?.region).not.toBe('us-east-1');
+    expect(r.report?.rtoSeconds).toBeGreaterThan(60);
   });
 
   it.each(SCENARIOS.map((s) => [s.name, s] as const))(

@@ -57,6 +57,31 @@ describe('failover plan schema', () => {
       /signals: 1 signal\(s\) watch us-west-2 but sustained\.minFailingSignals is 2/,
     ],
     [
+      'no name servers at all',
+      (p: RawPlan) => delete p.dns.nameServers,
+      /dns\.nameServers: Invalid input: expected record, received undefined/,
+    ],
+    [
+      "no name servers for a record's hosted zone",
+      (p: RawPlan) => (p.dns.records[0].hostedZoneId = 'Z1D633PJN98FT9'),
+      /dns\.nameServers: has no name servers for hosted zone Z1D633PJN98FT9 \(dns\.records\[0\] api\.orders\.example\.com\.\)/,
+    ],
+    [
+      'name servers for a zone no record is in',
+      (p: RawPlan) => (p.dns.nameServers.Z2FDTNDATAQYW2 = ['ns-1.awsdns-00.com']),
+      /dns\.nameServers\.Z2FDTNDATAQYW2: "Z2FDTNDATAQYW2" is not the hosted zone of any dns record/,
+    ],
+    [
+      'an empty name server list',
+      (p: RawPlan) => (p.dns.nameServers.Z3M3LMPEXAMPLE = []),
+      /dns\.nameServers\.Z3M3LMPEXAMPLE: Too small/,
+    ],
+    [
+      'a name server that is not a host name',
+      (p: RawPlan) => (p.dns.nameServers.Z3M3LMPEXAMPLE[0] = 'ns 1324'),
+      /dns\.nameServers\.Z3M3LMPEXAMPLE\[0\]: must be a name server host name/,
+    ],
+    [
       'a bad hosted zone id',
       (p: RawPlan) => (p.dns.records[0].hostedZoneId = 'example.com'),
       /dns\.records\[0\]\.hostedZoneId: must be a Route 53 hosted zone id/,

@@ -210,7 +210,7 @@ describe('report', () => {
       // Act
       const run = invoke({
         state: completedState(),
-        outcome: 'partial',
+        outcome: 'half-done',
         executionStartedAt: EXECUTION.executionStartedAt,
       });
 

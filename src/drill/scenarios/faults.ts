@@ -1,4 +1,11 @@
-import { alarmEvent, type DrillScenario, MINUTE, primaryDown, startInput } from '../scenario-types.js';
+import {
+  alarmEvent,
+  type DrillScenario,
+  MINUTE,
+  primaryDown,
+  startInput,
+  withRecordUpsert,
+} from '../scenario-types.js';
 
 const outage = (ctx: Parameters<typeof primaryDown>[0]) => [primaryDown(ctx, -6 * MINUTE)];
 
@@ -9,6 +16,7 @@ export const FAULT_SCENARIOS: readonly DrillScenario[] = [
     summary:
       'RDS, ECS, Route 53 and CloudWatch throttle bursts of calls: retried with backoff, the failover completes.',
     input: (ctx) => alarmEvent(ctx),
+    plan: withRecordUpsert,
     cloud: (ctx) => ({
       incidents: outage(ctx),
       faults: [
@@ -25,6 +33,7 @@ export const FAULT_SCENARIOS: readonly DrillScenario[] = [
     summary:
       'Calls time out or fail on the AWS side now and then (5xx, timeouts): retried, the failover completes.',
     input: (ctx) => alarmEvent(ctx),
+    plan: withRecordUpsert,
     cloud: (ctx) => ({
       incidents: outage(ctx),
       faults: [
@@ -54,16 +63,17 @@ export const FAULT_SCENARIOS: readonly DrillScenario[] = [
   {
     name: 'ecs-capacity-short',
     summary:
-      'The standby cannot place enough tasks: the database moves, the scale-up misses its deadline, the report says what is short.',
+      'The standby cannot place enough tasks: the database moves, the scale-up misses its deadline; traffic follows the writer to partial capacity and the report says what is short.',
     input: (ctx) => alarmEvent(ctx),
     cloud: (ctx) => ({ incidents: outage(ctx), ecsCapacity: { [ctx.plan.regions.standby]: 5 } }),
-    expected: { outcome: 'failed', writer: 'target' },
+    expected: { outcome: 'partial', writer: 'target', recovery: { kind: 'rolled-forward', complete: false } },
   },
   {
     name: 'route53-change-rejected',
     summary:
-      'Route 53 rejects the change batch: traffic stays, the execution reports and fails with the runbook step.',
+      'Route 53 rejects the first change batch after the writer moved: the orchestrator rolls forward and shifts again.',
     input: (ctx) => alarmEvent(ctx),
+    plan: withRecordUpsert,
     cloud: (ctx) => ({
       incidents: outage(ctx),
       faults: [
@@ -79,13 +89,18 @@ export const FAULT_SCENARIOS: readonly DrillScenario[] = [
         },
       ],
     }),
-    expected: { outcome: 'failed', writer: 'target' },
+    expected: {
+      outcome: 'succeeded',
+      writer: 'target',
+      recovery: { kind: 'rolled-forward', complete: true },
+    },
   },
   {
     name: 'route53-slow-sync',
     summary:
       'The record change takes 3 minutes to reach INSYNC: the orchestrator waits, RTO grows accordingly.',
     input: (ctx) => alarmEvent(ctx),
+    plan: withRecordUpsert,
     cloud: (ctx) => ({ incidents: outage(ctx), route53SyncMs: 3 * MINUTE }),
     expected: { outcome: 'succeeded', writer: 'target' },
   },
@@ -96,6 +111,16 @@ export const FAULT_SCENARIOS: readonly DrillScenario[] = [
     input: (ctx) => alarmEvent(ctx),
     cloud: (ctx) => ({ incidents: outage(ctx) }),
     crashAfter: { state: 'PromoteDatabase', times: 1 },
+    expected: { outcome: 'succeeded', writer: 'target' },
+  },
+  {
+    name: 'dns-retry-slow-sync',
+    summary:
+      'ShiftTraffic crashes right after sending the change, which takes 3 minutes to reach INSYNC: the retry finds the records already changed, and traffic counts as moved only once the name servers answer the target.',
+    input: (ctx) => alarmEvent(ctx),
+    plan: withRecordUpsert,
+    cloud: (ctx) => ({ incidents: outage(ctx), route53SyncMs: 3 * MINUTE }),
+    crashAfter: { state: 'ShiftTraffic', times: 1 },
     expected: { outcome: 'succeeded', writer: 'target' },
   },
   {
@@ -148,5 +173,50 @@ export const FAULT_SCENARIOS: readonly DrillScenario[] = [
     alsoStart: (ctx) => [{ input: alarmEvent(ctx, { at: ctx.t0 + 20 * MINUTE }), afterMs: 20 * MINUTE }],
     cloud: (ctx) => ({ incidents: outage(ctx) }),
     expected: { outcome: 'succeeded', writer: 'target', others: ['suppressed'] },
+  },
+  {
+    name: 'fence-throttled-read',
+    summary:
+      "The old region's services are down but its APIs answer, and its DescribeServices throttles ten calls in a row (more than the SDK's own retries absorb): fencing retries until it gets through, and the old region ends at 0 with autoscaling minimum 0.",
+    input: (ctx) => alarmEvent(ctx),
+    cloud: (ctx) => ({
+      incidents: outage(ctx),
+      // Each SDK attempt consumes one: the first reads of the old region fail after three attempts.
+      faults: [
+        { command: 'DescribeServices', region: ctx.plan.regions.primary, error: 'throttle', count: 10 },
+      ],
+    }),
+    expected: { outcome: 'succeeded', writer: 'target' },
+  },
+  {
+    name: 'control-plane-slow-planned',
+    summary:
+      "A planned switchover out of us-east-1 while Route 53's control plane is slow: record reads, the change and a GetChange time out now and then. Both regions are healthy, so this is retried, never taken for an outage: the move completes.",
+    input: (ctx) => startInput(ctx, 'planned', { reason: 'quarterly failover drill' }),
+    plan: withRecordUpsert,
+    cloud: (ctx) => {
+      // From 90 s on: after readiness has read the records, before the shift does.
+      const from = ctx.t0 + 90_000;
+      return {
+        faults: [
+          { command: 'ListResourceRecordSets', error: 'timeout', count: 2, from },
+          { command: 'ChangeResourceRecordSets', error: 'timeout', count: 1, from },
+          { command: 'GetChange', error: 'timeout', count: 1, from },
+        ],
+      };
+    },
+    expected: { outcome: 'succeeded', writer: 'target' },
+  },
+  {
+    name: 'dns-change-late',
+    summary:
+      'An unplanned failover out of us-east-1 whose first ChangeResourceRecordSets requests hang past the bound: each is aborted at the bound (never arriving), the next attempt lands inside the same step, and no change lands after any step gave up.',
+    input: (ctx) => alarmEvent(ctx),
+    plan: withRecordUpsert,
+    cloud: (ctx) => ({
+      incidents: outage(ctx),
+      faults: [{ command: 'ChangeResourceRecordSets', error: 'timeout', count: 2 }],
+    }),
+    expected: { outcome: 'succeeded', writer: 'target' },
   },
 ];

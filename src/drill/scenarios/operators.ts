@@ -1,4 +1,11 @@
-import { alarmEvent, type DrillScenario, MINUTE, primaryDown, startInput } from '../scenario-types.js';
+import {
+  alarmEvent,
+  type DrillScenario,
+  MINUTE,
+  primaryDown,
+  startInput,
+  withRecordUpsert,
+} from '../scenario-types.js';
 
 const TOPIC = 'arn:aws:sns:us-west-2:123456789012:failover-dev-approvals';
 
@@ -32,6 +39,8 @@ export const OPERATOR_SCENARIOS: readonly DrillScenario[] = [
       'Planned switchover with a gradual drain: weights step 75/50/25 a minute apart while both regions write through the global writer endpoint, then the switchover and the final cut.',
     input: (ctx) => startInput(ctx, 'planned', { reason: 'maintenance in us-east-1' }),
     plan: (raw) => {
+      // The final cut by record change too, as the drain's steps are (see README, record-upsert).
+      withRecordUpsert(raw);
       raw.database.writesVia = 'global-writer-endpoint';
       raw.dns.drain = { sourceWeights: [75, 50, 25], intervalSeconds: 60 };
     },
@@ -102,6 +111,15 @@ export const OPERATOR_SCENARIOS: readonly DrillScenario[] = [
       'Failback to us-east-1 while its cluster is still being rebuilt (pending-resync): refused, with why.',
     runsIn: 'primary',
     input: (ctx) => startInput(ctx, 'planned', { to: 'primary', reason: 'failback after the outage' }),
+    cloud: () => ({ initialWriter: 'standby', oldPrimarySync: 'pending-resync' }),
+    expected: { outcome: 'failed', writer: 'source' },
+  },
+  {
+    name: 'manual-into-pending-resync',
+    summary:
+      'A manual failover back to us-east-1 while Aurora still rebuilds its cluster (pending-resync): readiness refuses before anything is fenced, us-west-2 keeps serving.',
+    runsIn: 'primary',
+    input: (ctx) => startInput(ctx, 'manual', { to: 'primary', reason: 'move back to us-east-1' }),
     cloud: () => ({ initialWriter: 'standby', oldPrimarySync: 'pending-resync' }),
     expected: { outcome: 'failed', writer: 'source' },
   },

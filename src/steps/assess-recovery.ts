@@ -1,0 +1,203 @@
+import type { z } from 'zod';
+import { describeServiceRefs } from '../aws/ecs.js';
+import { lockTable, readComputeFailure } from '../aws/lock.js';
+import { describeCluster, describeGlobalCluster } from '../aws/rds.js';
+import { locateService } from '../decisions/capacity.js';
+import { FailoverError } from '../errors.js';
+import type { StepDeps } from '../handlers/define-step.js';
+import type { AssessRecoveryOutput, assessRecoveryInput } from '../recovery/contracts.js';
+import { decideRecovery, type WriterObservation } from '../recovery/decide.js';
+import { event } from '../timeline/types.js';
+
+const STEP = 'assess-recovery';
+
+/**
+ * Every failure of the workflow comes here before the report: where is the writer now? The
+ * answer decides between rolling back (the writer never moved), rolling forward (it did:
+ * traffic must follow it) and waiting (it is moving). Reads only; the decision is pure
+ * (src/recovery/decide.ts) and goes on the timeline with its reason.
+ */
+export async function assessRecovery(
+  input: z.infer<typeof assessRecoveryInput>,
+  deps: StepDeps,
+): Promise<AssessRecoveryOutput> {
+  const { request, phase, previous } = input;
+  const now = deps.now();
+  const writer = request.dryRun
+    ? { kind: 'source' as const, detail: 'dry run: not read' }
+    : await observeWriter(request.sourceRegion, request.targetRegion, deps);
+  const firstAssessedAt = previous?.firstAssessedAt ?? now.toISOString();
+  const reshifts = previous?.reshifts ?? 0;
+  const verdict = decideRecovery({
+    writer: writer.kind,
+    phase,
+    dryRun: request.dryRun === true,
+    reshifts,
+    waitedMs: now.getTime() - Date.parse(firstAssessedAt),
+    refusedBySafetyRule: input.failure?.Error === 'SafetyRuleRefusedError',
+  });
+  const failures = [...(previous?.failures ?? [])];
+  const noted = phase === 'take-over' && !request.dryRun ? await notedComputeFailure(request, deps) : null;
+  for (const failure of [...failuresOf(input), ...(noted ? [noted] : [])]) {
+    if (!failures.some((f) => f.error === failure.error && f.cause === failure.cause)) failures.push(failure);
+  }
+  const targetCapacity = await readTargetCapacity(request.targetRegion, deps);
+  const countsAsReshift = verdict.decision === 'shift' && (phase === 'traffic' || phase === 'verify');
+  return {
+    decision: verdict.decision,
+    why: verdict.why,
+    writer: writer.kind,
+    phase,
+    reshifts: countsAsReshift ? reshifts + 1 : reshifts,
+    firstAssessedAt,
+    failures,
+    targetCapacity,
+    timeline: [
+      ...(previous?.timeline ?? []),
+      ...(computeStopped(input)
+        ? [
+            event(
+              now,
+              'scale-target',
+              'unconfirmed',
+              `stopped with the take-over when the database branch failed; ${request.targetRegion} then: ${targetCapacity.join(', ')}`,
+            ),
+          ]
+        : []),
+      event(
+        deps.now(),
+        STEP,
+        verdict.decision === 'stop' ? 'failed' : verdict.decision === 'wait' ? 'progress' : 'succeeded',
+        `${phase} failed; writer: ${writer.detail}; ${verdict.decision}: ${verdict.why}`,
+        { decision: verdict.decision, writer: writer.kind, phase, reshifts },
+      ),
+    ],
+  };
+}
+
+/**
+ * The compute branch was stopped by the database branch's failure: the take-over state carries
+ * only the placeholder for its scale-up (statemachines/failover.asl.json RestoreTakeOver).
+ */
+function computeStopped(input: z.infer<typeof assessRecoveryInput>): boolean {
+  if (input.phase !== 'take-over' || input.previous) return false;
+  const takeover = input.takeover as { databaseFailure?: unknown; scaleStatus?: { done?: unknown } } | null;
+  return Boolean(takeover?.databaseFailure) && takeover?.scaleStatus?.done !== true;
+}
+
+/** The failure(s) that brought the execution here, each named by its phase. */
+function failuresOf(input: z.infer<typeof assessRecoveryInput>): AssessRecoveryOutput['failures'] {
+  const found: AssessRecoveryOutput['failures'] = [];
+  const add = (phase: AssessRecoveryOutput['phase'], f: unknown) => {
+    const failure = f as { Error?: unknown; Cause?: unknown } | null | undefined;
+    if (!failure || typeof failure.Error !== 'string') return;
+    found.push({ phase, error: failure.Error, cause: causeText(failure.Cause) });
+  };
+  const takeover = input.takeover as
+    | { databaseFailure?: unknown; computeFailure?: unknown }
+    | null
+    | undefined;
+  add('take-over', takeover?.databaseFailure);
+  add('take-over', takeover?.computeFailure);
+  add(input.phase, input.failure);
+  return found;
+}
+
+/** The compute branch's failure as noted on the lock item (see src/aws/lock.ts), when there is one. */
+async function notedComputeFailure(
+  request: z.infer<typeof assessRecoveryInput>['request'],
+  deps: StepDeps,
+): Promise<AssessRecoveryOutput['failures'][number] | null> {
+  try {
+    const table = lockTable();
+    const note = await readComputeFailure(
+      deps.clients.forRegion(table.region).dynamodb,
+      table,
+      request.planName,
+      request.executionName,
+    );
+    return note ? { phase: 'take-over', error: note.error, cause: note.cause } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Lambda puts {errorMessage, ...} in Cause; keep the message, bounded for the payload. */
+function causeText(cause: unknown): string {
+  const text = typeof cause === 'string' ? cause : '';
+  try {
+    const parsed = JSON.parse(text) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage.slice(0, 2000);
+  } catch {
+    // plain text
+  }
+  return text.slice(0, 2000);
+}
+
+/**
+ * The target's capacity as the cloud shows it, per service: what the compute branch achieved.
+ * When the database branch failed, Step Functions stopped the compute branch with it and its own
+ * account (even its error) did not reach the state: this read is the report's evidence of it.
+ */
+async function readTargetCapacity(target: string, deps: StepDeps): Promise<string[]> {
+  try {
+    const refs = deps.plan.services.map((s) => locateService(s, target));
+    const states = await describeServiceRefs(deps.clients.forRegion(target).ecs, refs);
+    return states.map((s, i) => {
+      const active = deps.plan.services[i]?.activeCount ?? 0;
+      const verdict =
+        s.desired < active
+          ? `not scaled up (desired ${s.desired} of ${active})`
+          : s.running < active
+            ? `short (${s.running} of ${active} running)`
+            : 'at capacity';
+      return `${s.service} ${s.running}/${s.desired}: ${verdict}`;
+    });
+  } catch (error) {
+    return [`unreadable: ${(error as Error).message}`];
+  }
+}
+
+/** Where the writer is, read through the target's RDS endpoint (it answers: it is ours). */
+async function observeWriter(
+  source: string,
+  target: string,
+  deps: StepDeps,
+): Promise<{ kind: WriterObservation; detail: string }> {
+  const { plan } = deps;
+  const rds = deps.clients.forRegion(target).rds;
+  const targetArn = plan.database.members[target] ?? '';
+  const sourceArn = plan.database.members[source] ?? '';
+  try {
+    const view = await describeGlobalCluster(rds, plan.database.globalClusterIdentifier);
+    if (!view.members.some((m) => m.arn === targetArn)) {
+      // Detached by the fallback: the target writes on its own once it has a writer instance.
+      const cluster = await describeCluster(rds, targetArn);
+      return cluster.writerInstances.length > 0
+        ? { kind: 'target' as const, detail: `${target} detached from the global cluster and writing` }
+        : {
+            kind: 'moving' as const,
+            detail: `${target} detached, ${cluster.status}, no writer instance yet`,
+          };
+    }
+    if (view.failoverState) {
+      return {
+        kind: 'moving' as const,
+        detail: `FailoverState ${view.failoverState.status} (${view.failoverState.fromArn ?? '?'} -> ${view.failoverState.toArn ?? '?'})`,
+      };
+    }
+    const writers = view.members.filter((m) => m.isWriter);
+    if (writers.length !== 1) return { kind: 'none' as const, detail: `${writers.length} writer(s) listed` };
+    const arn = writers[0]?.arn;
+    if (arn === targetArn) return { kind: 'target' as const, detail: `${target} is the global writer` };
+    if (arn === sourceArn) return { kind: 'source' as const, detail: `${source} is still the global writer` };
+    return { kind: 'none' as const, detail: `writer ${arn} is not one of the plan's members` };
+  } catch (error) {
+    // A throttle or a 5xx from our own region is retried by the state machine; a refusal is an answer.
+    if (error instanceof FailoverError && error.transient) throw error;
+    return {
+      kind: 'unreadable',
+      detail: `DescribeGlobalClusters in ${target} failed: ${(error as Error).message}`,
+    };
+  }
+}
