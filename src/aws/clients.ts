@@ -9,6 +9,16 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { MiddlewareStack } from '@smithy/types';
 
+/**
+ * Every call is bounded below the 60 s Lambda timeout (DESIGN.md, "A deadline cancels"): a
+ * connection to a blackholed endpoint gives up after 3 s and a silent request after 15 s, so the
+ * SDK's three attempts (45 s plus backoff) end as a retried TimeoutError rather than as a Lambda
+ * killed mid-call (Lambda.Unknown, which is not retried). Steps bound calls into a failed region
+ * much tighter on top of this (src/aws/retry.ts).
+ */
+export const CLIENT_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 15_000 } as const;
+const base = { requestHandler: CLIENT_TIMEOUTS };
+
 export interface RegionalClients {
   readonly region: string;
   readonly rds: RDSClient;
@@ -54,13 +64,13 @@ export class ClientRegistry {
     if (!clients) {
       clients = {
         region,
-        rds: this.#decorate(new RDSClient({ region })),
-        ecs: this.#decorate(new ECSClient({ region })),
-        cloudwatch: this.#decorate(new CloudWatchClient({ region })),
-        autoscaling: this.#decorate(new ApplicationAutoScalingClient({ region })),
-        sfn: this.#decorate(new SFNClient({ region })),
-        dynamodb: this.#decorate(new DynamoDBClient({ region })),
-        sns: this.#decorate(new SNSClient({ region })),
+        rds: this.#decorate(new RDSClient({ ...base, region })),
+        ecs: this.#decorate(new ECSClient({ ...base, region })),
+        cloudwatch: this.#decorate(new CloudWatchClient({ ...base, region })),
+        autoscaling: this.#decorate(new ApplicationAutoScalingClient({ ...base, region })),
+        sfn: this.#decorate(new SFNClient({ ...base, region })),
+        dynamodb: this.#decorate(new DynamoDBClient({ ...base, region })),
+        sns: this.#decorate(new SNSClient({ ...base, region })),
       };
       this.#regional.set(region, clients);
     }
@@ -68,7 +78,7 @@ export class ClientRegistry {
   }
 
   route53(): Route53Client {
-    this.#route53 ??= this.#decorate(new Route53Client({ region: ROUTE53_CONTROL_PLANE_REGION }));
+    this.#route53 ??= this.#decorate(new Route53Client({ ...base, region: ROUTE53_CONTROL_PLANE_REGION }));
     return this.#route53;
   }
 
@@ -81,7 +91,12 @@ export class ClientRegistry {
     let client = this.#clusters.get(endpoint.url);
     if (!client) {
       client = this.#decorate(
-        new Route53RecoveryClusterClient({ region: endpoint.region, endpoint: endpoint.url, maxAttempts: 1 }),
+        new Route53RecoveryClusterClient({
+          ...base,
+          region: endpoint.region,
+          endpoint: endpoint.url,
+          maxAttempts: 1,
+        }),
       );
       this.#clusters.set(endpoint.url, client);
     }
