@@ -32,6 +32,8 @@ export const assessRecoveryOutput = z.object({
    * the compute branch was stopped with it and its own account did not reach the state.
    */
   targetCapacity: z.array(z.string()),
+  /** Commands a human must run when the orchestrator stops after the writer moved (src/recovery/hand-over.ts). */
+  handOver: z.array(z.string()).default([]),
   timeline: timelineSchema,
 });
 export const assessRecoveryInput = z.object({

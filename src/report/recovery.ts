@@ -64,6 +64,7 @@ export function recoveryOf(state: unknown, capacityShort: readonly string[]): Re
       complete: false,
       notes: [
         `Recovery stopped: ${assess.why}.`,
+        ...assess.handOver,
         ...assess.failures.map((f) => `Failed in ${f.phase}: ${f.error}: ${f.cause}`),
         `Target capacity when recovery looked: ${assess.targetCapacity.join(', ')}.`,
       ],

@@ -7,6 +7,7 @@ import { FailoverError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import type { AssessRecoveryOutput, assessRecoveryInput } from '../recovery/contracts.js';
 import { decideRecovery, type WriterObservation } from '../recovery/decide.js';
+import { dnsHandOver } from '../recovery/hand-over.js';
 import { event } from '../timeline/types.js';
 
 const STEP = 'assess-recovery';
@@ -42,6 +43,14 @@ export async function assessRecovery(
     if (!failures.some((f) => f.error === failure.error && f.cause === failure.cause)) failures.push(failure);
   }
   const targetCapacity = await readTargetCapacity(request.targetRegion, deps);
+  // Stopping after the writer moved with traffic left behind: hand the record changes over.
+  const controlPlaneSilent = [...failures, ...(input.failure ? [{ error: input.failure.Error }] : [])].some(
+    (f) => f.error === 'ControlPlaneUnavailableError',
+  );
+  const handOver =
+    verdict.decision === 'stop' && writer.kind === 'target' && controlPlaneSilent
+      ? dnsHandOver(deps.plan, request.sourceRegion, request.targetRegion)
+      : [];
   const countsAsReshift = verdict.decision === 'shift' && (phase === 'traffic' || phase === 'verify');
   return {
     decision: verdict.decision,
@@ -52,6 +61,7 @@ export async function assessRecovery(
     firstAssessedAt,
     failures,
     targetCapacity,
+    handOver,
     timeline: [
       ...(previous?.timeline ?? []),
       ...(computeStopped(input)

@@ -205,6 +205,24 @@ describe('settled-cloud invariants', () => {
     ]);
   });
 
+  it('never-worse accepts traffic left behind a moved writer only with the control plane silent and the change handed over', () => {
+    const stayed = structuredClone(after);
+    pointDns(stayed, 'us-east-1');
+    const handOver = [
+      "Once Route 53's control plane answers, point the records at us-west-2: aws route53 change-resource-record-sets --hosted-zone-id Z3M3LMPEXAMPLE --change-batch '{}'",
+    ];
+
+    expect(
+      neverWorse(plan, before, stayed, { unreachableRegions: ['us-east-1'], actions: handOver }).held,
+    ).toBe(true);
+    expect(kinds(neverWorse(plan, before, stayed, { unreachableRegions: [], actions: handOver }))).toEqual([
+      'dns-not-at-writer',
+    ]);
+    expect(
+      kinds(neverWorse(plan, before, stayed, { unreachableRegions: ['us-east-1'], actions: [] })),
+    ).toEqual(['dns-not-at-writer']);
+  });
+
   it('never-worse leaves a move Aurora is still carrying out to a human, but only once a report says so', () => {
     const moving = structuredClone(before);
     moving.database.failoverState = 'failing-over';
