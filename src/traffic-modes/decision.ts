@@ -1,5 +1,6 @@
 import type { DnsRecordPlan, FailoverPlan } from '../plan/schema.js';
 import { DEFAULT_WAIT_PERIOD_MS, type SafetyRulePlan, type ShiftMode } from '../plan/traffic.js';
+import { hash32, mulberry32 } from '../shared/prng.js';
 
 /**
  * Traffic modes, decided in pure code: which records have a path that needs no control plane,
@@ -271,31 +272,11 @@ export function describeRefusal(verdict: RuleVerdict): string {
  * through maintenance, so a caller tries them in turn (ARC Developer Guide, routing control).
  */
 export function endpointOrder<T>(endpoints: readonly T[], seed: string): T[] {
-  const next = mulberry32(fnv1a(seed));
+  const next = mulberry32(hash32(seed));
   const order = [...endpoints];
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     [order[i], order[j]] = [order[j] as T, order[i] as T];
   }
   return order;
-}
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
