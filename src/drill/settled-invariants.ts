@@ -237,9 +237,14 @@ export function neverWorse(
   }
   // With Route 53's control plane still silent, only a human can move record-upsert records
   // once it answers: the orchestrator must have handed the exact change over.
+  // The new writer's own region went dark after the move: the orchestrator runs there and its
+  // lock table with it, so it must not act (it cannot prove it holds the lock); a report that
+  // hands the recovery over is all it can do.
+  const writerRegionDark = context.unreachableRegions.includes(writer) && context.handedOver === true;
   const dnsHandedOver =
-    context.unreachableRegions.includes('us-east-1') &&
-    context.actions.some((a) => a.includes('change-resource-record-sets') && a.includes(writer));
+    writerRegionDark ||
+    (context.unreachableRegions.includes('us-east-1') &&
+      context.actions.some((a) => a.includes('change-resource-record-sets') && a.includes(writer)));
   if (!dnsHandedOver && !answersOnly(settled.dns, plan, writer)) {
     const answered = answeredRegions(settled.dns, plan).map((rs) => rs.join('+') || 'nowhere');
     problems.push({
@@ -257,7 +262,7 @@ export function neverWorse(
     'never-worse',
     problems,
     dnsHandedOver
-      ? `writer moved to ${writer}; tasks followed it, DNS handed over (Route 53's control plane silent)`
+      ? `writer moved to ${writer}; tasks followed it, DNS handed over to a human (the orchestrator could not move it)`
       : `writer moved to ${writer}; DNS and tasks followed it`,
   );
 }

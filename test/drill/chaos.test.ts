@@ -223,6 +223,19 @@ describe('settled-cloud invariants', () => {
     ).toEqual(['dns-not-at-writer']);
   });
 
+  it('never-worse leaves traffic behind a writer whose own region went dark to a human, once a report hands it over', () => {
+    const stayed = structuredClone(after);
+    pointDns(stayed, 'us-east-1');
+
+    expect(
+      neverWorse(plan, before, stayed, { unreachableRegions: ['us-west-2'], actions: [], handedOver: true })
+        .held,
+    ).toBe(true);
+    expect(
+      kinds(neverWorse(plan, before, stayed, { unreachableRegions: ['us-west-2'], actions: [] })),
+    ).toEqual(['dns-not-at-writer']);
+  });
+
   it('never-worse leaves a move Aurora is still carrying out to a human, but only once a report says so', () => {
     const moving = structuredClone(before);
     moving.database.failoverState = 'failing-over';
