@@ -19,7 +19,7 @@ export const failedPhaseSchema = z.enum(['drain', 'take-over', 'traffic', 'verif
 export const assessRecoveryOutput = z.object({
   decision: z.enum(['roll-back', 'shift', 'wait', 'stop']),
   why: z.string(),
-  writer: z.enum(['source', 'target', 'moving', 'none', 'unreadable']),
+  writer: z.enum(['source', 'target', 'moving', 'none', 'unreadable', 'silent']),
   phase: failedPhaseSchema,
   /** Times traffic was shifted again after the writer moved. */
   reshifts: z.number().int(),

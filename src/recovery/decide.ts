@@ -25,8 +25,10 @@ export type WriterObservation =
   | 'moving'
   /** The read answered but shows no single writer (none, or two after a detach). */
   | 'none'
-  /** The read did not get through. */
-  | 'unreadable';
+  /** The read was refused (access, a missing cluster): an answer, and not a usable one. */
+  | 'unreadable'
+  /** The read did not get through (throttled, timed out, the region silent): look again. */
+  | 'silent';
 
 /** Which part of the workflow failed. */
 export type FailedPhase = 'drain' | 'take-over' | 'traffic' | 'verify';
@@ -111,5 +113,15 @@ export function decideRecovery(input: RecoveryInput): RecoveryVerdict {
       return { decision: 'stop', why: 'no single writer can be seen: never act on a guess' };
     case 'unreadable':
       return { decision: 'stop', why: 'the writer could not be read: never act on a guess' };
+    case 'silent':
+      return input.waitedMs < MAX_WAIT_FOR_WRITER_MS
+        ? {
+            decision: 'wait',
+            why: 'where the writer is cannot be read right now: looking again, acting on no guess',
+          }
+        : {
+            decision: 'stop',
+            why: `the writer could not be read for ${MAX_WAIT_FOR_WRITER_MS / 60_000} min: never act on a guess, a human must decide`,
+          };
   }
 }

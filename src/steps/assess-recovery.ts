@@ -1,7 +1,9 @@
 import type { z } from 'zod';
+import { withinDeadline } from '../aws/bounded.js';
 import { describeServiceRefs } from '../aws/ecs.js';
 import { lockTable, readComputeFailure } from '../aws/lock.js';
 import { describeCluster, describeGlobalCluster } from '../aws/rds.js';
+import { isTransientAwsError } from '../aws/translate.js';
 import { locateService } from '../decisions/capacity.js';
 import { FailoverError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
@@ -11,6 +13,8 @@ import { dnsHandOver } from '../recovery/hand-over.js';
 import { event } from '../timeline/types.js';
 
 const STEP = 'assess-recovery';
+/** Each read of this step gives up after this long: recovery looks again rather than hang. */
+const READ_BOUND_MS = 15_000;
 
 /**
  * Every failure of the workflow comes here before the report: where is the writer now? The
@@ -24,9 +28,15 @@ export async function assessRecovery(
 ): Promise<AssessRecoveryOutput> {
   const { request, phase, previous } = input;
   const now = deps.now();
-  const writer = request.dryRun
-    ? { kind: 'source' as const, detail: 'dry run: not read' }
-    : await observeWriter(request.sourceRegion, request.targetRegion, deps);
+  // The three reads run side by side, each bounded, so one invocation stays well inside its
+  // Lambda timeout even when the orchestrator's own region does not answer.
+  const [writer, noted, targetCapacity] = await Promise.all([
+    request.dryRun
+      ? { kind: 'source' as const, detail: 'dry run: not read' }
+      : observeWriter(request.sourceRegion, request.targetRegion, deps),
+    phase === 'take-over' && !request.dryRun ? notedComputeFailure(request, deps) : null,
+    readTargetCapacity(request.targetRegion, deps),
+  ]);
   const firstAssessedAt = previous?.firstAssessedAt ?? now.toISOString();
   const reshifts = previous?.reshifts ?? 0;
   const verdict = decideRecovery({
@@ -38,11 +48,9 @@ export async function assessRecovery(
     refusedBySafetyRule: input.failure?.Error === 'SafetyRuleRefusedError',
   });
   const failures = [...(previous?.failures ?? [])];
-  const noted = phase === 'take-over' && !request.dryRun ? await notedComputeFailure(request, deps) : null;
   for (const failure of [...failuresOf(input), ...(noted ? [noted] : [])]) {
     if (!failures.some((f) => f.error === failure.error && f.cause === failure.cause)) failures.push(failure);
   }
-  const targetCapacity = await readTargetCapacity(request.targetRegion, deps);
   // Stopping after the writer moved with traffic left behind: hand the record changes over.
   const controlPlaneSilent = [...failures, ...(input.failure ? [{ error: input.failure.Error }] : [])].some(
     (f) => f.error === 'ControlPlaneUnavailableError',
@@ -152,7 +160,13 @@ function causeText(cause: unknown): string {
 async function readTargetCapacity(target: string, deps: StepDeps): Promise<string[]> {
   try {
     const refs = deps.plan.services.map((s) => locateService(s, target));
-    const states = await describeServiceRefs(deps.clients.forRegion(target).ecs, refs);
+    const answered = await withinDeadline(
+      (abortSignal) => describeServiceRefs(deps.clients.forRegion(target).ecs, refs, { abortSignal }),
+      READ_BOUND_MS,
+    );
+    if (answered === 'silence')
+      return [`unreadable: ${target} did not answer within ${READ_BOUND_MS / 1000} s`];
+    const states = answered.value;
     return states.map((s, i) => {
       const active = deps.plan.services[i]?.activeCount ?? 0;
       const verdict =
@@ -178,11 +192,13 @@ async function observeWriter(
   const rds = deps.clients.forRegion(target).rds;
   const targetArn = plan.database.members[target] ?? '';
   const sourceArn = plan.database.members[source] ?? '';
-  try {
-    const view = await describeGlobalCluster(rds, plan.database.globalClusterIdentifier);
+  const read = async (signal: AbortSignal): Promise<{ kind: WriterObservation; detail: string }> => {
+    const view = await describeGlobalCluster(rds, plan.database.globalClusterIdentifier, {
+      abortSignal: signal,
+    });
     if (!view.members.some((m) => m.arn === targetArn)) {
       // Detached by the fallback: the target writes on its own once it has a writer instance.
-      const cluster = await describeCluster(rds, targetArn);
+      const cluster = await describeCluster(rds, targetArn, { abortSignal: signal });
       return cluster.writerInstances.length > 0
         ? { kind: 'target' as const, detail: `${target} detached from the global cluster and writing` }
         : {
@@ -202,9 +218,25 @@ async function observeWriter(
     if (arn === targetArn) return { kind: 'target' as const, detail: `${target} is the global writer` };
     if (arn === sourceArn) return { kind: 'source' as const, detail: `${source} is still the global writer` };
     return { kind: 'none' as const, detail: `writer ${arn} is not one of the plan's members` };
+  };
+  try {
+    const answered = await withinDeadline(read, READ_BOUND_MS);
+    if (answered === 'silence') {
+      return {
+        kind: 'silent',
+        detail: `DescribeGlobalClusters in ${target} did not answer within ${READ_BOUND_MS / 1000} s`,
+      };
+    }
+    return answered.value;
   } catch (error) {
-    // A throttle or a 5xx from our own region is retried by the state machine; a refusal is an answer.
-    if (error instanceof FailoverError && error.transient) throw error;
+    // A throttle, a 5xx or silence from our own region: look again after a pause (the state
+    // machine's WaitBeforeReassess), bounded like the wait for a moving writer; a refusal is an answer.
+    if ((error instanceof FailoverError && error.transient) || isTransientAwsError(error)) {
+      return {
+        kind: 'silent',
+        detail: `DescribeGlobalClusters in ${target} did not get through: ${(error as Error).message}`,
+      };
+    }
     return {
       kind: 'unreadable',
       detail: `DescribeGlobalClusters in ${target} failed: ${(error as Error).message}`,

@@ -28,7 +28,13 @@ describe('decideRecovery: the point of no return', () => {
       'stop',
     ],
     ['no single writer', { writer: 'none' }, 'stop'],
-    ['the writer cannot be read', { writer: 'unreadable' }, 'stop'],
+    ['the writer cannot be read: refused', { writer: 'unreadable' }, 'stop'],
+    ['the writer cannot be read: silent', { writer: 'silent', waitedMs: 0 }, 'wait'],
+    [
+      'the writer cannot be read: silent past the wait',
+      { writer: 'silent', waitedMs: MAX_WAIT_FOR_WRITER_MS },
+      'stop',
+    ],
     ['a dry run', { writer: 'target', dryRun: true }, 'stop'],
     [
       'the writer moved, a safety rule refused the shift',
