@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fenceOutput } from '../steps/contracts.js';
 import { failoverRequestSchema } from '../steps/request.js';
 import { timelineSchema } from '../timeline/types.js';
 import { foundStateSchema } from './found.js';
@@ -76,6 +77,8 @@ export const rollBackOutput = z.object({
 export const rollBackInput = z.object({
   request,
   found: foundStateSchema.nullable().optional(),
+  /** The fence's account (its `previous` per service): the undo record of a source unread before. */
+  fence: fenceOutput.nullable().optional().catch(null),
   previous: rollBackOutput.nullable().optional(),
 });
 

@@ -1,5 +1,6 @@
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { z } from 'zod';
+import { boundedCall } from '../aws/bounded.js';
 import { describeServices, scalableResourceId } from '../aws/ecs.js';
 import { inFailedRegion, retryOrThrow, STEP_RETRY_BUDGET_MS } from '../aws/retry.js';
 import { awsCall } from '../aws/translate.js';
@@ -65,7 +66,7 @@ export type SuspendedState = z.infer<typeof suspendedStateSchema>;
 export async function readFoundServices(
   deps: StepDeps,
   region: string,
-  where: 'own-region' | 'failed-region',
+  where: 'own-region' | 'failed-region' | 'failed-region-once',
 ): Promise<{ ok: true; services: FoundService[] } | { ok: false; detail: string }> {
   const { ecs, autoscaling } = deps.clients.forRegion(region);
   const read = async (abortSignal: AbortSignal) => {
@@ -124,6 +125,12 @@ export async function readFoundServices(
   // retry; only the failed region's silence makes the read "unreadable".
   if (where === 'own-region') {
     return { ok: true, services: await retryOrThrow(`read ${region} services`, read) };
+  }
+  if (where === 'failed-region-once') {
+    // One bounded attempt: the undo record must not hold up a failover out of a dark region;
+    // the fence reads the source again and records what it finds (its `previous`).
+    const once = await boundedCall(read, deps.plan.timeouts.failedRegionCallMs);
+    return once.ok ? { ok: true, services: once.value } : { ok: false, detail: once.detail };
   }
   const outcome = await inFailedRegion(read, {
     attemptMs: deps.plan.timeouts.failedRegionCallMs,

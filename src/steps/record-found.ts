@@ -23,7 +23,15 @@ export async function recordFound(
   const regions = [request.sourceRegion, request.targetRegion];
   const reads = await Promise.all(
     regions.map((region) =>
-      readFoundServices(deps, region, region === request.targetRegion ? 'own-region' : 'failed-region'),
+      readFoundServices(
+        deps,
+        region,
+        region === request.targetRegion
+          ? 'own-region'
+          : request.mode === 'planned'
+            ? 'failed-region'
+            : 'failed-region-once',
+      ),
     ),
   );
   const services = reads.flatMap((r) => (r.ok ? r.services : []));

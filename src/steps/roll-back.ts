@@ -10,6 +10,7 @@ import type { RollBackOutput, rollBackInput } from '../recovery/contracts.js';
 import { type FoundRecord, type FoundService, readFoundServices } from '../recovery/found.js';
 import { MAX_ROLLBACK_ROUNDS } from '../recovery/limits.js';
 import { event } from '../timeline/types.js';
+import type { FenceOutput } from './contracts.js';
 
 const STEP = 'roll-back';
 /** Bound on each Route 53 call of the rollback: its control plane may be the failed region's. */
@@ -42,8 +43,9 @@ export async function rollBack(
   const entries: Entry[] = [];
   const followUps: string[] = [];
 
+  const undo = [...(found?.services ?? []), ...fencedAsFound(input.fence ?? null, found?.services ?? [])];
   for (const region of [request.sourceRegion, request.targetRegion]) {
-    const wanted = (found?.services ?? []).filter((s) => s.region === region);
+    const wanted = undo.filter((s) => s.region === region);
     if (wanted.length === 0) {
       const unread = found?.unread.find((u) => u.region === region);
       entries.push({
@@ -169,6 +171,20 @@ async function restoreRecord(found: FoundRecord, executionName: string, deps: St
     outcome: 'restored',
     detail: differs.map((s) => `${s.setIdentifier ?? s.name} weight ${s.weight ?? '-'}`).join(', '),
   };
+}
+
+/**
+ * Services the fence read (its `previous`) that RecordFound could not: a source that did not
+ * answer before the first change but did when the fence ran. Resource "ecs REGION/CLUSTER/SERVICE".
+ */
+function fencedAsFound(fence: FenceOutput | null, known: readonly FoundService[]): FoundService[] {
+  return (fence?.fencing ?? []).flatMap((entry) => {
+    const match = /^ecs ([^/]+)\/([^/]+)\/(.+)$/.exec(entry.resource);
+    if (!match || !entry.previous) return [];
+    const [, region = '', cluster = '', service = ''] = match;
+    if (known.some((k) => k.region === region && k.cluster === cluster && k.service === service)) return [];
+    return [{ region, cluster, service, ...entry.previous }];
+  });
 }
 
 function resourceOf(service: FoundService): string {

@@ -162,6 +162,47 @@ describe('rollBack', () => {
     expect(scalingMock).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
   });
 
+  it('restores a source RecordFound could not read from what the fence found there', async () => {
+    // Prepare: the source did not answer RecordFound, then answered the fence, which fenced it.
+    cloudAs({ use1: [0, 0, 0], usw2: [1, 1, 1] });
+    const unreadSource: FoundState = {
+      ...found,
+      services: found.services.filter((s) => s.region === 'us-west-2'),
+      unread: [{ region: 'us-east-1', detail: 'timeout: no answer within 3000 ms' }],
+    };
+    const fence = {
+      fencing: [
+        {
+          resource: 'ecs us-east-1/orders-use1/orders-api',
+          action: 'scale to 0',
+          outcome: 'fenced' as const,
+          detail: 'was 6',
+          previous: {
+            desired: 6,
+            minCapacity: 6,
+            maxCapacity: 20,
+            suspended: { dynamicIn: false, dynamicOut: false, scheduled: false },
+          },
+        },
+      ],
+      followUps: [],
+      timeline: [],
+    };
+
+    // Act
+    const output = await rollBack({ request, found: unreadSource, fence }, testDeps());
+
+    // Assess
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      cluster: 'orders-use1',
+      service: 'orders-api',
+      desiredCount: 6,
+    });
+    expect(output.entries.find((e) => e.resource === 'ecs us-east-1/orders-use1/orders-api')?.outcome).toBe(
+      'restored',
+    );
+  });
+
   it('records an unreadable region as unconfirmed, with the commands to run later', async () => {
     cloudAs({ use1: [0, 0, 0], usw2: [1, 1, 1] });
     ecsMock
