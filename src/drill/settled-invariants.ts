@@ -240,7 +240,11 @@ export function neverWorse(
   // The new writer's own region went dark after the move: the orchestrator runs there and its
   // lock table with it, so it must not act (it cannot prove it holds the lock); a report that
   // hands the recovery over is all it can do.
-  const writerRegionDark = context.unreachableRegions.includes(writer) && context.handedOver === true;
+  // The same when it was dark for longer than recovery may wait (the report says so).
+  const writerRegionDark =
+    context.handedOver === true &&
+    (context.unreachableRegions.includes(writer) ||
+      context.actions.some((a) => a.includes('the writer could not be read for')));
   const dnsHandedOver =
     writerRegionDark ||
     (context.unreachableRegions.includes('us-east-1') &&

@@ -138,3 +138,15 @@ export async function readFoundServices(
   });
   return outcome.ok ? { ok: true, services: outcome.value } : { ok: false, detail: outcome.why };
 }
+
+/** The AWS CLI commands that put one service back as found (bounds first, then the desired count). */
+export function restoreCommands(s: FoundService): string[] {
+  return [
+    ...(s.minCapacity === null
+      ? []
+      : [
+          `aws application-autoscaling register-scalable-target --region ${s.region} --service-namespace ecs --resource-id ${scalableResourceId(s.cluster, s.service)} --scalable-dimension ecs:service:DesiredCount --min-capacity ${s.minCapacity} --max-capacity ${s.maxCapacity} --suspended-state DynamicScalingInSuspended=${s.suspended?.dynamicIn ?? false},DynamicScalingOutSuspended=${s.suspended?.dynamicOut ?? false},ScheduledScalingSuspended=${s.suspended?.scheduled ?? false}`,
+        ]),
+    `aws ecs update-service --region ${s.region} --cluster ${s.cluster} --service ${s.service} --desired-count ${s.desired}`,
+  ];
+}

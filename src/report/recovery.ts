@@ -1,4 +1,5 @@
 import { assessRecoveryOutput, rollBackOutput } from '../recovery/contracts.js';
+import { foundStateSchema, restoreCommands } from '../recovery/found.js';
 import { releaseLockOutput } from '../steps/contracts-lock.js';
 import { at, pick } from './state.js';
 import type { FailoverReport } from './types.js';
@@ -55,15 +56,27 @@ export function recoveryOf(state: unknown, capacityShort: readonly string[]): Re
       complete: false,
       notes: [
         `Recovery could not run (${failed.Error}): where the writer is was never read, so nothing was rolled back or forward. The writer may still be moving: check \`aws rds describe-global-clusters\` in the target region before anything else, then roll back or forward by hand (runbooks/failure-paths.md).`,
+        ...(pick(foundStateSchema, at(state, 'steps', 'found'))?.services ?? []).flatMap((service) =>
+          restoreCommands(service).map((c) => `If the writer did not move, restore as found: ${c}`),
+        ),
       ],
     };
   }
   if (assess) {
+    // Recovery could not finish: if the writer never moved, these put everything back as found.
+    const found = pick(foundStateSchema, at(state, 'steps', 'found'));
+    const restore =
+      assess.writer !== 'target' && found
+        ? found.services.flatMap((service) =>
+            restoreCommands(service).map((c) => `If the writer did not move, restore as found: ${c}`),
+          )
+        : [];
     return {
       kind: 'none',
       complete: false,
       notes: [
         `Recovery stopped: ${assess.why}.`,
+        ...restore,
         ...assess.handOver,
         ...assess.failures.map((f) => `Failed in ${f.phase}: ${f.error}: ${f.cause}`),
         `Target capacity when recovery looked: ${assess.targetCapacity.join(', ')}.`,

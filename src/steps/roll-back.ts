@@ -7,7 +7,12 @@ import { changeRecords, readRecord, toResourceRecordSet } from '../aws/route53.j
 import { awsCall } from '../aws/translate.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import type { RollBackOutput, rollBackInput } from '../recovery/contracts.js';
-import { type FoundRecord, type FoundService, readFoundServices } from '../recovery/found.js';
+import {
+  type FoundRecord,
+  type FoundService,
+  readFoundServices,
+  restoreCommands,
+} from '../recovery/found.js';
 import { MAX_ROLLBACK_ROUNDS } from '../recovery/limits.js';
 import { event } from '../timeline/types.js';
 import type { FenceOutput } from './contracts.js';
@@ -57,11 +62,9 @@ export async function rollBack(
       });
       continue;
     }
-    const current = await readFoundServices(
-      deps,
-      region,
-      region === request.targetRegion ? 'own-region' : 'failed-region',
-    );
+    // Even our own region is read under the failed-region rule here: a rollback that cannot read
+    // it must still hand over the exact commands rather than fail without them.
+    const current = await readFoundServices(deps, region, 'failed-region');
     if (!current.ok) {
       for (const service of wanted) {
         entries.push({
@@ -259,15 +262,4 @@ function boundsText(s: FoundService): string {
         .map(([k]) => k)
     : [];
   return ` min ${s.minCapacity} max ${s.maxCapacity}${suspended.length ? ` (suspended: ${suspended.join(', ')})` : ''}`;
-}
-
-function restoreCommands(s: FoundService): string[] {
-  return [
-    ...(s.minCapacity === null
-      ? []
-      : [
-          `aws application-autoscaling register-scalable-target --region ${s.region} --service-namespace ecs --resource-id ${scalableResourceId(s.cluster, s.service)} --scalable-dimension ecs:service:DesiredCount --min-capacity ${s.minCapacity} --max-capacity ${s.maxCapacity} --suspended-state DynamicScalingInSuspended=${s.suspended?.dynamicIn ?? false},DynamicScalingOutSuspended=${s.suspended?.dynamicOut ?? false},ScheduledScalingSuspended=${s.suspended?.scheduled ?? false}`,
-        ]),
-    `aws ecs update-service --region ${s.region} --cluster ${s.cluster} --service ${s.service} --desired-count ${s.desired}`,
-  ];
 }

@@ -236,6 +236,21 @@ describe('settled-cloud invariants', () => {
     ).toEqual(['dns-not-at-writer']);
   });
 
+  it('never-worse leaves traffic behind a writer unread for longer than recovery waits to a human, once the report says so', () => {
+    const stayed = structuredClone(after);
+    pointDns(stayed, 'us-east-1');
+    const gaveUp = [
+      'Recovery stopped: the writer could not be read for 10 min: never act on a guess, a human must decide.',
+    ];
+
+    expect(
+      neverWorse(plan, before, stayed, { unreachableRegions: [], actions: gaveUp, handedOver: true }).held,
+    ).toBe(true);
+    expect(
+      kinds(neverWorse(plan, before, stayed, { unreachableRegions: [], actions: [], handedOver: true })),
+    ).toEqual(['dns-not-at-writer']);
+  });
+
   it('never-worse leaves a move Aurora is still carrying out to a human, but only once a report says so', () => {
     const moving = structuredClone(before);
     moving.database.failoverState = 'failing-over';
