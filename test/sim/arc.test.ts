@@ -7,10 +7,9 @@ import {
 } from '@aws-sdk/client-route53-recovery-cluster';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ClusterEndpoint } from '../../src/aws/clients.js';
-import type { FailoverPlan } from '../../src/plan/schema.js';
 import type { SimOptions } from '../../src/sim/cloud.js';
 import { LATENCIES } from '../../src/sim/latencies.js';
-import { ONE_REGION_ON_RULE, USE1_CONTROL, USW2_CONTROL } from '../support/arc.js';
+import { healthCheckPlan, ONE_REGION_ON_RULE, USE1_CONTROL, USW2_CONTROL } from '../support/arc.js';
 import { examplePlan } from '../support/plan.js';
 import { type Drill, elapsed, PRIMARY, startDrill, T0 } from './harness.js';
 
@@ -26,22 +25,6 @@ const set = (entries: [string, 'On' | 'Off'][], overrides?: string[]) =>
     })),
     ...(overrides ? { SafetyRulesToOverride: overrides } : {}),
   });
-
-function healthCheckPlan(): FailoverPlan {
-  const plan = examplePlan();
-  for (const record of plan.dns.records) {
-    record.routing = 'failover';
-    record.shift = {
-      mode: 'health-check',
-      healthCheckIds: {
-        'us-east-1': '0d1c2b3a-4f5e-4d6c-8b7a-9f8e7d6c5b4a',
-        'us-west-2': '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
-      },
-    };
-  }
-  delete plan.dns.routingControl;
-  return plan;
-}
 
 describe('simulated Route 53 ARC cluster and health checks', () => {
   let drill: Drill;

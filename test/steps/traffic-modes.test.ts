@@ -11,7 +11,13 @@ import type { FailoverPlan } from '../../src/plan/schema.js';
 import { checkTraffic } from '../../src/steps/check-traffic.js';
 import { shiftTraffic } from '../../src/steps/shift-traffic.js';
 import { healthCheckedPlannedCheck, routingControlsCheck } from '../../src/steps/traffic-readiness.js';
-import { mockRoutingControls, ONE_REGION_ON_RULE, USE1_CONTROL, USW2_CONTROL } from '../support/arc.js';
+import {
+  healthCheckPlan,
+  mockRoutingControls,
+  ONE_REGION_ON_RULE,
+  USE1_CONTROL,
+  USW2_CONTROL,
+} from '../support/arc.js';
 import { testDeps } from '../support/deps.js';
 import { fakeNameServers } from '../support/dns.js';
 import { examplePlan, USE1_ALB, USW2_ALB } from '../support/plan.js';
@@ -39,22 +45,6 @@ function pinnedPlan(): FailoverPlan {
     config: { type: 'ATLEAST', threshold: 1, inverted: false },
     waitPeriodMs: 5000,
   });
-  return plan;
-}
-
-function healthCheckPlan(): FailoverPlan {
-  const plan = examplePlan();
-  for (const record of plan.dns.records) {
-    record.routing = 'failover';
-    record.shift = {
-      mode: 'health-check',
-      healthCheckIds: {
-        'us-east-1': '0d1c2b3a-4f5e-4d6c-8b7a-9f8e7d6c5b4a',
-        'us-west-2': '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
-      },
-    };
-  }
-  delete plan.dns.routingControl;
   return plan;
 }
 

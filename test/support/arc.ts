@@ -4,6 +4,8 @@ import {
   UpdateRoutingControlStatesCommand,
 } from '@aws-sdk/client-route53-recovery-cluster';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { FailoverPlan } from '../../src/plan/schema.js';
+import { examplePlan } from './plan.js';
 
 /** The example plan's routing controls (plans/dev.json). */
 export const USE1_CONTROL =
@@ -36,4 +38,21 @@ export function mockRoutingControls(states: Record<string, 'On' | 'Off'> = {}) {
       },
     );
   return { mock, states };
+}
+
+/** The example plan with failover records that their own health checks move (shift health-check). */
+export function healthCheckPlan(): FailoverPlan {
+  const plan = examplePlan();
+  for (const record of plan.dns.records) {
+    record.routing = 'failover';
+    record.shift = {
+      mode: 'health-check',
+      healthCheckIds: {
+        'us-east-1': '0d1c2b3a-4f5e-4d6c-8b7a-9f8e7d6c5b4a',
+        'us-west-2': '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      },
+    };
+  }
+  delete plan.dns.routingControl;
+  return plan;
 }
