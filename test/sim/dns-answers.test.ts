@@ -6,22 +6,9 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AuthoritativeResolver, ResolverRegistry } from '../../src/dns-answers/resolver.js';
 import type { SimOptions } from '../../src/sim/cloud.js';
-import { type Drill, PRIMARY, startDrill } from './harness.js';
+import { type Drill, NAME, PRIMARY, startDrill, USE1_VALUE, USW2_VALUE, weighted, ZONE } from './harness.js';
 
-const ZONE = 'Z3M3LMPEXAMPLE';
-const NAME = 'api.orders.example.com.';
 const NS = 'ns-1324.awsdns-37.org';
-const USE1_VALUE = 'orders-use1-1234567890.us-east-1.elb.amazonaws.com';
-const USW2_VALUE = 'orders-usw2-0987654321.us-west-2.elb.amazonaws.com';
-
-const weighted = (setIdentifier: string, value: string, weight: number) => ({
-  Name: NAME,
-  Type: 'CNAME' as const,
-  SetIdentifier: setIdentifier,
-  Weight: weight,
-  TTL: 60,
-  ResourceRecords: [{ Value: value }],
-});
 
 const setWeights = (use1: number, usw2: number) =>
   new ChangeResourceRecordSetsCommand({

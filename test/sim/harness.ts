@@ -73,3 +73,19 @@ export function startDrill(options: Partial<SimOptions> = {}): Drill {
 
 /** Virtual ms since T0. */
 export const elapsed = () => Date.now() - T0;
+
+/** The example plan's weighted record, as the simulated Route 53 holds it. */
+export const ZONE = 'Z3M3LMPEXAMPLE';
+export const NAME = 'api.orders.example.com.';
+export const USE1_VALUE = 'orders-use1-1234567890.us-east-1.elb.amazonaws.com';
+export const USW2_VALUE = 'orders-usw2-0987654321.us-west-2.elb.amazonaws.com';
+
+/** One weighted record set of the example plan's record, as a ResourceRecordSet. */
+export const weighted = (setIdentifier: string, value: string, weight: number) => ({
+  Name: NAME,
+  Type: 'CNAME' as const,
+  SetIdentifier: setIdentifier,
+  Weight: weight,
+  TTL: 60,
+  ResourceRecords: [{ Value: value }],
+});

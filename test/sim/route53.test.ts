@@ -7,21 +7,7 @@ import {
   NoSuchHostedZone,
 } from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Drill, elapsed, startDrill } from './harness.js';
-
-const ZONE = 'Z3M3LMPEXAMPLE';
-const NAME = 'api.orders.example.com.';
-const USE1_VALUE = 'orders-use1-1234567890.us-east-1.elb.amazonaws.com';
-const USW2_VALUE = 'orders-usw2-0987654321.us-west-2.elb.amazonaws.com';
-
-const weighted = (setIdentifier: string, value: string, weight: number) => ({
-  Name: NAME,
-  Type: 'CNAME' as const,
-  SetIdentifier: setIdentifier,
-  Weight: weight,
-  TTL: 60,
-  ResourceRecords: [{ Value: value }],
-});
+import { type Drill, elapsed, NAME, startDrill, USE1_VALUE, USW2_VALUE, weighted, ZONE } from './harness.js';
 
 const shiftToStandby: ChangeResourceRecordSetsCommandInput = {
   HostedZoneId: `/hostedzone/${ZONE}`,
