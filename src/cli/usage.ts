@@ -122,7 +122,8 @@ ${EXECUTION}
 
 ${COMMON}`,
 
-  drill: `Usage: failover drill [--scenario NAME | --case FILE] [--seed N] [--plan FILE] [--save-history FILE] [--list] [--json]
+  drill: `Usage: failover drill [--scenario NAME | --case FILE] [--seed N] [--profile typical|pessimistic]
+                      [--plan FILE] [--save-history FILE] [--list] [--json]
 
 Runs a failover drill: the real state machine and Lambda handlers against a simulated
 two-region AWS cloud on a virtual clock. No AWS account is used.
@@ -132,6 +133,9 @@ two-region AWS cloud on a virtual clock. No AWS account is used.
                          print every invariant's result; exit 1 when one is broken. Its seed
                          is the case's unless --seed is given
   --seed N               seed for latencies and retry jitter (default 1); same seed, same figures
+  --profile NAME         the simulated cloud's latencies: typical (default) or pessimistic, the
+                         slow end AWS documents or users report (src/sim/latencies.ts); a
+                         case's own profile unless given
   --plan FILE            failover plan to drill (default plans/dev.json)
   --save-history FILE    also write the execution history, for failover report --history-file
   --list                 list the scenarios

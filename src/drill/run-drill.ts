@@ -13,6 +13,7 @@ import { loadPlanFile } from '../plan/load.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import { type FailoverReport, failoverReportSchema } from '../report/types.js';
 import { type CloudSnapshot, SimulatedCloud } from '../sim/cloud.js';
+import type { LatencyProfile } from '../sim/latencies.js';
 import { logger, onTimeline } from '../timeline/emit.js';
 import type { TimelineEvent } from '../timeline/types.js';
 import { bindTasks, type TaskRecord } from './bindings.js';
@@ -30,6 +31,8 @@ const VIRTUAL_LIMIT_MS = 4 * 3600_000;
 
 export interface DrillOptions {
   seed?: number;
+  /** The simulated cloud's latency profile (src/sim/latencies.ts); a scenario may pin its own. */
+  profile?: LatencyProfile;
   planFile?: string;
   /** Called with each step's timeline events as the step finishes (virtual time). */
   onTimeline?: (events: readonly TimelineEvent[]) => void;
@@ -114,7 +117,12 @@ export async function startDrill(scenario: DrillScenario, options: DrillOptions 
   try {
     const t0 = Date.now();
     const ctx: ScenarioContext = { plan, t0 };
-    const cloud = new SimulatedCloud({ plan, seed, ...scenario.cloud(ctx) });
+    const cloud = new SimulatedCloud({
+      plan,
+      seed,
+      profile: options.profile ?? 'typical',
+      ...scenario.cloud(ctx),
+    });
     awsClients.reset();
     cloud.attach(awsClients);
     authoritativeDns.reset();

@@ -1,5 +1,4 @@
 import type { DBCluster, FailoverStatus, GlobalCluster } from '@aws-sdk/client-rds';
-import { LATENCIES } from './latencies.js';
 import type { DatabaseMemberSnapshot } from './types.js';
 import type { World } from './world.js';
 
@@ -152,7 +151,8 @@ export class AuroraGlobalDatabase {
 
   #rebuildAt(region: string, from: number): number {
     const rebuild =
-      this.options.rebuildAfterMs ?? this.world.rng('aurora-rebuild').latency(LATENCIES.auroraRebuild);
+      this.options.rebuildAfterMs ??
+      this.world.rng('aurora-rebuild').latency(this.world.latencies.auroraRebuild);
     return this.world.clearFrom(region, from, ['service-down', 'apis-unreachable']) + rebuild;
   }
 
@@ -182,10 +182,12 @@ export class AuroraGlobalDatabase {
 
   start(kind: AuroraOperation['kind'], from: AuroraCluster, to: AuroraCluster, now: number): void {
     const rng = this.world.rng('aurora');
-    const pendingUntil = now + rng.latency(LATENCIES.auroraFailoverPending);
+    const pendingUntil = now + rng.latency(this.world.latencies.auroraFailoverPending);
     const catchUp =
-      kind === 'switchover' ? this.world.rpoLagMs + rng.latency(LATENCIES.auroraSwitchoverCatchUp) : 0;
-    const promotion = rng.latency(LATENCIES.auroraPromotion);
+      kind === 'switchover'
+        ? this.world.rpoLagMs + rng.latency(this.world.latencies.auroraSwitchoverCatchUp)
+        : 0;
+    const promotion = rng.latency(this.world.latencies.auroraPromotion);
     this.operation = {
       kind,
       from,
@@ -204,7 +206,7 @@ export class AuroraGlobalDatabase {
     cluster.inGlobal = false;
     this.#replicating.push({ at: now, arn: cluster.arn, replicating: false });
     if (!cluster.isWriter)
-      cluster.detachDoneAt = now + this.world.rng('aurora').latency(LATENCIES.auroraPromotion);
+      cluster.detachDoneAt = now + this.world.rng('aurora').latency(this.world.latencies.auroraPromotion);
   }
 
   globalView(now: number): GlobalCluster {

@@ -8,7 +8,6 @@ import { CloudWatchModel } from './cloudwatch.js';
 import { DEFAULT_TABLES, DynamoDbModel } from './dynamodb.js';
 import { EcsModel } from './ecs.js';
 import { abortError, awsError, SimFault, SimulatorGapError, timeoutError } from './errors.js';
-import { LATENCIES } from './latencies.js';
 import { RdsModel } from './rds.js';
 import { Route53Model } from './route53.js';
 import { SnsModel } from './sns.js';
@@ -60,7 +59,13 @@ export class SimulatedCloud {
 
   constructor(options: SimOptions) {
     this.#options = Object.freeze({ ...options });
-    this.#world = new World(options.plan, options.seed, options.incidents ?? [], options.rpoLagMs ?? 400);
+    this.#world = new World(
+      options.plan,
+      options.seed,
+      options.incidents ?? [],
+      options.rpoLagMs ?? 400,
+      options.profile ?? 'typical',
+    );
     const initialWriter = options.initialWriter ?? 'primary';
     this.#rds = new RdsModel(this.#world, {
       headlessSecondary: options.headlessStandby ?? false,
@@ -185,7 +190,7 @@ export class SimulatedCloud {
         (service === 'route53' && world.isDown(region, 'control-plane-silent', started));
       const fault = silent ? 'timeout' : this.#faults.take(command, region, started);
       if (fault === 'timeout') {
-        const hang = world.rng('latency').latency(LATENCIES.unreachableHang);
+        const hang = world.rng('latency').latency(world.latencies.unreachableHang);
         await sleep(hang, signal);
         throw timeoutError(hang);
       }
@@ -195,7 +200,7 @@ export class SimulatedCloud {
       // caller gave up; the orchestrator covers that by reading back (never by assuming "not
       // changed"), but the simulator does not produce the case. A hang into an unreachable
       // endpoint (above) never arrives either.
-      await sleep(world.rng('latency').latency(LATENCIES.apiCall), signal);
+      await sleep(world.rng('latency').latency(world.latencies.apiCall), signal);
       if (signal?.aborted) throw abortError();
       const requestId = world.requestId();
       if (fault) throw awsError(model.service, faultSpec(fault, model.service, requestId));

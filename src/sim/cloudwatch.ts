@@ -8,7 +8,6 @@ import type {
 import type { Comparison, MetricSignal } from '../plan/schema.js';
 import type { AuroraGlobalDatabase } from './aurora.js';
 import { SimFault, SimulatorGapError } from './errors.js';
-import { LATENCIES } from './latencies.js';
 import { noise } from './random.js';
 import type { CloudSnapshot } from './types.js';
 import { type Handler, op, type ServiceModel, type World } from './world.js';
@@ -171,7 +170,7 @@ export class CloudWatchModel implements ServiceModel {
         s.metricName === metric.MetricName &&
         dimensionKey(Object.fromEntries(s.dimensions.map((d) => [d.name, d.value]))) === key,
     );
-    const readable = (t: number) => t + periodMs + LATENCIES.cloudWatchDatapointDelay.minMs <= now;
+    const readable = (t: number) => t + periodMs + this.world.latencies.cloudWatchDatapointDelay.minMs <= now;
     if (signal) {
       return periods
         .filter((t) => readable(t) && !this.#isMissing(region, t))
@@ -217,7 +216,8 @@ export class CloudWatchModel implements ServiceModel {
 
   #signalPoint(signal: MetricSignal, stat: string, t: number, periodMs: number): Point[] {
     // Route 53 health-check metrics turn only after the checkers agree the endpoint is down.
-    const delay = signal.namespace === 'AWS/Route53' ? LATENCIES.route53HealthCheckDetection.minMs : 0;
+    const delay =
+      signal.namespace === 'AWS/Route53' ? this.world.latencies.route53HealthCheckDetection.minMs : 0;
     const down = this.world.downFraction(signal.watches, t, t + periodMs, delay);
     const isCount = stat === 'Sum' && signal.metricName.endsWith('Count');
     if (isCount && down === 0) return [];

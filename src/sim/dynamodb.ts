@@ -3,7 +3,6 @@ import { type AttributeValue, checkValue, type Item, validation } from './attrib
 import { applyUpdate, evaluate, Table } from './dynamodb-table.js';
 import { SimFault, SimulatorGapError } from './errors.js';
 import { type Condition, ExpressionContext } from './expressions.js';
-import { LATENCIES } from './latencies.js';
 import type { CloudSnapshot, KeyAttribute, SimTable } from './types.js';
 import { type Handler, op, type ServiceModel, type World } from './world.js';
 
@@ -62,7 +61,14 @@ export class DynamoDbModel implements ServiceModel {
         } = typeof spec === 'string' ? { name: spec } : spec;
         const arn = `arn:aws:dynamodb:${region}:${world.account}:table/${name}`;
         this.#tables.push(
-          new Table(region, name, arn, partitionKey, sortKey, LATENCIES.dynamodbEventualRead.maxMs),
+          new Table(
+            region,
+            name,
+            arn,
+            partitionKey,
+            sortKey,
+            this.world.latencies.dynamodbEventualRead.maxMs,
+          ),
         );
       }
     }
@@ -81,7 +87,7 @@ export class DynamoDbModel implements ServiceModel {
           ? table.latest(identity)
           : table.asOf(
               identity,
-              now - this.world.rng('dynamodb-reads').latency(LATENCIES.dynamodbEventualRead),
+              now - this.world.rng('dynamodb-reads').latency(this.world.latencies.dynamodbEventualRead),
             );
         const found = projection ? pick(item, projection) : item && structuredClone(item);
         return found ? { Item: found } : {};

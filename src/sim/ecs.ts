@@ -1,7 +1,6 @@
 import type { DescribeServicesRequest, Failure, Service, UpdateServiceRequest } from '@aws-sdk/client-ecs';
 import { serviceView } from './ecs-view.js';
 import { SimFault, SimulatorGapError } from './errors.js';
-import { LATENCIES } from './latencies.js';
 import type { CloudSnapshot, ScalingSuspended } from './types.js';
 import { type Handler, op, type ServiceModel, type World } from './world.js';
 
@@ -127,7 +126,8 @@ export class EcsModel implements ServiceModel {
           this.setDesired(found, input.desiredCount, now);
           const bounds = this.scaler.bounds(found);
           if (bounds && (input.desiredCount < bounds.min || input.desiredCount > bounds.max)) {
-            const at = now + this.world.rng('autoscaling').latency(LATENCIES.autoScalingCorrection);
+            const at =
+              now + this.world.rng('autoscaling').latency(this.world.latencies.autoScalingCorrection);
             this.#corrections.push({ at, service: found });
           }
         }
@@ -193,10 +193,12 @@ export class EcsModel implements ServiceModel {
       if (used >= capacity)
         return {
           readyAt: Number.POSITIVE_INFINITY,
-          retryAt: at + this.world.rng('ecs-placement').latency(LATENCIES.ecsPlacementRetry),
+          retryAt: at + this.world.rng('ecs-placement').latency(this.world.latencies.ecsPlacementRetry),
         };
     }
-    return { readyAt: readyAt ?? at + this.world.rng('ecs-tasks').latency(LATENCIES.ecsTaskStart) };
+    return {
+      readyAt: readyAt ?? at + this.world.rng('ecs-tasks').latency(this.world.latencies.ecsTaskStart),
+    };
   }
 
   /**
@@ -213,7 +215,7 @@ export class EcsModel implements ServiceModel {
     for (const task of newestFirst) {
       if (excess <= 0) break;
       if (task.readyAt > at) svc.tasks.splice(svc.tasks.indexOf(task), 1);
-      else task.goneAt = at + rng.latency(LATENCIES.ecsDrain);
+      else task.goneAt = at + rng.latency(this.world.latencies.ecsDrain);
       excess--;
     }
     if (desired !== svc.desired) svc.updatedAt = new Date(at);

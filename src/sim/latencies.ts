@@ -119,3 +119,24 @@ export const LATENCIES = {
 } as const satisfies Record<string, Latency>;
 
 export type LatencyName = keyof typeof LATENCIES;
+
+/** How kind the simulated cloud is: `typical` is a normal bad day, `pessimistic` the slow end AWS documents or users report. */
+export const LATENCY_PROFILES = ['typical', 'pessimistic'] as const;
+export type LatencyProfile = (typeof LATENCY_PROFILES)[number];
+
+/**
+ * The pessimistic profile: each figure replaced here is the slow end of what AWS documents or
+ * what users report, with its source. A figure not listed is the same in both profiles.
+ */
+export const PESSIMISTIC: Partial<Record<LatencyName, Latency>> = {};
+
+/** Every latency under a profile. */
+export function latenciesFor(profile: LatencyProfile): Record<LatencyName, Latency> {
+  return profile === 'pessimistic' ? { ...LATENCIES, ...PESSIMISTIC } : { ...LATENCIES };
+}
+
+/** The profile by name; an unknown name is an error that lists the known ones. */
+export function latencyProfile(name: string): LatencyProfile {
+  if ((LATENCY_PROFILES as readonly string[]).includes(name)) return name as LatencyProfile;
+  throw new Error(`unknown latency profile "${name}"; profiles: ${LATENCY_PROFILES.join(', ')}`);
+}

@@ -7,7 +7,6 @@ import type {
 } from '@aws-sdk/client-route-53';
 import type { DnsRecordPlan } from '../plan/schema.js';
 import { SimFault } from './errors.js';
-import { LATENCIES } from './latencies.js';
 import type { CloudSnapshot } from './types.js';
 import { type Handler, op, type ServiceModel, type World } from './world.js';
 
@@ -240,7 +239,7 @@ export class Route53Model implements ServiceModel {
         const rng = this.world.rng('route53');
         const previous = this.#changes.filter((c) => c.zone === zoneId).at(-1);
         const id = `C${rng.chars(13)}`;
-        const propagation = rng.latency(LATENCIES.route53ChangeInsync);
+        const propagation = rng.latency(this.world.latencies.route53ChangeInsync);
         const change: Change = {
           id,
           zone: zoneId,

@@ -1,5 +1,6 @@
 import type { FailoverPlan } from '../plan/schema.js';
 import type { SafetyRulePlan } from '../plan/traffic.js';
+import type { LatencyProfile } from './latencies.js';
 
 /** A regional failure scripted into a drill. */
 export interface Incident {
@@ -43,6 +44,8 @@ export interface SimOptions {
   seed: number;
   incidents?: Incident[];
   faults?: FaultRule[];
+  /** Which latencies the cloud draws from (src/sim/latencies.ts); default 'typical'. */
+  profile?: LatencyProfile;
   /** Steady Aurora global replication lag in ms (default 400). */
   rpoLagMs?: number;
   /** Initial desiredCount of every ECS service in the standby region (default 1). */

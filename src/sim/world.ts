@@ -1,5 +1,6 @@
 import type { FailoverPlan } from '../plan/schema.js';
 import type { ServiceName } from './errors.js';
+import { type Latency, type LatencyName, type LatencyProfile, latenciesFor } from './latencies.js';
 import { Rng } from './random.js';
 import type { Incident } from './types.js';
 
@@ -8,13 +9,17 @@ export class World {
   readonly t0 = Date.now();
   readonly account: string;
   readonly #streams = new Map<string, Rng>();
+  /** Every simulated duration under the cloud's latency profile (LATENCIES, PESSIMISTIC). */
+  readonly latencies: Readonly<Record<LatencyName, Latency>>;
 
   constructor(
     readonly plan: FailoverPlan,
     readonly seed: number,
     readonly incidents: readonly Incident[],
     readonly rpoLagMs: number,
+    readonly profile: LatencyProfile = 'typical',
   ) {
+    this.latencies = latenciesFor(profile);
     this.account = plan.database.members[plan.regions.primary]?.split(':')[4] ?? '123456789012';
   }
 

@@ -5,7 +5,6 @@ import type {
 } from '@aws-sdk/client-route53-recovery-cluster';
 import type { SafetyRulePlan } from '../plan/traffic.js';
 import { SimFault } from '../sim/errors.js';
-import { LATENCIES } from '../sim/latencies.js';
 import { type Handler, op, type ServiceModel, type World } from '../sim/world.js';
 
 /**
@@ -240,7 +239,7 @@ export class ArcClusterModel implements ServiceModel {
       control.history.push({
         at: now,
         state,
-        visibleAt: Math.max(now + rng.latency(LATENCIES.healthToAnswers), last),
+        visibleAt: Math.max(now + rng.latency(this.world.latencies.healthToAnswers), last),
       });
       for (const rule of this.#rules) {
         const named =
@@ -287,7 +286,8 @@ export class EndpointHealthChecks {
       for (const [region, id] of Object.entries(record.shift.healthCheckIds)) {
         if (this.#checks.has(id)) continue;
         const lagMs =
-          rng.latency(LATENCIES.route53HealthCheckDetection) + rng.latency(LATENCIES.healthToAnswers);
+          rng.latency(this.world.latencies.route53HealthCheckDetection) +
+          rng.latency(this.world.latencies.healthToAnswers);
         this.#checks.set(id, { region, lagMs });
       }
     }

@@ -8,6 +8,7 @@ import { type DrillOptions, type DrillResult, runDrill } from '../../drill/run-d
 import { type DrillScenario, findScenario, SCENARIOS } from '../../drill/scenarios.js';
 import { renderReport, renderTimelineLine } from '../../report/render.js';
 import type { CloudSnapshot } from '../../sim/cloud.js';
+import { type LatencyProfile, latencyProfile } from '../../sim/latencies.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { integer } from '../options.js';
@@ -35,6 +36,7 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
     scenario?: string;
     case?: string;
     seed?: string;
+    profile?: string;
     plan?: string;
     'save-history'?: string;
     json?: boolean;
@@ -48,6 +50,7 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
         scenario: { type: 'string' },
         case: { type: 'string' },
         seed: { type: 'string' },
+        profile: { type: 'string' },
         plan: { type: 'string' },
         'save-history': { type: 'string' },
         json: { type: 'boolean' },
@@ -73,15 +76,18 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
   const chaos = values.case === undefined ? null : readCase(values.case);
   const seed = integer('drill', values.seed, '--seed', 0, Number.MAX_SAFE_INTEGER) ?? chaos?.seed ?? 1;
   let scenario: DrillScenario;
+  let profile: LatencyProfile;
   try {
+    profile = latencyProfile(values.profile ?? chaos?.latencies ?? 'typical');
     scenario = chaos ? chaosScenario(chaos, 'case') : findScenario(values.scenario ?? 'region-outage');
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 
   const say = values.json ? () => undefined : io.out;
-  say(`Drill ${scenario.name} (seed ${seed}): ${scenario.summary}\n`);
+  say(`Drill ${scenario.name} (seed ${seed}, ${profile} latencies): ${scenario.summary}\n`);
   const drillOptions: Omit<DrillOptions, 'seed' | 'onCloud'> = {
+    profile,
     ...(values.plan ? { planFile: values.plan } : {}),
     onTimeline: (events) => {
       for (const e of events) say(renderTimelineLine(e));

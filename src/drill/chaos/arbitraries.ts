@@ -150,6 +150,7 @@ export function chaosCaseArbitrary(profileName: ChaosProfileName = 'typical'): f
   return fc.record({
     version: fc.constant(1 as const),
     seed: fc.integer({ min: 1, max: 0x7fffffff }),
+    latencies: fc.constant('typical' as const),
     start,
     incidents,
     faults: fc.array(fault, { maxLength: p.faults }),

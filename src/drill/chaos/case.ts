@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LATENCY_PROFILES } from '../../sim/latencies.js';
 
 /**
  * A chaos case: one random fault campaign run, as plain JSON so it can be saved, shrunk by
@@ -66,6 +67,8 @@ export const chaosCaseSchema = z.strictObject({
   version: z.literal(1),
   /** The drill's seed: latencies, identifiers, retry jitter. */
   seed: z.number().int().min(0),
+  /** The simulated cloud's latency profile (src/sim/latencies.ts). */
+  latencies: z.enum(LATENCY_PROFILES).default('typical'),
   start: startSchema,
   incidents: z.array(
     z.strictObject({
@@ -143,6 +146,7 @@ export function parseChaosCase(json: unknown): ChaosCase {
 export function describeCase(c: ChaosCase): string {
   const start = c.start.kind === 'dry-run' ? `dry-run ${c.start.mode}` : c.start.kind;
   const parts = [
+    ...(c.latencies === 'typical' ? [] : [`${c.latencies} latencies`]),
     c.start.kind === 'failback' ? `failback (old primary ${c.start.oldPrimarySync})` : start,
     ...c.incidents.map(
       (i) => `${i.kind} ${i.region} ${i.fromSec}s..${i.toSec === null ? '' : `${i.toSec}s`}`,

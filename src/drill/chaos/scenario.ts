@@ -71,6 +71,7 @@ export function chaosScenario(c: ChaosCase, name = 'chaos'): DrillScenario {
         ...(f.fromSec === null ? {} : { from: ctx.t0 + f.fromSec * 1000 }),
       }));
       return {
+        profile: c.latencies,
         incidents,
         faults,
         ...(c.start.kind === 'failback'
