@@ -1,8 +1,11 @@
 import type { DrillScenario } from './scenario-types.js';
+import { AURORA_SCENARIOS } from './scenarios/aurora.js';
 import { CORE_SCENARIOS } from './scenarios/core.js';
+import { ENDPOINT_SCENARIOS } from './scenarios/endpoints.js';
 import { FAULT_SCENARIOS } from './scenarios/faults.js';
 import { NEVER_WORSE_SCENARIOS } from './scenarios/never-worse.js';
 import { OPERATOR_SCENARIOS } from './scenarios/operators.js';
+import { SCALING_SCENARIOS } from './scenarios/scaling.js';
 import { TRAFFIC_SCENARIOS } from './scenarios/traffic.js';
 
 export type { DrillScenario, ScenarioContext } from './scenario-types.js';
@@ -15,6 +18,9 @@ export const SCENARIOS: readonly DrillScenario[] = [
   ...FAULT_SCENARIOS,
   ...NEVER_WORSE_SCENARIOS,
   ...TRAFFIC_SCENARIOS,
+  ...AURORA_SCENARIOS,
+  ...SCALING_SCENARIOS,
+  ...ENDPOINT_SCENARIOS,
 ];
 
 export function findScenario(name: string): DrillScenario {
