@@ -46,7 +46,7 @@ type FromWorker =
 
 function usage(message: string): never {
   console.error(`chaos: ${message}
-usage: npm run chaos -- --runs N --seed S [--profile typical] [--shrink-seconds 60] [--workers N] [--out chaos-cases]`);
+usage: npm run chaos -- --runs N --seed S [--profile typical|pessimistic] [--shrink-seconds 60] [--workers N] [--out chaos-cases]`);
   process.exit(2);
 }
 

@@ -86,6 +86,15 @@ export class CloudWatchModel implements ServiceModel {
           );
         }
         const ascending = input.ScanBy === 'TimestampAscending';
+        // GetMetricData returns at most MaxDatapoints (default 100,800) per call; the rest come
+        // with PartialData and a NextToken (CloudWatch API Reference, GetMetricData).
+        let budget = input.MaxDatapoints ?? 100_800;
+        const skip = input.NextToken ? Number(input.NextToken.replace(/^page-/, '')) : 0;
+        if (!Number.isInteger(skip) || skip < 0) {
+          throw new SimFault('InvalidNextToken', `The NextToken ${input.NextToken} is not valid.`);
+        }
+        let seen = 0;
+        let more = false;
         const results: MetricDataResult[] = [];
         for (const query of input.MetricDataQueries ?? []) {
           if (query.Expression !== undefined || !query.MetricStat) {
@@ -94,18 +103,30 @@ export class CloudWatchModel implements ServiceModel {
             );
           }
           if (query.ReturnData === false) continue;
-          const points = this.#series(query.MetricStat, region, start, end, now);
-          points.sort((a, b) => (ascending ? a.t - b.t : b.t - a.t));
+          const all = this.#series(query.MetricStat, region, start, end, now);
+          all.sort((a, b) => (ascending ? a.t - b.t : b.t - a.t));
+          // Datapoints already returned on earlier pages are skipped, across queries in order.
+          const unseen = all.slice(Math.max(0, Math.min(all.length, skip - seen)));
+          seen += all.length;
+          const points = unseen.slice(0, budget);
+          budget -= points.length;
+          const partial = points.length < unseen.length;
+          more ||= partial;
           results.push({
             Id: query.Id,
             Label: query.Label ?? query.MetricStat.Metric?.MetricName,
             Timestamps: points.map((p) => new Date(p.t)),
             Values: points.map((p) => p.v),
-            StatusCode: 'Complete',
+            StatusCode: partial ? 'PartialData' : 'Complete',
             Messages: [],
           });
         }
-        return { MetricDataResults: results, Messages: [] };
+        const returned = results.reduce((n, r) => n + (r.Values?.length ?? 0), 0);
+        return {
+          MetricDataResults: results,
+          Messages: [],
+          ...(more ? { NextToken: `page-${skip + returned}` } : {}),
+        };
       }),
       PutMetricData: op<PutMetricDataInput>((input, region, now) => {
         const namespace = input.Namespace ?? '';
@@ -170,7 +191,17 @@ export class CloudWatchModel implements ServiceModel {
         s.metricName === metric.MetricName &&
         dimensionKey(Object.fromEntries(s.dimensions.map((d) => [d.name, d.value]))) === key,
     );
-    const readable = (t: number) => t + periodMs + this.world.latencies.cloudWatchDatapointDelay.minMs <= now;
+    // Each period's datapoint has its own ingestion delay, drawn per metric and period: with a
+    // range (the pessimistic profile) a later period can be readable before an earlier one, and
+    // a read sees a gap that a later read fills in.
+    const delay = this.world.latencies.cloudWatchDatapointDelay;
+    const readable = (t: number) =>
+      t +
+        periodMs +
+        delay.minMs +
+        (delay.maxMs - delay.minMs) *
+          noise(this.world.seed, `ingest|${region}|${metric.MetricName}|${key}|${t}`) <=
+      now;
     if (signal) {
       return periods
         .filter((t) => readable(t) && !this.#isMissing(region, t))

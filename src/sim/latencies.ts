@@ -128,7 +128,67 @@ export type LatencyProfile = (typeof LATENCY_PROFILES)[number];
  * The pessimistic profile: each figure replaced here is the slow end of what AWS documents or
  * what users report, with its source. A figure not listed is the same in both profiles.
  */
-export const PESSIMISTIC: Partial<Record<LatencyName, Latency>> = {};
+export const PESSIMISTIC: Partial<Record<LatencyName, Latency>> = {
+  apiCall: {
+    minMs: 100,
+    maxMs: 1_500,
+    source:
+      'modelling choice, pessimistic: control-plane calls during a regional event are slower; AWS publishes no latency figure',
+  },
+  route53HealthCheckDetection: {
+    minMs: 90_000,
+    maxMs: 90_000,
+    source:
+      "Route 53 Developer Guide, health check settings: the defaults are a 30 s request interval and a failure threshold of 3, ~90 s",
+  },
+  healthToAnswers: {
+    minMs: 60_000,
+    maxMs: 120_000,
+    source:
+      'modelling choice, pessimistic: no AWS figure (see the typical entry); twice the typical bound, the same as a slow record change below',
+  },
+  route53ChangeInsync: {
+    minMs: 60_000,
+    maxMs: 180_000,
+    source:
+      'users report 60-120 s to INSYNC (github.com/libdns/route53 issue 14); the Route 53 team advises polling GetChange for up to 5 min (github.com/cert-manager/cert-manager issue 9066)',
+  },
+  auroraFailoverPending: {
+    minMs: 10_000,
+    maxMs: 30_000,
+    source:
+      'modelling choice, pessimistic: the verification phase (RDS API Reference, FailoverState pending) has no published duration',
+  },
+  auroraPromotion: {
+    minMs: 240_000,
+    maxMs: 480_000,
+    source:
+      'Aurora User Guide: a managed failover completes "within a few minutes"; a user measured about 8 minutes end to end (github.com/keycloak/keycloak-benchmark issue 445)',
+  },
+  auroraSwitchoverCatchUp: {
+    minMs: 5_000,
+    maxMs: 30_000,
+    source:
+      'modelling choice, pessimistic: a switchover first synchronizes every secondary (Aurora User Guide, switchovers); under write load that takes longer than the lag alone',
+  },
+  ecsTaskStart: {
+    minMs: 120_000,
+    maxMs: 300_000,
+    source:
+      'users report 60-90 s for small Fargate images (github.com/aws/containers-roadmap issues 649, 696) and image pulls of up to minutes for large ones (github.com/dask/dask-cloudprovider issue 66); 2-5 min with health-check grace',
+  },
+  ecsDrain: {
+    minMs: 300_000,
+    maxMs: 300_000,
+    source: 'ELB User Guide, target group deregistration delay: the default is 300 s',
+  },
+  cloudWatchDatapointDelay: {
+    minMs: 60_000,
+    maxMs: 180_000,
+    source:
+      'modelling choice, pessimistic: CloudWatch documents that datapoints can arrive late (User Guide, alarms on delayed metrics, "evaluating late data") but no bound; up to three periods, drawn per period so a read sees gaps a later read fills in',
+  },
+};
 
 /** Every latency under a profile. */
 export function latenciesFor(profile: LatencyProfile): Record<LatencyName, Latency> {

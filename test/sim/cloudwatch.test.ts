@@ -186,4 +186,44 @@ describe('simulated CloudWatch', () => {
     // The primary's own signals stay healthy.
     expect((await read(PRIMARY, [alb5xx]))[0]?.Values).toEqual([]);
   });
+
+  it('pages by MaxDatapoints: PartialData with a NextToken, then the rest', async () => {
+    drill = startDrill();
+    const now = Date.now();
+    const page = (NextToken?: string) =>
+      drill.run(
+        drill.standby.cloudwatch.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: [canary],
+            StartTime: new Date(now - 10 * minute),
+            EndTime: new Date(now),
+            MaxDatapoints: 5,
+            ...(NextToken ? { NextToken } : {}),
+          }),
+        ),
+      );
+    const first = await page();
+    expect(first.MetricDataResults?.[0]).toMatchObject({ StatusCode: 'PartialData' });
+    expect(first.MetricDataResults?.[0]?.Values).toHaveLength(5);
+    expect(first.NextToken).toBeDefined();
+    const second = await page(first.NextToken);
+    expect(second.MetricDataResults?.[0]?.StatusCode).toBe('Complete');
+    expect(second.NextToken).toBeUndefined();
+    const times = [first, second].flatMap((o) => o.MetricDataResults?.[0]?.Timestamps ?? []);
+    expect(new Set(times.map((t) => t.getTime())).size).toBe(times.length);
+    expect(times.length).toBe((await read(STANDBY, [canary]))[0]?.Values?.length);
+  });
+
+  it('delivers late datapoints out of order under the pessimistic profile', async () => {
+    drill = startDrill({ profile: 'pessimistic' });
+    const [success] = await read(STANDBY, [canary], 30);
+    const minutesBack = (success?.Timestamps ?? []).map((t) => (T0 - t.getTime()) / minute);
+    // Typical: every period up to two minutes back is there. Pessimistic: each period's delay is
+    // drawn in 60-180 s, so some recent periods are missing while older ones are present.
+    const expected = Array.from({ length: 29 }, (_, i) => i + 2);
+    const missing = expected.filter((m) => !minutesBack.includes(m));
+    expect(missing.length).toBeGreaterThan(0);
+    expect(Math.max(...missing)).toBeLessThanOrEqual(4);
+    expect(minutesBack).not.toContain(1);
+  });
 });

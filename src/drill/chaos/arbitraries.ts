@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { LatencyProfile } from '../../sim/latencies.js';
 import { type ChaosCase, MUTATING_STATES, ORCHESTRATOR_COMMANDS } from './case.js';
 
 /**
@@ -6,15 +7,17 @@ import { type ChaosCase, MUTATING_STATES, ORCHESTRATOR_COMMANDS } from './case.j
  * false, an empty list) and every number towards its plainest value, so a failing case shrinks
  * to the few faults that matter.
  *
- * A profile says how often each kind of trouble shows up. 'typical' is the bad day the drills
- * already describe (one region's outage, a few API faults, sometimes a crash or a race); another
- * profile ('pessimistic') is planned for more and longer faults.
+ * A profile says how often each kind of trouble shows up and which latencies the simulated cloud
+ * draws from. 'typical' is the bad day the drills already describe (one region's outage, a few
+ * API faults, sometimes a crash or a race) on typical latencies; 'pessimistic' is the same mix of
+ * trouble, a little more often, on AWS at its slowest (src/sim/latencies.ts, PESSIMISTIC).
  */
 
-export const CHAOS_PROFILES = ['typical'] as const;
+export const CHAOS_PROFILES = ['typical', 'pessimistic'] as const;
 export type ChaosProfileName = (typeof CHAOS_PROFILES)[number];
 
 interface ChaosProfile {
+  latencies: LatencyProfile;
   /** Percent of cases that have the primary's service down around the start. */
   primaryOutage: number;
   /** Percent of cases with further incidents (the other region, APIs unreachable), and at most how many. */
@@ -35,22 +38,32 @@ interface ChaosProfile {
   rpoLag: number;
 }
 
+const TYPICAL: ChaosProfile = {
+  latencies: 'typical',
+  primaryOutage: 75,
+  moreIncidentsPercent: 40,
+  moreIncidents: 2,
+  faults: 4,
+  alsoStarts: 2,
+  crash: 25,
+  race: 20,
+  slowDns: 15,
+  shortCapacity: 12,
+  stuckPromotion: 10,
+  approval: 15,
+  drain: 15,
+  headless: 8,
+  rpoLag: 20,
+};
+
 const PROFILES: Record<ChaosProfileName, ChaosProfile> = {
-  typical: {
-    primaryOutage: 75,
-    moreIncidentsPercent: 40,
-    moreIncidents: 2,
-    faults: 4,
-    alsoStarts: 2,
-    crash: 25,
-    race: 20,
-    slowDns: 15,
-    shortCapacity: 12,
-    stuckPromotion: 10,
-    approval: 15,
-    drain: 15,
-    headless: 8,
-    rpoLag: 20,
+  typical: TYPICAL,
+  pessimistic: {
+    ...TYPICAL,
+    latencies: 'pessimistic',
+    faults: 6,
+    slowDns: 25,
+    stuckPromotion: 15,
   },
 };
 
@@ -150,7 +163,7 @@ export function chaosCaseArbitrary(profileName: ChaosProfileName = 'typical'): f
   return fc.record({
     version: fc.constant(1 as const),
     seed: fc.integer({ min: 1, max: 0x7fffffff }),
-    latencies: fc.constant('typical' as const),
+    latencies: fc.constant(p.latencies),
     start,
     incidents,
     faults: fc.array(fault, { maxLength: p.faults }),
