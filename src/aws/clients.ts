@@ -10,14 +10,36 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { MiddlewareStack } from '@smithy/types';
 
 /**
- * Every call is bounded below the 60 s Lambda timeout (DESIGN.md, "A deadline cancels"): a
- * connection to a blackholed endpoint gives up after 3 s and a silent request after 15 s, so the
- * SDK's three attempts (45 s plus backoff) end as a retried TimeoutError rather than as a Lambda
- * killed mid-call (Lambda.Unknown, which is not retried). Steps bound calls into a failed region
- * much tighter on top of this (src/aws/retry.ts).
+ * Every call is bounded below the 60 s Lambda and Task timeout (DESIGN.md, "A deadline
+ * cancels"), so it ends as a retried TimeoutError, never as a Lambda killed mid-call
+ * (Lambda.Unknown, which is not retried). What @smithy/node-http-handler 4.x does with each
+ * option (its source; measured here against a blackholed and a silent local endpoint):
+ *
+ * - connectionTimeout: no TCP answer (a blackholed endpoint) ends at 3 s with TimeoutError. It
+ *   does not apply to a request on a pooled keep-alive connection, which is already connected.
+ * - requestTimeout: the whole request, connect included. WITHOUT throwOnRequestTimeout it only
+ *   logs a warning and the request waits on (the SDK kept it that way because requestTimeout used
+ *   to be a socket idle timeout): a connection that is accepted and never answered, or a pooled
+ *   one whose endpoint went dark, would then hang until the Lambda dies. Hence the flag.
+ * - maxAttempts and retryMode are pinned: AWS_MAX_ATTEMPTS, AWS_RETRY_MODE or a config file must
+ *   not raise the bound below. TimeoutError is transient to the standard strategy (retried).
+ *
+ * Worst case of one SDK call, every attempt unanswered until its timeout, each retry after the
+ * longest backoff the standard strategy allows (full jitter up to min(20 s, base x 2^i), base
+ * 1 s for throttling and 50 ms otherwise, plus up to 5 s more for a Retry-After hint):
+ *   3 x 10 s + (1 + 5) s + (2 + 5) s = 43 s < 60 s
+ * (the ARC cluster client: one attempt, 10 s). test/aws/clients.test.ts recomputes this from the
+ * built clients against serverless.yml and the state machine. Steps bound calls into a failed
+ * region much tighter on top of this (src/aws/retry.ts).
  */
-export const CLIENT_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 15_000 } as const;
-const base = { requestHandler: CLIENT_TIMEOUTS };
+export const CLIENT_TIMEOUTS = {
+  connectionTimeout: 3_000,
+  requestTimeout: 10_000,
+  throwOnRequestTimeout: true,
+} as const;
+/** The SDK's defaults, stated so that nothing in the environment changes them. */
+export const CLIENT_RETRIES = { maxAttempts: 3, retryMode: 'standard' } as const;
+const base = { requestHandler: CLIENT_TIMEOUTS, ...CLIENT_RETRIES };
 
 export interface RegionalClients {
   readonly region: string;

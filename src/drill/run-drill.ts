@@ -40,7 +40,18 @@ export interface DrillOptions {
   onRetry?: (state: string, error: string, attempt: number) => void;
   /** Called with the simulated cloud and the plan before the first execution starts (e.g. to watch it). */
   onCloud?: (cloud: SimulatedCloud, plan: FailoverPlan) => void;
+  /**
+   * A variant of the state machine to drill instead of statemachines/failover.asl.json (parsed
+   * ASL, e.g. the benchmark's sequential baseline); the deployed file when absent.
+   */
+  definition?: object;
+  /** Called with every event the interpreter logs (state entered/exited/retried...), per execution. */
+  onEventLog?: (execution: string, log: InterpreterEvent) => void;
 }
+
+/** One event of the interpreter's event log (aws-local-stepfunctions does not export the type). */
+export type InterpreterEvent =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 export interface ExecutionRun {
   name: string;
@@ -93,7 +104,9 @@ export async function startDrill(scenario: DrillScenario, options: DrillOptions 
   const seed = options.seed ?? 1;
   const planFile = planFileFor(scenario, options.planFile ?? DEFAULT_PLAN_FILE);
   const plan = loadPlanFile(planFile);
-  const definition = JSON.parse(readFileSync(STATE_MACHINE_FILE, 'utf8'));
+  const definition = options.definition
+    ? structuredClone(options.definition)
+    : JSON.parse(readFileSync(STATE_MACHINE_FILE, 'utf8'));
 
   // The drill must never reach a real account: static dummy credentials; the orchestrator runs
   // in the region it moves to (the standby unless the scenario says otherwise).
@@ -207,6 +220,7 @@ async function runExecution(
   const retries: ExecutionRun['retries'] = [];
   void (async () => {
     for await (const log of execution.eventLogs) {
+      options.onEventLog?.(name, log);
       if (log.type !== 'StateRetried') continue;
       const retry = {
         state: log.state.name,

@@ -7,7 +7,8 @@ import { AutoScalingModel } from './autoscaling.js';
 import { CloudWatchModel } from './cloudwatch.js';
 import { DEFAULT_TABLES, DynamoDbModel } from './dynamodb.js';
 import { EcsModel } from './ecs.js';
-import { abortError, awsError, SimFault, SimulatorGapError, timeoutError } from './errors.js';
+import { blackholed, ConnectionPool, hangUnanswered, httpTimeoutsOf, type Unanswered } from './endpoints.js';
+import { abortError, awsError, type ServiceName, SimFault, SimulatorGapError } from './errors.js';
 import { RdsModel } from './rds.js';
 import { Route53Model } from './route53.js';
 import { SnsModel } from './sns.js';
@@ -20,10 +21,18 @@ import {
   SERVICE_BY_CLIENT,
   sleep,
 } from './transport.js';
-import type { ApiCallRecord, CloudSnapshot, SimOptions } from './types.js';
+import type { ApiCallRecord, CloudSnapshot, EndpointBlackhole, SimOptions } from './types.js';
 import { type ServiceModel, World } from './world.js';
 
-export type { ApiCallRecord, CloudSnapshot, FaultRule, Incident, SimOptions, SimTable } from './types.js';
+export type {
+  ApiCallRecord,
+  CloudSnapshot,
+  EndpointBlackhole,
+  FaultRule,
+  Incident,
+  SimOptions,
+  SimTable,
+} from './types.js';
 
 /** Drills cannot reach AWS, but the SDK still signs every request: give it something to sign with. */
 const SIMULATED_CREDENTIALS = {
@@ -54,6 +63,9 @@ export class SimulatedCloud {
   readonly #options: Readonly<SimOptions>;
   readonly #models: ReadonlyMap<string, ServiceModel>;
   readonly #faults: FaultBook;
+  readonly #blackholes: readonly EndpointBlackhole[];
+  /** Each client's open keep-alive connections (src/sim/endpoints.ts). */
+  readonly #pool: ConnectionPool;
   readonly #listeners = new Set<(snapshot: CloudSnapshot) => void>();
   #fingerprint: string;
 
@@ -73,13 +85,22 @@ export class SimulatedCloud {
       oldPrimarySync: options.oldPrimarySync ?? 'connected',
       rebuildAfterMs: options.rebuildAfterMs,
       promotionStuck: options.promotionStuck ?? false,
+      ...(options.engineVersions ? { engineVersions: options.engineVersions } : {}),
+      ...(options.globalClusterReadLagMs === undefined
+        ? {}
+        : { globalReadLagMs: options.globalClusterReadLagMs }),
+      ...(options.promotionMs === undefined ? {} : { promotionMs: options.promotionMs }),
     });
     this.#ecs = new EcsModel(this.#world, {
       standbyDesired: options.standbyDesired ?? 1,
       initialWriter,
       capacity: options.ecsCapacity ?? {},
     });
-    const autoscaling = new AutoScalingModel(this.#world, this.#ecs);
+    const autoscaling = new AutoScalingModel(this.#world, this.#ecs, {
+      initialWriter,
+      scheduledActions: options.scheduledActions ?? [],
+      demand: options.ecsDemand ?? [],
+    });
     const arc = new ArcClusterModel(this.#world, { initialWriter, ...options.arc });
     this.#arc = arc;
     const endpointChecks = new EndpointHealthChecks(this.#world);
@@ -96,6 +117,12 @@ export class SimulatedCloud {
         seenByDns: (id, now) => arc.seenByDns(id, now) ?? endpointChecks.seenByDns(id, now),
       },
     });
+    // The scaler's load follows what the name servers answer (src/sim/traffic-share.ts); Route 53
+    // is brought up to the evaluation's moment first (its advance only applies what is due).
+    autoscaling.traffic = (at) => {
+      this.#route53.advance(at);
+      return this.#route53.snapshot(at);
+    };
     this.#cloudwatch = new CloudWatchModel(this.#world, this.#rds.db, options.metricsMissing);
     this.#dynamodb = new DynamoDbModel(this.#world, options.tables ?? DEFAULT_TABLES);
     this.#sns = new SnsModel(this.#world);
@@ -112,6 +139,8 @@ export class SimulatedCloud {
       ].map((m) => [m.service, m] as const),
     );
     this.#faults = new FaultBook(options.faults ?? []);
+    this.#blackholes = options.blackholes ?? [];
+    this.#pool = new ConnectionPool(() => this.#world.latencies.keepAliveIdle.maxMs);
     this.#fingerprint = fingerprint(this.#build(Date.now()));
   }
 
@@ -164,12 +193,13 @@ export class SimulatedCloud {
     client.middlewareStack.add(
       (_next: unknown, context: HandlerExecutionContext) =>
         async (args: DeserializeHandlerArguments<object>) =>
-          this.#answer(await client.config.region(), context, args.input as Record<string, unknown>),
+          this.#answer(client, await client.config.region(), context, args.input as Record<string, unknown>),
       { step: 'deserialize', priority: 'high', name: MIDDLEWARE_NAME, override: true },
     );
   }
 
   async #answer(
+    client: DecoratableClient,
     clientRegion: string,
     context: HandlerExecutionContext,
     input: Record<string, unknown>,
@@ -182,28 +212,35 @@ export class SimulatedCloud {
     const signal = abortSignalOf(context);
     const world = this.#world;
     let outcome = 'ok';
+    let lostResponse = false;
+    /** An HTTP answer came back: the connection stays open for the next request. */
+    let answered = false;
     try {
       if (!model)
         throw new SimulatorGapError(`SimulatedCloud does not implement ${context.clientName} ${command}`);
-      const silent =
-        world.isDown(region, 'apis-unreachable', started) ||
-        (service === 'route53' && world.isDown(region, 'control-plane-silent', started));
-      const fault = silent ? 'timeout' : this.#faults.take(command, region, started);
-      if (fault === 'timeout') {
-        const hang = world.rng('latency').latency(world.latencies.unreachableHang);
-        await sleep(hang, signal);
-        throw timeoutError(hang);
+      const unanswered = this.#unanswered(model.service, region, started);
+      const fault = unanswered ? undefined : this.#faults.take(command, region, started);
+      // A request written into a connection the client had pooled waits for an answer whatever
+      // happened to the path since; only a new connection waits for a TCP handshake.
+      const pooled = this.#pool.take(client, region, started);
+      if (unanswered) {
+        const how: Unanswered = pooled ? 'no-answer' : unanswered;
+        return await hangUnanswered(how, await httpTimeoutsOf(client), signal);
       }
+      // A 'timeout' fault: this one request is accepted and never answered.
+      if (fault === 'timeout') return await hangUnanswered('no-answer', await httpTimeoutsOf(client), signal);
       // Modelling choice: a request takes effect when it arrives, at the end of its latency, and
       // a request aborted before that never arrives: no change is applied and the caller gets
       // AbortError. On AWS a request that already reached the service may still land after the
       // caller gave up; the orchestrator covers that by reading back (never by assuming "not
-      // changed"), but the simulator does not produce the case. A hang into an unreachable
-      // endpoint (above) never arrives either.
+      // changed"); the 'lost-response' fault produces that case (applied, answer lost), an abort
+      // does not. A hang into an unreachable endpoint (above) never arrives either.
       await sleep(world.rng('latency').latency(world.latencies.apiCall), signal);
       if (signal?.aborted) throw abortError();
+      answered = true;
       const requestId = world.requestId();
-      if (fault) throw awsError(model.service, faultSpec(fault, model.service, requestId));
+      if (fault && fault !== 'lost-response')
+        throw awsError(model.service, faultSpec(fault, model.service, requestId));
       const handler = model.handlers[command];
       if (!handler)
         throw new SimulatorGapError(`SimulatedCloud does not implement ${context.clientName} ${command}`);
@@ -211,6 +248,13 @@ export class SimulatedCloud {
       this.#advance(now);
       try {
         const body = handler(input, region, now);
+        if (fault === 'lost-response') {
+          // Applied: the change stands. The answer is lost on the way back, so the caller waits
+          // as for any request never answered: until its client's requestTimeout (or its abort).
+          lostResponse = true;
+          answered = false;
+          return await hangUnanswered('no-answer', await httpTimeoutsOf(client), signal, now - started);
+        }
         const $metadata = { httpStatusCode: 200, requestId, attempts: 1, totalRetryDelay: 0 };
         return { output: { $metadata, ...body }, response: httpResponse(requestId) };
       } catch (error) {
@@ -230,6 +274,7 @@ export class SimulatedCloud {
       throw error;
     } finally {
       const at = Date.now();
+      if (answered) this.#pool.release(client, region, at);
       const resource = resourceOf(command, input);
       this.calls.push({
         at: started,
@@ -238,9 +283,22 @@ export class SimulatedCloud {
         outcome,
         durationMs: at - started,
         ...(resource ? { resource } : {}),
+        ...(lostResponse ? { lostResponse: true as const } : {}),
       });
       this.#observe(at);
     }
+  }
+
+  /**
+   * How a request to `service`'s endpoint in `region` goes unanswered at `at`, if it does.
+   * apis-unreachable and control-plane-silent take no connection (no TCP answer: modelling
+   * choice for the incidents' "hangs"); SimOptions.blackholes say per endpoint.
+   */
+  #unanswered(service: ServiceName, region: string, at: number): Unanswered | undefined {
+    if (this.#world.isDown(region, 'apis-unreachable', at)) return 'no-connection';
+    if (service === 'route53' && this.#world.isDown(region, 'control-plane-silent', at))
+      return 'no-connection';
+    return blackholed(this.#blackholes, service, region, at);
   }
 
   #advance(now: number): void {

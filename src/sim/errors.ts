@@ -83,20 +83,6 @@ export function awsError(service: ServiceName, spec: AwsErrorSpec): Error {
   return Object.assign(error, { $fault: spec.fault });
 }
 
-/**
- * A request that got no answer, as @smithy/node-http-handler reports a connect timeout: no
- * `$fault`, name TimeoutError. The SDK's retry strategy classes TimeoutError as transient and
- * retries it, so each attempt hangs again.
- */
-export function timeoutError(afterMs: number): Error {
-  return Object.assign(
-    new Error(
-      `@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of ${afterMs} ms.`,
-    ),
-    { name: 'TimeoutError', $metadata: {} },
-  );
-}
-
 /** What the SDK throws when the caller's abortSignal fires mid-request. */
 export function abortError(): Error {
   return Object.assign(new Error('Request aborted'), { name: 'AbortError' });

@@ -16,12 +16,22 @@ export const LATENCIES = {
     maxMs: 300,
     source: 'modelling choice: typical control-plane API round trips within and across regions',
   },
-  /** A call into a region whose endpoints do not answer, until the client gives up. */
-  unreachableHang: {
-    minMs: 10_000,
-    maxMs: 10_000,
+  /*
+   * No figure for how long a call into an endpoint that does not answer hangs: it hangs until the
+   * calling client's own timeout ends it (connectionTimeout, or requestTimeout with
+   * throwOnRequestTimeout), read from the client's configuration, or forever without one
+   * (src/sim/endpoints.ts, src/aws/clients.ts). The one duration that model needs is below.
+   */
+  /**
+   * How long a client's idle keep-alive connection to an endpoint stays open after its last
+   * answer: a request sent on it after the endpoint went dark is not ended by connectionTimeout
+   * (the socket is already connected), only by requestTimeout or socketTimeout.
+   */
+  keepAliveIdle: {
+    minMs: 60_000,
+    maxMs: 60_000,
     source:
-      'modelling choice: a connect timeout of ~10 s; the SDK retries TimeoutError (transient), so one SDK call costs maxAttempts x this plus backoff',
+      "modelling choice: the SDK's agent keeps connections alive with no agent timeout (@smithy/node-http-handler), so the server decides; AWS publishes no idle timeout for its API endpoints, 60 s is the ELB default idle timeout (ELB User Guide), used as a stand-in",
   },
   /** From a failure to Route 53 health checkers calling the endpoint unhealthy. */
   route53HealthCheckDetection: {
@@ -74,6 +84,35 @@ export const LATENCIES = {
     source:
       'Aurora User Guide: the old primary is rebuilt on a new storage volume (after a snapshot of the old one) and re-added as a secondary, "minutes to hours"; 20 min is a modelling choice (SimOptions.rebuildAfterMs overrides it)',
   },
+  /**
+   * RemoveFromGlobalCluster: from the call to the cluster leaving GlobalClusterMembers (and
+   * DescribeDBClusters showing it `promoting`, without GlobalClusterIdentifier). Until then it is
+   * still listed as a secondary and takes no writes.
+   */
+  auroraDetachRemoval: {
+    minMs: 5_000,
+    maxMs: 30_000,
+    source:
+      'modelling choice: AWS publishes no figure; removal is asynchronous (RDS API Reference, RemoveFromGlobalCluster returns the global cluster, the member still listed), and "it takes a few seconds for cluster to change status from available to promoting" (github.com/ansible-collections/amazon.aws pull 1705, which waits 15 s)',
+  },
+  /** RemoveFromGlobalCluster: from leaving the global cluster (`promoting`) to a standalone writer, `available`. */
+  auroraDetachPromotion: {
+    minMs: 60_000,
+    maxMs: 180_000,
+    source:
+      'modelling choice: AWS publishes no figure; a removed cluster "is in promoting state for a while" (github.com/hashicorp/terraform-provider-aws pull 40333) and its promotion outlasted Terraform\'s delete wait (issue 39909); 1-3 min, like the managed promotion it resembles',
+  },
+  /**
+   * Eventual consistency of DescribeGlobalClusters: how long after a change (a failover or
+   * switchover accepted, finishing, a member removed) the global cluster's description may still
+   * show the state before it. DescribeDBClusters of a cluster in its own region is not delayed.
+   */
+  auroraGlobalReadLag: {
+    minMs: 0,
+    maxMs: 5_000,
+    source:
+      'modelling choice, leaning pessimistic: AWS publishes no figure for RDS; AWS APIs are eventually consistent and AWS advises re-reading with backoff "starting with a couple of seconds" (EC2 Developer Guide, eventual consistency in the Amazon EC2 API)',
+  },
   /** One new ECS task: placement, image pull, start, health-check grace. */
   ecsTaskStart: {
     minMs: 60_000,
@@ -95,12 +134,61 @@ export const LATENCIES = {
     source:
       'modelling choice: ECS reports "unable to place a task" as a service event and its scheduler keeps retrying; ~60 s per attempt',
   },
-  /** Application Auto Scaling bringing desiredCount back inside [min, max] after someone set it outside. */
-  autoScalingCorrection: {
+  /**
+   * How far behind the latest UpdateService (or scaling activity) an ECS DescribeServices may
+   * answer: it may show the previous desiredCount for this long after a change.
+   */
+  ecsReadAfterWrite: {
+    minMs: 0,
+    maxMs: 2_000,
+    source:
+      'modelling choice: the ECS API Reference says the API "follows an eventual consistency model" (RunTask, CreateService: a change "might not be immediately visible to all subsequent commands") but gives no figure; AWS advises re-reading with backoff "starting with a couple of seconds" (EC2 Developer Guide, eventual consistency)',
+  },
+  /**
+   * Application Auto Scaling target tracking (src/sim/autoscaling.ts): the period of the policy's
+   * metric (one datapoint each) and of its alarms' evaluations. While an alarm stays in ALARM its
+   * Auto Scaling action is invoked again every period.
+   */
+  scalingMetricPeriod: {
     minMs: 60_000,
     maxMs: 60_000,
     source:
-      'modelling choice: the scaler acts on its next evaluation; target-tracking alarms evaluate every 60 s',
+      'ECS publishes CPUUtilization every minute (ECS Developer Guide, service utilization metrics); target tracking alarms use a 60 s period (github.com/aws/containers-roadmap issue 1208); CloudWatch User Guide, alarm actions: an alarm with an Auto Scaling action "continues to invoke the action once per minute" while in ALARM',
+  },
+  /** The target tracking scale-out alarm's window: it fires on this many minutes of datapoints above the target. */
+  targetTrackingScaleOutAlarm: {
+    minMs: 180_000,
+    maxMs: 180_000,
+    source:
+      'the AlarmHigh that target tracking creates: 3 datapoints of 1 min (github.com/aws/containers-roadmap issue 1208, github.com/aws/copilot-cli issue 4233); not configurable',
+  },
+  /** The target tracking scale-in alarm's window: this many minutes of datapoints below its threshold. */
+  targetTrackingScaleInAlarm: {
+    minMs: 900_000,
+    maxMs: 900_000,
+    source:
+      'the AlarmLow that target tracking creates: 15 datapoints of 1 min (github.com/aws/containers-roadmap issue 1208, github.com/aws-samples/amazon-aurora-labs-for-mysql issue 3)',
+  },
+  /** After a target tracking scale-out, a further one only if larger until this has passed. */
+  targetTrackingScaleOutCooldown: {
+    minMs: 300_000,
+    maxMs: 300_000,
+    source:
+      'Application Auto Scaling default ScaleOutCooldown for ECS services, 300 s (User Guide, cooldown period; aws-cdk BaseTargetTrackingProps: "Duration.seconds(300) for ... ECS services")',
+  },
+  /** After a target tracking scale-in, no further scale-in until this has passed. */
+  targetTrackingScaleInCooldown: {
+    minMs: 300_000,
+    maxMs: 300_000,
+    source:
+      'Application Auto Scaling default ScaleInCooldown for ECS services, 300 s (same sources as the scale-out cooldown)',
+  },
+  /** From a scheduled action's time to Application Auto Scaling running it on the service. */
+  scheduledActionDelay: {
+    minMs: 1_000,
+    maxMs: 5_000,
+    source:
+      'Application Auto Scaling User Guide, scheduled scaling: "the delay between the time the scheduled action is triggered and the time the target service honors the scaling action might be a few seconds"',
   },
   /** A standard-resolution datapoint becomes readable this long after its period ends. */
   cloudWatchDatapointDelay: {
@@ -129,6 +217,12 @@ export type LatencyProfile = (typeof LATENCY_PROFILES)[number];
  * what users report, with its source. A figure not listed is the same in both profiles.
  */
 export const PESSIMISTIC: Partial<Record<LatencyName, Latency>> = {
+  keepAliveIdle: {
+    minMs: 350_000,
+    maxMs: 350_000,
+    source:
+      'modelling choice, pessimistic: a longer-lived pooled connection means more requests written into a dead one; 350 s is the default TCP idle timeout of a Network Load Balancer (ELB User Guide, update the TCP idle timeout for your NLB listener)',
+  },
   apiCall: {
     minMs: 100,
     maxMs: 1_500,
@@ -139,7 +233,7 @@ export const PESSIMISTIC: Partial<Record<LatencyName, Latency>> = {
     minMs: 90_000,
     maxMs: 90_000,
     source:
-      "Route 53 Developer Guide, health check settings: the defaults are a 30 s request interval and a failure threshold of 3, ~90 s",
+      'Route 53 Developer Guide, health check settings: the defaults are a 30 s request interval and a failure threshold of 3, ~90 s',
   },
   healthToAnswers: {
     minMs: 60_000,
@@ -171,6 +265,24 @@ export const PESSIMISTIC: Partial<Record<LatencyName, Latency>> = {
     source:
       'modelling choice, pessimistic: a switchover first synchronizes every secondary (Aurora User Guide, switchovers); under write load that takes longer than the lag alone',
   },
+  auroraDetachRemoval: {
+    minMs: 30_000,
+    maxMs: 120_000,
+    source:
+      'modelling choice, pessimistic: no AWS figure; scripts that detach poll the membership for up to 10 min (github.com/keycloak/keycloak-benchmark pull 564: 60 polls 10 s apart)',
+  },
+  auroraDetachPromotion: {
+    minMs: 180_000,
+    maxMs: 480_000,
+    source:
+      'modelling choice, pessimistic: no AWS figure; the same bound as a slow managed promotion (about 8 minutes, github.com/keycloak/keycloak-benchmark issue 445); a cluster still promoting was gone ~10 min later (github.com/hashicorp/terraform-provider-aws issue 8186)',
+  },
+  auroraGlobalReadLag: {
+    minMs: 5_000,
+    maxMs: 30_000,
+    source:
+      "modelling choice, pessimistic: tens of seconds; the EC2 Developer Guide (eventual consistency) tells callers to keep re-reading with backoff up to minutes. Stays below check-promotion's NOT_VISIBLE_GRACE_MS (60 s)",
+  },
   ecsTaskStart: {
     minMs: 120_000,
     maxMs: 300_000,
@@ -181,6 +293,18 @@ export const PESSIMISTIC: Partial<Record<LatencyName, Latency>> = {
     minMs: 300_000,
     maxMs: 300_000,
     source: 'ELB User Guide, target group deregistration delay: the default is 300 s',
+  },
+  ecsReadAfterWrite: {
+    minMs: 0,
+    maxMs: 10_000,
+    source:
+      'modelling choice, pessimistic: no AWS figure (see the typical entry); AWS advises re-reading with backoff from a couple of seconds up to minutes (EC2 Developer Guide, eventual consistency); 10 s, below the 15 s the state machine waits between rollback rounds',
+  },
+  scheduledActionDelay: {
+    minMs: 1_000,
+    maxMs: 30_000,
+    source:
+      'modelling choice, pessimistic: "a few seconds", and "scheduled actions with start times close to each other can take longer to run" (Application Auto Scaling User Guide, scheduled scaling)',
   },
   cloudWatchDatapointDelay: {
     minMs: 60_000,

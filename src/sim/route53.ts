@@ -108,6 +108,15 @@ function answered(
  * ListResourceRecordSets at once and reaches the name servers (the snapshot's `dns`) at INSYNC;
  * changes to one zone become INSYNC in the order they were submitted. What the name servers
  * answer also follows the records' health checks (HealthView), which need no control plane.
+ *
+ * No read lag is modelled on purpose: AWS documents ListResourceRecordSets as reading its own
+ * writes. Route 53 API Reference, ListResourceRecordSets, "Resource record sets that are
+ * PENDING": "This action returns the most current version of the records. This includes records
+ * that are PENDING, and that are not yet available on all Route 53 DNS servers." The lag users
+ * report is DNS propagation (PENDING until INSYNC, route53ChangeInsync), modelled above, not the
+ * API (e.g. aws/aws-cli issue 6581 turned out to be a controller overwriting the record). The
+ * one documented inconsistency is paging while a change lands ("some pages may display results
+ * without the latest changes"), which the plan's few records never need.
  */
 export class Route53Model implements ServiceModel {
   readonly service = 'route53' as const;

@@ -17,7 +17,7 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
 /** Route 53's API endpoint is global and lives in us-east-1, whatever region the client names. */
 export const ROUTE53_ENDPOINT_REGION = 'us-east-1';
 
-interface AbortSignalLike {
+export interface AbortSignalLike {
   readonly aborted: boolean;
   addEventListener?: (type: 'abort', listener: () => void) => void;
   removeEventListener?: (type: 'abort', listener: () => void) => void;
@@ -75,7 +75,7 @@ export class FaultBook {
 
 /** The exception a fault rule stands for, named as the service really names it. */
 export function faultSpec(
-  error: Exclude<FaultRule['error'], 'timeout'>,
+  error: Exclude<FaultRule['error'], 'timeout' | 'lost-response'>,
   service: ServiceName,
   requestId: string,
 ): AwsErrorSpec {

@@ -1,5 +1,6 @@
 import type { FailoverPlan } from '../plan/schema.js';
 import type { SafetyRulePlan } from '../plan/traffic.js';
+import type { ServiceName } from './errors.js';
 import type { LatencyProfile } from './latencies.js';
 
 /** A regional failure scripted into a drill. */
@@ -12,6 +13,8 @@ export interface Incident {
    * control plane counts as us-east-1; a Route 53 ARC cluster endpoint counts in its own region,
    * plan region or not). control-plane-silent: only Route 53's control plane hangs (`region` is
    * us-east-1, where it is served); every other API there answers and DNS keeps answering.
+   * Both take no connection (no TCP answer), so the calling client's own timeouts end each
+   * attempt (src/sim/endpoints.ts); EndpointBlackhole scopes the same to one endpoint and time.
    */
   kind: 'service-down' | 'apis-unreachable' | 'control-plane-silent';
   /** Epoch ms; may be before the cloud was created (the failure started earlier). */
@@ -29,12 +32,42 @@ export interface FaultRule {
   error:
     | 'throttle'
     | 'server-error'
+    /** The request is accepted and never answered (nor applied): the client's requestTimeout ends it. */
     | 'timeout'
+    /**
+     * The service acts on the call (the cloud changes, as with 'ok'), then the answer never
+     * reaches the caller: a TimeoutError with no HTTP response, which the SDK retries. What a
+     * connection dropped after the request landed looks like; the caller cannot tell it from a
+     * request that never arrived, so it must read back before it acts again.
+     */
+    | 'lost-response'
     | { name: string; message: string; fault: 'client' | 'server'; status: number };
   /** How many calls fail. Each SDK retry attempt is a call and consumes one. */
   count: number;
   /** Epoch ms before which the rule does not match. */
   from?: number;
+}
+
+/**
+ * One API endpoint that stops answering the orchestrator for a while (its network path is cut),
+ * while the service behind it carries on: Aurora still promotes, ECS still runs tasks. How each
+ * request ends is up to the calling client's own timeouts (src/sim/endpoints.ts).
+ */
+export interface EndpointBlackhole {
+  /** The endpoint's region (us-east-1 for Route 53's control plane; an ARC cluster endpoint's own region). */
+  region: string;
+  /** One service's endpoint there; every API endpoint in the region when absent. */
+  service?: ServiceName;
+  /**
+   * no-connection (default): no TCP answer, the client's connectionTimeout ends each new
+   * connection. no-answer: connections are accepted and requests never answered.
+   * Either way a request on a connection the client had pooled before is a no-answer request.
+   */
+  mode?: 'no-connection' | 'no-answer';
+  /** Epoch ms; a request that starts inside [from, to) goes unanswered (all of it: modelling choice). */
+  from: number;
+  /** Epoch ms; open-ended when absent. */
+  to?: number;
 }
 
 export interface SimOptions {
@@ -44,6 +77,8 @@ export interface SimOptions {
   seed: number;
   incidents?: Incident[];
   faults?: FaultRule[];
+  /** Endpoints that stop answering for a while (src/sim/endpoints.ts). */
+  blackholes?: EndpointBlackhole[];
   /** Which latencies the cloud draws from (src/sim/latencies.ts); default 'typical'. */
   profile?: LatencyProfile;
   /** Steady Aurora global replication lag in ms (default 400). */
@@ -74,8 +109,33 @@ export interface SimOptions {
   rebuildAfterMs?: number;
   /** FailoverGlobalCluster and SwitchoverGlobalCluster start but never finish (stuck failing-over / switching-over). */
   promotionStuck?: boolean;
+  /**
+   * Aurora engine version of each region's member cluster (default 16.6 for both): a rolling
+   * minor upgrade upgrades the secondaries first (Aurora User Guide, upgrading a global
+   * database), so for a while the standby runs a newer version than the primary, and managed
+   * failovers and switchovers are refused.
+   */
+  engineVersions?: { primary?: string; standby?: string };
+  /**
+   * Every change to the global cluster (a failover or switchover accepted or finished, a member
+   * removed) shows in DescribeGlobalClusters exactly this long after it happened, instead of the
+   * drawn LATENCIES.auroraGlobalReadLag: eventual consistency, rehearsed at a chosen length.
+   */
+  globalClusterReadLagMs?: number;
+  /** Overrides the drawn LATENCIES.auroraPromotion: how long a managed promotion takes once past pending, in ms. */
+  promotionMs?: number;
   /** Per region, the most ECS tasks that can run across all services (capacity, quotas); unlimited when absent. */
   ecsCapacity?: Record<string, number>;
+  /**
+   * One-time Application Auto Scaling scheduled actions on autoscaled plan services (src/sim/
+   * autoscaling.ts): at `at` they set MinCapacity/MaxCapacity, unless ScheduledScalingSuspended.
+   */
+  scheduledActions?: SimScheduledAction[];
+  /**
+   * Load on autoscaled plan services other than the default (the plan's activeCount when a region
+   * gets all the traffic): the target tracking policy scales on it (src/sim/autoscaling.ts).
+   */
+  ecsDemand?: EcsDemand[];
   /**
    * The plan's signals have no datapoints for periods starting in [from, to) read in `region`
    * (any region when absent; from/to open-ended when absent): a stopped canary, a metric not
@@ -120,6 +180,11 @@ export interface ApiCallRecord {
   /** Virtual ms the call took, latency or hang included. */
   durationMs: number;
   /**
+   * The call changed the cloud although its caller got an error (a 'lost-response' fault): count
+   * it with the 'ok' calls when asking what was applied.
+   */
+  lostResponse?: true;
+  /**
    * What a mutating ECS or Application Auto Scaling call acted on, as `service/CLUSTER/NAME`
    * (the scalable target's ResourceId); absent for other calls.
    */
@@ -141,6 +206,42 @@ export interface DatabaseMemberSnapshot {
   /** connected | pending-resync | detached (no longer in the global cluster). */
   synchronizationStatus: string;
   instances: number;
+  /** The cluster's engine version (DescribeDBClusters EngineVersion). */
+  engineVersion?: string;
+  /**
+   * The writer blocks transaction commits: the plan sets rds.global_db_rpo and no secondary has an
+   * RPO lag below it (Aurora User Guide, managing RPOs for Aurora PostgreSQL global databases).
+   */
+  commitsPaused?: boolean;
+}
+
+/** An Application Auto Scaling scheduled action with a one-time schedule (`at(...)`). */
+export interface SimScheduledAction {
+  /** The scalable target's region. */
+  region: string;
+  /** The plan service's `name` (it must have `autoScaling: true`). */
+  service: string;
+  /** Epoch ms of the schedule; AAS runs it a few seconds later (latencies.scheduledActionDelay). */
+  at: number;
+  /** The new bounds (ScalableTargetAction): either or both. */
+  minCapacity?: number;
+  maxCapacity?: number;
+  name?: string;
+}
+
+/**
+ * Demand on one autoscaled plan service in one region during [from, to), in tasks' worth at its
+ * target tracking target value when the region gets all the traffic (it is scaled by the share
+ * of DNS answers the region gets), replacing the default, the plan's activeCount.
+ */
+export interface EcsDemand {
+  region: string;
+  /** The plan service's `name`. */
+  service: string;
+  tasks: number;
+  /** Epoch ms; open-ended when absent. */
+  from?: number;
+  to?: number;
 }
 
 /** Which scaling activities Application Auto Scaling has suspended for a scalable target. */

@@ -1,5 +1,9 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { DescribeDBInstancesCommand, DescribeGlobalClustersCommand } from '@aws-sdk/client-rds';
+import {
+  DescribeDBInstancesCommand,
+  DescribeGlobalClustersCommand,
+  FailoverGlobalClusterCommand,
+} from '@aws-sdk/client-rds';
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
@@ -8,6 +12,7 @@ import {
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boundedCall } from '../../src/aws/bounded.js';
+import { CLIENT_TIMEOUTS } from '../../src/aws/clients.js';
 import { retryTransient } from '../../src/aws/retry.js';
 import type { FaultRule } from '../../src/sim/cloud.js';
 import { seedMathRandom } from '../../src/sim/random.js';
@@ -84,14 +89,20 @@ describe('simulated faults and outages', () => {
     ]);
   });
 
-  it('times out every attempt into a region whose APIs are unreachable', async () => {
+  it("times out every attempt into a region whose APIs are unreachable, each at the client's connection timeout", async () => {
     drill = startDrill({ incidents: [{ region: PRIMARY, kind: 'apis-unreachable', from: T0 - 60_000 }] });
     const error = await drill.failure(drill.primary.ecs.send(describeApi('orders-use1')));
     expect(error.name).toBe('TimeoutError');
+    expect(error.message).toContain('did not establish a connection');
     expect(error.$fault).toBeUndefined();
     expect(error.$metadata).toMatchObject({ attempts: 3 });
     expect(outcomes()).toEqual(Array(3).fill('DescribeServices:TimeoutError'));
-    expect(elapsed()).toBeGreaterThanOrEqual(30_000);
+    expect(drill.cloud.calls.map((c) => c.durationMs)).toEqual(
+      Array(3).fill(CLIENT_TIMEOUTS.connectionTimeout),
+    );
+    // Three attempts and the SDK's two short backoffs (50 and 100 ms at most after a timeout).
+    expect(elapsed()).toBeGreaterThanOrEqual(3 * CLIENT_TIMEOUTS.connectionTimeout);
+    expect(elapsed()).toBeLessThanOrEqual(3 * CLIENT_TIMEOUTS.connectionTimeout + 150);
     // The standby region answers as usual.
     await drill.run(drill.standby.ecs.send(describeApi('orders-usw2')));
     expect(outcomes().at(-1)).toBe('DescribeServices:ok');
@@ -113,16 +124,20 @@ describe('simulated faults and outages', () => {
 
   it("stops the SDK's own retries at the abort: nothing is sent after the deadline", async () => {
     drill = startDrill({ incidents: [{ region: PRIMARY, kind: 'apis-unreachable', from: T0 }] });
-    // One SDK attempt hangs 10 s and times out; the SDK's second attempt is in flight at 15 s.
+    // Two SDK attempts hang 3 s each and time out; the third is in flight at 7 s.
     const outcome = await drill.run(
       boundedCall(
         (abortSignal) => drill.primary.ecs.send(describeApi('orders-use1'), { abortSignal }),
-        15_000,
+        7_000,
       ),
     );
     expect(outcome).toMatchObject({ ok: false, reason: 'timeout' });
     await drill.clock.tickAsync(120_000);
-    expect(outcomes()).toEqual(['DescribeServices:TimeoutError', 'DescribeServices:AbortError']);
+    expect(outcomes()).toEqual([
+      'DescribeServices:TimeoutError',
+      'DescribeServices:TimeoutError',
+      'DescribeServices:AbortError',
+    ]);
     expect(drill.clock.countTimers()).toBe(0);
   });
 
@@ -186,6 +201,30 @@ describe('simulated faults and outages', () => {
     drill = startDrill({ incidents: [{ region: 'us-east-1', kind: 'apis-unreachable', from: T0 }] });
     const error = await drill.failure(drill.registry.route53().send(new GetChangeCommand({ Id: 'C123' })));
     expect(error.name).toBe('TimeoutError');
+  });
+
+  it('applies a call whose answer it then loses: the SDK retries, and the retry meets the change already made', async () => {
+    drill = startDrill({ faults: [{ command: 'FailoverGlobalCluster', error: 'lost-response', count: 1 }] });
+    const error = await drill.failure(
+      drill.standby.rds.send(
+        new FailoverGlobalClusterCommand({
+          GlobalClusterIdentifier: 'orders-global',
+          TargetDbClusterIdentifier: 'arn:aws:rds:us-west-2:123456789012:cluster:orders-usw2',
+          AllowDataLoss: true,
+        }),
+      ),
+    );
+    // The first attempt landed (the cloud is failing over); its answer never came, so the client
+    // waited out its requestTimeout; the SDK sent it again, and RDS refused the repeat: one
+    // failover applied, two sent.
+    expect(['pending', 'failing-over']).toContain(drill.cloud.snapshot().database.failoverState);
+    expect(drill.cloud.calls[0]?.durationMs).toBe(CLIENT_TIMEOUTS.requestTimeout);
+    expect(error.name).toBe('InvalidGlobalClusterStateFault');
+    expect(error.$metadata).toMatchObject({ attempts: 2 });
+    expect(drill.cloud.calls.map((c) => [c.command, c.outcome, c.lostResponse ?? false])).toEqual([
+      ['FailoverGlobalCluster', 'TimeoutError', true],
+      ['FailoverGlobalCluster', 'InvalidGlobalClusterStateFault', false],
+    ]);
   });
 
   it('fails loudly on a command it does not simulate', async () => {
