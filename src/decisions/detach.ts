@@ -22,7 +22,14 @@ export type OldRegionReach =
   | { kind: 'answered'; detail: string }
   | { kind: 'not-probed' };
 
-export type DetachSafety = { safe: true; basis: 'fenced'; note: string } | { safe: false; reason: string };
+export type DetachSafety =
+  | { safe: true; basis: 'fenced'; note: string }
+  /**
+   * `draining`: the old region's services were fenced and answer, but some of their tasks still
+   * run (the load balancer's deregistration delay, the stop timeout): it will be safe soon, so
+   * the step may wait and look again instead of giving up.
+   */
+  | { safe: false; reason: string; draining?: true };
 
 const FENCED = new Set(['fenced', 'already']);
 
@@ -70,13 +77,17 @@ export function decideDetachSafety(input: SafetyInput): DetachSafety {
     // desiredCount 0 was accepted, but tasks drain for the deregistration delay and stop timeout:
     // only none running means none writes.
     const running = input.oldTasksRunning;
-    if (running === undefined || running === null || running > 0) {
+    if (running === undefined || running === null) {
       return {
         safe: false,
-        reason:
-          running === undefined || running === null
-            ? `not detaching: the services in ${source} were fenced, but whether their tasks stopped cannot be read now. Check (aws ecs describe-services --region ${source}), then detach by hand: ${input.detachCommand}`
-            : `not detaching: the services in ${source} were fenced but ${running} task(s) still run (draining). Detach by hand once none runs: ${input.detachCommand}`,
+        reason: `not detaching: the services in ${source} were fenced, but whether their tasks stopped cannot be read now. Check (aws ecs describe-services --region ${source}), then detach by hand: ${input.detachCommand}`,
+      };
+    }
+    if (running > 0) {
+      return {
+        safe: false,
+        draining: true,
+        reason: `not detaching: the services in ${source} were fenced but ${running} task(s) still run (draining). Detach by hand once none runs: ${input.detachCommand}`,
       };
     }
     return {
@@ -145,7 +156,10 @@ export function decideDetach(
       `${targetId} has no DB instance: detached, it would have nothing to take writes. Add one first ` +
       `(aws rds create-db-instance --region ${request.targetRegion} --db-cluster-identifier ${targetId} --db-instance-identifier ${targetId}-instance-1 --engine <engine> --db-instance-class <class>)`,
   };
-  const member = global?.members.find((m) => m.arn === targetArn);
+  // DescribeDBClusters in the target's own region is current; DescribeGlobalClusters is eventually
+  // consistent and may still list a cluster that has left: the cluster's own read wins.
+  const member =
+    cluster.globalClusterIdentifier === null ? undefined : global?.members.find((m) => m.arn === targetArn);
 
   if (!member) {
     if (cluster.globalClusterIdentifier !== null && cluster.globalClusterIdentifier !== globalId) {

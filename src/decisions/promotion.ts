@@ -1,6 +1,7 @@
 import type { GlobalClusterView } from '../aws/rds.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import type { FailoverRequest } from '../steps/request.js';
+import { majorMinor } from './readiness.js';
 
 /**
  * What promote-database and check-promotion do, decided from the global cluster as
@@ -30,7 +31,33 @@ export type PromotionDecision =
       allowDataLoss: true;
     }
   | { kind: 'switchover'; targetArn: string; fromArn: string; endpointRegion: string; allowDataLoss: false }
+  /**
+   * Unplanned, and RDS would refuse the managed failover (the members' engine versions differ,
+   * a rolling upgrade half done): detach the target and promote it instead (detach-target).
+   */
+  | { kind: 'detach'; targetArn: string; fromArn: string | null; reason: string }
   | { kind: 'refuse'; reason: string };
+
+/**
+ * The members' engine versions, as check-readiness read them (DescribeDBClusters in each region;
+ * the source's only when its region answered). null: not known.
+ */
+export interface MemberEngines {
+  source: string | null;
+  target: string | null;
+}
+
+/**
+ * Why the managed operation cannot be used, when the engine versions say so: a managed failover
+ * or switchover needs the same major and minor version (Aurora User Guide, upgrading a global
+ * database). Null when they match, or when one is unknown (then RDS itself decides, and a
+ * refusal for the engine version is read by classifyPromotionRefusal).
+ */
+export function engineMismatch(engines: MemberEngines | null | undefined): string | null {
+  if (!engines?.source || !engines.target) return null;
+  if (majorMinor(engines.source) === majorMinor(engines.target)) return null;
+  return `engine versions differ (source ${engines.source}, target ${engines.target}): RDS refuses a managed failover or switchover between them`;
+}
 
 /** The plan's member ARN in `region`, or null when the plan has none there. */
 export function memberArnIn(plan: FailoverPlan, region: string): string | null {
@@ -41,6 +68,7 @@ export function decidePromotion(
   request: Pick<FailoverRequest, 'mode' | 'sourceRegion' | 'targetRegion'>,
   plan: FailoverPlan,
   view: GlobalClusterView,
+  engines: MemberEngines | null = null,
 ): PromotionDecision {
   const targetArn = memberArnIn(plan, request.targetRegion);
   if (!targetArn) {
@@ -83,6 +111,20 @@ export function decidePromotion(
   }
 
   const writer = view.members.find((m) => m.isWriter) ?? null;
+  const mismatch = engineMismatch(engines);
+  if (mismatch && request.mode === 'planned') {
+    // Both regions are up: a detached target would be a second writer. Readiness refuses first.
+    return {
+      kind: 'refuse',
+      reason: `${mismatch}; a planned move waits for the upgrade to finish (upgrade the older cluster, then start again)`,
+    };
+  }
+  if (mismatch) {
+    // Detach-and-promote is AWS's documented way out of an outage when the managed failover is
+    // not available (Aurora User Guide, recovering from an unplanned outage); detach-target
+    // still refuses it unless the old region's services are fenced and stopped.
+    return { kind: 'detach', targetArn, fromArn: writer?.arn ?? null, reason: mismatch };
+  }
   if (request.mode === 'planned') {
     if (!writer) {
       return {
@@ -108,6 +150,38 @@ export function decidePromotion(
     endpointRegion: target.region || request.targetRegion,
     allowDataLoss: true,
   };
+}
+
+/**
+ * What a refusal of FailoverGlobalCluster or SwitchoverGlobalCluster means for promote-database:
+ *
+ *   under-way        InvalidGlobalClusterStateFault saying an operation is already running or the
+ *                    target already writes: possibly this execution's own request, sent by an
+ *                    earlier attempt whose answer was lost (the SDK or the state machine retried),
+ *                    and not yet visible to DescribeGlobalClusters (eventually consistent).
+ *                    Not a failure: check-promotion confirms it (or fails it) from what it reads.
+ *   engine-versions  the members' engine versions differ (re:Post Knowledge Center quotes "must
+ *                    have the same engine version as that of the current primary cluster"):
+ *                    an unplanned move takes the detach path, a planned one is refused.
+ *   refused          anything else: a failure, as before.
+ *
+ * The message is read only to tell these apart; the code alone cannot (AWS uses
+ * InvalidGlobalClusterStateFault for all of them), and the verdict is always confirmed by a
+ * read before anything else is sent.
+ */
+export type RefusalMeaning = 'under-way' | 'engine-versions' | 'refused';
+
+export function classifyPromotionRefusal(error: { name?: string; message?: string }): RefusalMeaning {
+  const name = error.name ?? '';
+  const message = error.message ?? '';
+  if (name !== 'InvalidGlobalClusterStateFault' && name !== 'InvalidDBClusterStateFault') return 'refused';
+  if (/engine version/i.test(message)) return 'engine-versions';
+  if (
+    name === 'InvalidGlobalClusterStateFault' &&
+    /\balready\b|in progress|failing[ -]over|switching[ -]over/i.test(message)
+  )
+    return 'under-way';
+  return 'refused';
 }
 
 export type PromotionProgress =

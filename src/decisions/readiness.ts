@@ -113,3 +113,20 @@ export function judgeEngineVersions(source: EngineFacts, target: EngineFacts): V
   }
   return { ok: true, detail: `engine ${target.engineVersion} in both regions` };
 }
+
+/**
+ * The same comparison for an unplanned move, which does not stop on a mismatch: during a rolling
+ * upgrade (secondaries first, Aurora User Guide, upgrading a global database) an outage must
+ * still be survivable, and detaching the target and promoting it is AWS's documented way out
+ * when the managed failover is not available. So a mismatch passes, and says which way the
+ * database will move; promote-database decides the same from the same versions.
+ */
+export function judgeEngineVersionsUnplanned(source: EngineFacts, target: EngineFacts): Verdict {
+  const verdict = judgeEngineVersions(source, target);
+  if (verdict.ok) return verdict;
+  const both = `${source.engineVersion} in ${source.region}, ${target.engineVersion} in ${target.region}`;
+  return {
+    ok: true,
+    detail: `engine versions differ (${both}): FailoverGlobalCluster would refuse them, so this unplanned move goes by detach-and-promote: ${target.identifier} is detached from the global cluster (RemoveFromGlobalCluster) once the old region's services are fenced and stopped, and the global database must be rebuilt afterwards`,
+  };
+}

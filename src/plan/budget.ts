@@ -229,7 +229,7 @@ export function timeBudget(plan: BudgetPlan): TimeBudget {
 const seconds = (n: number) => `${n.toLocaleString('en-US')} s`;
 const minutes = (n: number) => `${Math.ceil(n / 60)} min`;
 
-/** `worst case 91 min of 120 min (planned start): start 120 s, ...`, for `failover validate`. */
+/** `worst case 101 min of 120 min (automatic start): start 120 s, ...`, for `failover validate`. */
 export function describeBudget(budget: TimeBudget): string {
   const items = budget.items.map((i) => `${i.name} ${seconds(i.seconds)}`).join(', ');
   return `worst case ${minutes(budget.worstCaseSeconds)} of ${minutes(budget.executionTimeoutSeconds)} (${budget.mode} start): ${items}`;

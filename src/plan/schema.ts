@@ -107,6 +107,14 @@ export const failoverPlanSchema = z
        * gradual drain is refused (the target's tasks could not write before the switchover).
        */
       writesVia: z.enum(['global-writer-endpoint', 'regional-writer']).default('regional-writer'),
+      /**
+       * rds.global_db_rpo as set in the primary's DB cluster parameter group (Aurora PostgreSQL),
+       * when it is: Aurora blocks commits on the writer while no secondary has an RPO lag below it,
+       * so an unplanned failover loses at most this many seconds of writes. Valid values 20 to
+       * 2,147,483,647 (Aurora User Guide, managing RPOs for Aurora PostgreSQL global databases).
+       * Absent: not set, the RPO is the lag observed before promotion.
+       */
+      globalDbRpoSeconds: z.number().int().min(20).max(2_147_483_647).optional(),
     }),
     services: z.array(ecsServiceSchema).min(1),
     dns: z.strictObject({
@@ -171,11 +179,18 @@ export const failoverPlanSchema = z
       .strictObject({
         /** Bound on each call into the failed region (fencing, reading its metrics). */
         failedRegionCallMs: z.number().int().min(100).max(20_000).default(3000),
-        promotionSeconds: z.number().int().min(60).max(3600).default(600),
+        /**
+         * How long a managed failover or switchover may take before it counts as stuck (an
+         * unplanned one then falls back to detaching the target, which gets as long again). 900 s:
+         * AWS says "within a few minutes", a user measured about 8 minutes end to end, and the
+         * drills' pessimistic profile (src/sim/latencies.ts) takes up to ~9 min with the pending
+         * phase and the read lag; a detach takes up to ~10 min there.
+         */
+        promotionSeconds: z.number().int().min(60).max(3600).default(900),
         scaleSeconds: z.number().int().min(60).max(3600).default(900),
         dnsSyncSeconds: z.number().int().min(30).max(1800).default(300),
       })
-      .default({ failedRegionCallMs: 3000, promotionSeconds: 600, scaleSeconds: 900, dnsSyncSeconds: 300 }),
+      .default({ failedRegionCallMs: 3000, promotionSeconds: 900, scaleSeconds: 900, dnsSyncSeconds: 300 }),
   })
   .superRefine((plan, ctx) => {
     const regions: string[] = [plan.regions.primary, plan.regions.standby];

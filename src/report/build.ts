@@ -292,11 +292,23 @@ function rpoOf(
     };
   }
   const lagMs = promote?.rpoLagMsBeforePromotion ?? readiness?.rpoLagMs ?? null;
-  if (lagMs === null || !promote)
-    return { seconds: null, basis: 'unknown: no RPO lag was observed before promotion' };
+  // rds.global_db_rpo: Aurora blocked every commit that would have left the secondary further
+  // behind than this, so no more than this was lost, whatever the lag read (or not read).
+  const bound = promote?.rpoBoundSeconds;
+  const capped =
+    bound === undefined ? '' : `; at most ${bound} s: rds.global_db_rpo blocks commits beyond it`;
+  if (lagMs === null || !promote) {
+    return promote && bound !== undefined
+      ? {
+          seconds: bound,
+          basis: `upper bound: rds.global_db_rpo is ${bound} s (Aurora blocks commits beyond it); no RPO lag was observed before promotion`,
+        }
+      : { seconds: null, basis: 'unknown: no RPO lag was observed before promotion' };
+  }
+  const observed = Math.round(lagMs) / 1000;
   return {
-    seconds: Math.round(lagMs) / 1000,
-    basis: 'estimate: AuroraGlobalDBRPOLag last observed before promotion; writes in that window may be lost',
+    seconds: bound === undefined ? observed : Math.min(observed, bound),
+    basis: `estimate: AuroraGlobalDBRPOLag last observed before ${promote.action === 'detach' ? 'the target was detached' : 'promotion'}; writes in that window may be lost${capped}`,
   };
 }
 

@@ -116,7 +116,7 @@ export function operatorFacts(
   const detach = pick(detachTargetOutput, at(state, 'takeover', 'detach'));
   if (detach && (detach.action === 'detached' || detach.action === 'already-detached')) {
     actions.push(
-      `The managed Aurora failover was stuck, so the target was detached from the global cluster (${detach.precaution.note}). There is no standby now: rebuild the global database (runbooks/failure-paths.md, "Promotion stuck, target detached"):`,
+      `${detach.reason?.startsWith('the managed failover cannot be used') ? `The managed Aurora failover could not be used (${detach.reason.replace(/^the managed failover cannot be used: /, '')})` : 'The managed Aurora failover was stuck'}, so the target was detached from the global cluster (${detach.precaution.note}). There is no standby now: rebuild the global database (runbooks/failure-paths.md, "Promotion stuck, target detached"):`,
       ...detach.rebuildInstructions.map((line) => `  ${line}`),
     );
   }

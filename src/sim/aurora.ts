@@ -9,11 +9,19 @@ export interface AuroraCluster {
   readonly resourceId: string;
   readonly endpointHash: string;
   instances: number;
+  /** A member of the global cluster (listed in GlobalClusterMembers, GlobalClusterIdentifier set). */
   inGlobal: boolean;
-  /** Global writer, or (once detached) a standalone cluster that takes writes. */
+  /** Global writer, or (once detached and promoted) a standalone cluster that takes writes. */
   isWriter: boolean;
   sync: 'connected' | 'pending-resync';
-  /** Set by RemoveFromGlobalCluster: the cluster is `promoting` until then. */
+  /** DescribeDBClusters EngineVersion; a managed failover or switchover needs the writer's. */
+  engineVersion: string;
+  /**
+   * Set by RemoveFromGlobalCluster: the cluster leaves the global cluster at this time. Until then
+   * it is still listed as a secondary, still `available`, and takes no writes.
+   */
+  detachRemovedAt?: number;
+  /** Set by RemoveFromGlobalCluster on a secondary: `promoting` after it left, until this time. */
   detachDoneAt?: number;
   /** While pending-resync: when Aurora has rebuilt it as a connected secondary (+Infinity: never). */
   rebuildAt?: number;
@@ -28,6 +36,12 @@ export interface AuroraOptions {
   oldPrimarySync: 'connected' | 'pending-resync';
   rebuildAfterMs: number | undefined;
   promotionStuck: boolean;
+  /** Engine version per plan role; a missing one is DEFAULT_ENGINE_VERSION. */
+  engineVersions?: { primary?: string; standby?: string };
+  /** A fixed DescribeGlobalClusters lag instead of LATENCIES.auroraGlobalReadLag. */
+  globalReadLagMs?: number;
+  /** A fixed promotion duration instead of LATENCIES.auroraPromotion. */
+  promotionMs?: number;
 }
 
 /** A managed failover or switchover in flight; its phase follows from the clock. */
@@ -40,16 +54,30 @@ export interface AuroraOperation {
   readonly doneAt: number;
 }
 
+/** The global cluster as DescribeGlobalClusters renders it: a copy taken at each change. */
+interface GlobalState {
+  members: { arn: string; isWriter: boolean; sync: AuroraCluster['sync'] }[];
+  op: { kind: AuroraOperation['kind']; fromArn: string; toArn: string; pendingUntil: number } | null;
+  engineVersion: string;
+}
+
 const ENGINE = 'aurora-postgresql';
-const ENGINE_VERSION = '16.6';
+export const DEFAULT_ENGINE_VERSION = '16.6';
 
 /**
  * The Aurora global database: one member cluster per plan region, the primary's member the
- * writer. Transitions are computed from timestamps and applied when observed, so the simulator
- * needs no timers of its own.
+ * writer. Transitions are computed from timestamps and applied, in time order, when observed, so
+ * the simulator needs no timers of its own.
  *
- *   request ── pending (a few s) ── failing-over / switching-over ── done: target IsWriter,
- *                                                                     FailoverState gone
+ *   managed:  request ── pending (a few s) ── failing-over / switching-over ── done: target
+ *             IsWriter, FailoverState gone
+ *   detach:   RemoveFromGlobalCluster ── still listed, available (auroraDetachRemoval) ── gone from
+ *             the global cluster, `promoting` (auroraDetachPromotion) ── standalone writer, available
+ *
+ * DescribeGlobalClusters is eventually consistent: each change to the global cluster shows there
+ * only LATENCIES.auroraGlobalReadLag after it happened (reads are monotonic: once a change shows,
+ * it keeps showing). The answer to the call that made a change, DescribeDBClusters and snapshot()
+ * are the truth at once.
  *
  * After an unplanned failover the old primary is pending-resync; once its region has had no
  * incident for LATENCIES.auroraRebuild it is a connected secondary again. Write acceptance (the
@@ -64,6 +92,8 @@ export class AuroraGlobalDatabase {
   readonly #created: Date;
   /** When each cluster started or stopped replicating as a secondary, for its RPO-lag history. */
   readonly #replicating: { at: number; arn: string; replicating: boolean }[] = [];
+  /** Each state of the global cluster, from when DescribeGlobalClusters shows it. */
+  readonly #published: { visibleAt: number; state: GlobalState; print: string }[] = [];
 
   constructor(
     private readonly world: World,
@@ -79,6 +109,7 @@ export class AuroraGlobalDatabase {
     this.clusters = world.regions.map((region) => {
       const arn = plan.database.members[region] ?? '';
       const writer = region === writerRegion;
+      const role = region === plan.regions.primary ? 'primary' : 'standby';
       // The old primary of a failover that happened before the drill may still await its rebuild.
       const sync = writer || region !== plan.regions.primary ? 'connected' : options.oldPrimarySync;
       return {
@@ -91,6 +122,7 @@ export class AuroraGlobalDatabase {
         inGlobal: true,
         isWriter: writer,
         sync,
+        engineVersion: options.engineVersions?.[role] ?? DEFAULT_ENGINE_VERSION,
         ...(sync === 'pending-resync' ? { rebuildAt: this.#rebuildAt(region, world.t0) } : {}),
       };
     });
@@ -100,39 +132,108 @@ export class AuroraGlobalDatabase {
         arn: c.arn,
         replicating: !c.isWriter && c.sync === 'connected',
       });
+    this.#publish(Number.NEGATIVE_INFINITY);
   }
 
+  /** Applies every transition due at or before `now`, earliest first, publishing each change. */
   advance(now: number): void {
+    for (;;) {
+      const next = this.#nextTransition(now);
+      if (!next) return;
+      next.apply();
+      this.#publish(next.at);
+    }
+  }
+
+  #nextTransition(now: number): { at: number; apply: () => void } | null {
+    const due: { at: number; apply: () => void }[] = [];
     const op = this.operation;
-    if (op && now >= op.doneAt) {
-      op.to.isWriter = true;
-      op.to.sync = 'connected';
-      op.to.fencedAt = undefined;
-      op.from.isWriter = false;
-      op.from.sync = op.kind === 'failover' ? 'pending-resync' : 'connected';
-      if (op.kind === 'failover') {
-        // The old primary keeps its old volume: Aurora rebuilds it (snapshot, new volume, re-add)
-        // once its region has recovered. Until Aurora can reach it, nothing fences it.
-        op.from.rebuildAt = this.#rebuildAt(op.from.region, op.doneAt);
-        op.from.fencedAt = this.world.clearFrom(op.from.region, op.doneAt, ['apis-unreachable']);
-      }
-      this.operation = undefined;
-      this.#replicating.push({ at: op.doneAt, arn: op.to.arn, replicating: false });
-      this.#replicating.push({ at: op.doneAt, arn: op.from.arn, replicating: op.kind === 'switchover' });
-    }
+    if (op && op.doneAt <= now) due.push({ at: op.doneAt, apply: () => this.#finish(op) });
     for (const cluster of this.clusters) {
-      if (cluster.detachDoneAt !== undefined && now >= cluster.detachDoneAt) {
-        cluster.isWriter = true;
-        cluster.detachDoneAt = undefined;
+      const removedAt = cluster.detachRemovedAt;
+      if (removedAt !== undefined && removedAt <= now) {
+        due.push({
+          at: removedAt,
+          apply: () => {
+            cluster.inGlobal = false;
+            cluster.detachRemovedAt = undefined;
+            this.#replicating.push({ at: removedAt, arn: cluster.arn, replicating: false });
+          },
+        });
+      } else if (
+        removedAt === undefined &&
+        cluster.detachDoneAt !== undefined &&
+        cluster.detachDoneAt <= now
+      ) {
+        due.push({
+          at: cluster.detachDoneAt,
+          apply: () => {
+            cluster.isWriter = true;
+            cluster.detachDoneAt = undefined;
+          },
+        });
       }
-      if (cluster.rebuildAt !== undefined && now >= cluster.rebuildAt) {
-        if (cluster.inGlobal && !cluster.isWriter) {
-          cluster.sync = 'connected';
-          this.#replicating.push({ at: cluster.rebuildAt, arn: cluster.arn, replicating: true });
-        }
-        cluster.rebuildAt = undefined;
+      const rebuildAt = cluster.rebuildAt;
+      if (rebuildAt !== undefined && rebuildAt <= now) {
+        due.push({
+          at: rebuildAt,
+          apply: () => {
+            if (cluster.inGlobal && !cluster.isWriter) {
+              cluster.sync = 'connected';
+              this.#replicating.push({ at: rebuildAt, arn: cluster.arn, replicating: true });
+            }
+            cluster.rebuildAt = undefined;
+          },
+        });
       }
     }
+    return due.reduce<{ at: number; apply: () => void } | null>(
+      (first, t) => (first === null || t.at < first.at ? t : first),
+      null,
+    );
+  }
+
+  #finish(op: AuroraOperation): void {
+    op.to.isWriter = true;
+    op.to.sync = 'connected';
+    op.to.fencedAt = undefined;
+    op.from.isWriter = false;
+    op.from.sync = op.kind === 'failover' ? 'pending-resync' : 'connected';
+    if (op.kind === 'failover') {
+      // The old primary keeps its old volume: Aurora rebuilds it (snapshot, new volume, re-add)
+      // once its region has recovered. Until Aurora can reach it, nothing fences it.
+      op.from.rebuildAt = this.#rebuildAt(op.from.region, op.doneAt);
+      op.from.fencedAt = this.world.clearFrom(op.from.region, op.doneAt, ['apis-unreachable']);
+    }
+    this.operation = undefined;
+    this.#replicating.push({ at: op.doneAt, arn: op.to.arn, replicating: false });
+    this.#replicating.push({ at: op.doneAt, arn: op.from.arn, replicating: op.kind === 'switchover' });
+  }
+
+  /**
+   * Records the global cluster as it is now, to show in DescribeGlobalClusters from `at` plus the
+   * read lag. Nothing is recorded when nothing DescribeGlobalClusters shows has changed.
+   */
+  #publish(at: number): void {
+    const op = this.operation;
+    const state: GlobalState = {
+      members: this.clusters
+        .filter((c) => c.inGlobal)
+        .map((c) => ({ arn: c.arn, isWriter: c.isWriter, sync: c.sync })),
+      op: op
+        ? { kind: op.kind, fromArn: op.from.arn, toArn: op.to.arn, pendingUntil: op.pendingUntil }
+        : null,
+      engineVersion:
+        this.writer()?.engineVersion ?? this.clusters[0]?.engineVersion ?? DEFAULT_ENGINE_VERSION,
+    };
+    const print = JSON.stringify(state);
+    if (this.#published.at(-1)?.print === print) return;
+    const lag =
+      at === Number.NEGATIVE_INFINITY
+        ? 0
+        : (this.options.globalReadLagMs ??
+          this.world.rng('aurora-read-lag').latency(this.world.latencies.auroraGlobalReadLag));
+    this.#published.push({ visibleAt: at + lag, state, print });
   }
 
   /**
@@ -147,6 +248,32 @@ export class AuroraGlobalDatabase {
     if (op?.from === cluster) return op.kind === 'failover' || now < op.pendingUntil;
     if (cluster.isWriter) return true;
     return cluster.fencedAt !== undefined && now < cluster.fencedAt;
+  }
+
+  /**
+   * rds.global_db_rpo (plan database.globalDbRpoSeconds, set in the primary's cluster parameter
+   * group): "Aurora PostgreSQL blocks transaction commits if there is no secondary DB cluster that
+   * has an RPO lag time less than the RPO time", and allows them again once one has (Aurora User
+   * Guide, managing RPOs for Aurora PostgreSQL-based global databases). Only the primary region's
+   * cluster carries the parameter here: AWS advises leaving the secondary's at the default in a
+   * two-Region global database, so a promoted secondary with no secondary of its own keeps taking
+   * commits. The lag is the world's steady RPO lag.
+   */
+  commitsPaused(cluster: AuroraCluster): boolean {
+    const rpoSeconds = this.world.plan.database.globalDbRpoSeconds;
+    if (rpoSeconds === undefined || cluster.region !== this.world.plan.regions.primary) return false;
+    if (!cluster.isWriter || !cluster.inGlobal) return false;
+    const secondaries = this.clusters.filter((c) => c.inGlobal && !c.isWriter && c.sync === 'connected');
+    return !secondaries.some(() => this.world.rpoLagMs < rpoSeconds * 1000);
+  }
+
+  /**
+   * AuroraGlobalDBRPOLag as reported: with rds.global_db_rpo set, no commit completes that would
+   * leave a secondary further behind than it, so the lag of committed data stays at or below it.
+   */
+  reportedRpoLagMs(rawMs: number): number {
+    const rpoSeconds = this.world.plan.database.globalDbRpoSeconds;
+    return rpoSeconds === undefined ? rawMs : Math.min(rawMs, rpoSeconds * 1000);
   }
 
   #rebuildAt(region: string, from: number): number {
@@ -176,8 +303,7 @@ export class AuroraGlobalDatabase {
   failoverStatus(now: number): string | null {
     const op = this.operation;
     if (!op) return null;
-    if (now < op.pendingUntil) return 'pending';
-    return op.kind === 'failover' ? 'failing-over' : 'switching-over';
+    return statusOf(op, now);
   }
 
   start(kind: AuroraOperation['kind'], from: AuroraCluster, to: AuroraCluster, now: number): void {
@@ -187,7 +313,7 @@ export class AuroraGlobalDatabase {
       kind === 'switchover'
         ? this.world.rpoLagMs + rng.latency(this.world.latencies.auroraSwitchoverCatchUp)
         : 0;
-    const promotion = rng.latency(this.world.latencies.auroraPromotion);
+    const promotion = this.options.promotionMs ?? rng.latency(this.world.latencies.auroraPromotion);
     this.operation = {
       kind,
       from,
@@ -195,30 +321,52 @@ export class AuroraGlobalDatabase {
       pendingUntil,
       doneAt: this.options.promotionStuck ? Number.POSITIVE_INFINITY : pendingUntil + catchUp + promotion,
     };
+    this.#publish(now);
   }
 
   /** Abandons the operation in flight (its target is being detached instead). */
-  cancel(): void {
+  cancel(now: number): void {
     this.operation = undefined;
+    this.#publish(now);
   }
 
+  /**
+   * RemoveFromGlobalCluster accepted: asynchronous. The cluster stays listed (and `available`)
+   * for LATENCIES.auroraDetachRemoval, then leaves the global cluster and stops replicating; a
+   * secondary is then `promoting` for LATENCIES.auroraDetachPromotion before it takes writes.
+   */
   detach(cluster: AuroraCluster, now: number): void {
-    cluster.inGlobal = false;
-    this.#replicating.push({ at: now, arn: cluster.arn, replicating: false });
+    const rng = this.world.rng('aurora-detach');
+    cluster.detachRemovedAt = now + rng.latency(this.world.latencies.auroraDetachRemoval);
     if (!cluster.isWriter)
-      cluster.detachDoneAt = now + this.world.rng('aurora').latency(this.world.latencies.auroraPromotion);
+      cluster.detachDoneAt =
+        cluster.detachRemovedAt + rng.latency(this.world.latencies.auroraDetachPromotion);
   }
 
-  globalView(now: number): GlobalCluster {
-    const op = this.operation;
-    const members = this.clusters.filter((c) => c.inGlobal);
+  /** Being removed: RemoveFromGlobalCluster was accepted and the cluster is still listed. */
+  isLeaving(cluster: AuroraCluster): boolean {
+    return cluster.detachRemovedAt !== undefined;
+  }
+
+  /**
+   * The global cluster as DescribeGlobalClusters shows it at `now`: the latest state whose read
+   * lag has passed. `fresh` shows the truth, as the answer of the call that changed it does.
+   */
+  globalView(now: number, fresh = false): GlobalCluster {
+    const published = fresh
+      ? this.#published.at(-1)
+      : this.#published.filter((p) => p.visibleAt <= now).at(-1);
+    const state = published?.state ?? this.#published[0]?.state;
+    const op = state?.op ?? null;
+    const members = state?.members ?? [];
+    const status = op ? statusOf(op, now) : null;
     return {
       GlobalClusterIdentifier: this.id,
       GlobalClusterResourceId: this.resourceId,
       GlobalClusterArn: this.arn,
       Status: op ? (op.kind === 'failover' ? 'failing-over' : 'switching-over') : 'available',
       Engine: ENGINE,
-      EngineVersion: ENGINE_VERSION,
+      EngineVersion: state?.engineVersion ?? DEFAULT_ENGINE_VERSION,
       EngineLifecycleSupport: 'open-source-rds-extended-support-disabled',
       StorageEncrypted: true,
       DeletionProtection: false,
@@ -234,9 +382,9 @@ export class AuroraGlobalDatabase {
         ? {
             FailoverState: {
               // The SDK's enum predates 'switching-over', which the API reference documents.
-              Status: this.failoverStatus(now) as FailoverStatus,
-              FromDbClusterArn: op.from.arn,
-              ToDbClusterArn: op.to.arn,
+              Status: status as FailoverStatus,
+              FromDbClusterArn: op.fromArn,
+              ToDbClusterArn: op.toArn,
               IsDataLossAllowed: op.kind === 'failover',
             },
           }
@@ -245,15 +393,20 @@ export class AuroraGlobalDatabase {
     };
   }
 
+  /**
+   * DescribeDBClusters in the cluster's own region: not delayed. GlobalClusterIdentifier while it
+   * is a member (also while being removed); `promoting` from leaving until it is a standalone
+   * writer (github.com/hashicorp/terraform-provider-aws pull 40333).
+   */
   clusterView(c: AuroraCluster): DBCluster {
     const host = `${c.endpointHash}.${c.region}.rds.amazonaws.com`;
     return {
       DBClusterIdentifier: c.id,
       DBClusterArn: c.arn,
       DbClusterResourceId: c.resourceId,
-      Status: c.detachDoneAt !== undefined ? 'promoting' : 'available',
+      Status: !c.inGlobal && c.detachDoneAt !== undefined ? 'promoting' : 'available',
       Engine: ENGINE,
-      EngineVersion: ENGINE_VERSION,
+      EngineVersion: c.engineVersion,
       EngineMode: 'provisioned',
       Port: 5432,
       MultiAZ: c.instances > 1,
@@ -262,6 +415,7 @@ export class AuroraGlobalDatabase {
       Endpoint: `${c.id}.cluster-${host}`,
       ReaderEndpoint: `${c.id}.cluster-ro-${host}`,
       ClusterCreateTime: this.#created,
+      ...(c.inGlobal ? { GlobalClusterIdentifier: this.id } : {}),
       DBClusterMembers: Array.from({ length: c.instances }, (_, i) => ({
         DBInstanceIdentifier: `${c.id}-instance-${i + 1}`,
         IsClusterWriter: c.isWriter && i === 0,
@@ -290,7 +444,14 @@ export class AuroraGlobalDatabase {
         status: this.clusterView(c).Status ?? 'available',
         synchronizationStatus: c.inGlobal ? c.sync : 'detached',
         instances: c.instances,
+        engineVersion: c.engineVersion,
+        ...(this.commitsPaused(c) ? { commitsPaused: true } : {}),
       })),
     };
   }
+}
+
+function statusOf(op: { kind: AuroraOperation['kind']; pendingUntil: number }, now: number): string {
+  if (now < op.pendingUntil) return 'pending';
+  return op.kind === 'failover' ? 'failing-over' : 'switching-over';
 }

@@ -27,6 +27,7 @@ export class RdsModel implements ServiceModel {
   ) {
     this.db = new AuroraGlobalDatabase(world, options);
     this.handlers = {
+      // Eventually consistent: a change shows only after its read lag (AuroraGlobalDatabase.globalView).
       DescribeGlobalClusters: op<DescribeGlobalClustersMessage>((input, _region, now) => {
         const id = input.GlobalClusterIdentifier;
         if (id !== undefined && id !== this.db.id) throw notFoundGlobal(id);
@@ -60,8 +61,9 @@ export class RdsModel implements ServiceModel {
         this.#checkPromotable(target);
         const from = this.db.writer();
         if (!from) throw invalidGlobalState(`Global cluster ${this.db.id} has no writer.`);
+        this.#checkEngineVersions(target, from);
         this.db.start('failover', from, target, now);
-        return { GlobalCluster: this.db.globalView(now) };
+        return { GlobalCluster: this.db.globalView(now, true) };
       }),
       SwitchoverGlobalCluster: op<SwitchoverGlobalClusterMessage>((input, _region, now) =>
         this.#switchover(this.#target(input.GlobalClusterIdentifier, input.TargetDbClusterIdentifier), now),
@@ -69,7 +71,25 @@ export class RdsModel implements ServiceModel {
       RemoveFromGlobalCluster: op<RemoveFromGlobalClusterMessage>((input, region, now) => {
         if (input.GlobalClusterIdentifier !== this.db.id) throw notFoundGlobal(input.GlobalClusterIdentifier);
         const cluster = this.db.find(input.DbClusterIdentifier, true);
-        if (!cluster) throw notFoundCluster(input.DbClusterIdentifier);
+        if (!cluster) {
+          // Modelling choice: AWS documents DBClusterNotFoundFault for a cluster it cannot find
+          // in the global cluster (RDS API Reference, RemoveFromGlobalCluster, Errors).
+          const known = this.db.find(input.DbClusterIdentifier);
+          if (!known) throw notFoundCluster(input.DbClusterIdentifier);
+          throw new SimFault(
+            'DBClusterNotFoundFault',
+            `DB cluster ${known.id} is not a member of global cluster ${this.db.id}.`,
+            404,
+          );
+        }
+        if (this.db.isLeaving(cluster)) {
+          // Modelling choice: a second removal while the first is under way is refused (the
+          // removal is asynchronous; AWS names no error for it, InvalidDBClusterStateFault is listed).
+          throw new SimFault(
+            'InvalidDBClusterStateFault',
+            `DB cluster ${cluster.id} is already being removed from global cluster ${this.db.id}.`,
+          );
+        }
         if (cluster.region !== region) {
           throw new SimFault(
             'InvalidParameterValue',
@@ -81,14 +101,15 @@ export class RdsModel implements ServiceModel {
         const op = this.db.operation;
         if (op && !(op.doneAt === Number.POSITIVE_INFINITY && op.to === cluster))
           throw invalidGlobalState(`Global cluster ${this.db.id} is ${this.db.failoverStatus(now)}.`);
-        if (op) this.db.cancel();
+        if (op) this.db.cancel(now);
         if (cluster.isWriter && this.db.clusters.some((c) => c.inGlobal && c !== cluster)) {
           throw invalidGlobalState(
             `The primary cluster ${cluster.id} can be removed only after every secondary.`,
           );
         }
+        // Asynchronous: the answer still lists the cluster (AuroraGlobalDatabase.detach).
         this.db.detach(cluster, now);
-        return { GlobalCluster: this.db.globalView(now) };
+        return { GlobalCluster: this.db.globalView(now, true) };
       }),
     };
   }
@@ -125,6 +146,24 @@ export class RdsModel implements ServiceModel {
     }
   }
 
+  /**
+   * "You can only perform a managed cross-Region database failover on an Aurora global database if
+   * the primary and secondary DB clusters have the same major, minor, and patch level engine
+   * versions" (Aurora User Guide, upgrading a global database); some minor versions allow
+   * different patch levels, which this refuses too (leaning pessimistic). The message is the one
+   * AWS Knowledge Center quotes ("The target cluster ... must have the same engine version as
+   * that of the current primary cluster", re:Post, aurora-postgresql-global-mismatch); AWS names
+   * no error code for it: InvalidGlobalClusterStateFault is a modelling choice, the pessimistic
+   * one, since it is also the code of "already failing over", so a caller cannot tell the two
+   * apart by the code alone.
+   */
+  #checkEngineVersions(target: AuroraCluster, primary: AuroraCluster): void {
+    if (target.engineVersion === primary.engineVersion) return;
+    throw invalidGlobalState(
+      `The target cluster ${target.id} must have the same engine version as that of the current primary cluster ${primary.id} (${target.engineVersion}, primary ${primary.engineVersion}).`,
+    );
+  }
+
   /** Planned: both regions must be healthy and every secondary in sync, so that RPO is 0. */
   #switchover(target: AuroraCluster, now: number): object {
     this.#checkPromotable(target);
@@ -143,7 +182,8 @@ export class RdsModel implements ServiceModel {
       throw invalidGlobalState(
         `Secondary ${behind.id} is ${behind.sync}; switchover needs every secondary in sync.`,
       );
+    this.#checkEngineVersions(target, from);
     this.db.start('switchover', from, target, now);
-    return { GlobalCluster: this.db.globalView(now) };
+    return { GlobalCluster: this.db.globalView(now, true) };
   }
 }

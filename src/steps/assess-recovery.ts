@@ -33,7 +33,7 @@ export async function assessRecovery(
   const [writer, noted, targetCapacity] = await Promise.all([
     request.dryRun
       ? { kind: 'source' as const, detail: 'dry run: not read' }
-      : observeWriter(request.sourceRegion, request.targetRegion, deps),
+      : observeWriter(request.sourceRegion, request.targetRegion, deps, detachSent(input)),
     phase === 'take-over' && !request.dryRun ? notedComputeFailure(request, deps) : null,
     readTargetCapacity(request.targetRegion, deps),
   ]);
@@ -91,6 +91,12 @@ export async function assessRecovery(
       ),
     ],
   };
+}
+
+/** Whether DetachTarget sent (or found) a removal of the target: its output in the take-over state. */
+function detachSent(input: z.infer<typeof assessRecoveryInput>): boolean {
+  const takeover = input.takeover as { detach?: { action?: unknown } } | null | undefined;
+  return takeover?.detach?.action === 'detached' || takeover?.detach?.action === 'already-detached';
 }
 
 /**
@@ -187,6 +193,7 @@ async function observeWriter(
   source: string,
   target: string,
   deps: StepDeps,
+  detaching = false,
 ): Promise<{ kind: WriterObservation; detail: string }> {
   const { plan } = deps;
   const rds = deps.clients.forRegion(target).rds;
@@ -210,6 +217,23 @@ async function observeWriter(
       return {
         kind: 'moving' as const,
         detail: `FailoverState ${view.failoverState.status} (${view.failoverState.fromArn ?? '?'} -> ${view.failoverState.toArn ?? '?'})`,
+      };
+    }
+    if (detaching && !view.members.some((m) => m.arn === targetArn && m.isWriter)) {
+      // RemoveFromGlobalCluster was sent: asynchronous, and DescribeGlobalClusters is eventually
+      // consistent, so a target still listed may already be leaving. Its own read is current.
+      const cluster = await describeCluster(rds, targetArn, { abortSignal: signal });
+      if (cluster.globalClusterIdentifier === null || cluster.status !== 'available') {
+        return cluster.writerInstances.length > 0 && cluster.globalClusterIdentifier === null
+          ? { kind: 'target' as const, detail: `${target} detached from the global cluster and writing` }
+          : {
+              kind: 'moving' as const,
+              detail: `${target} detached, ${cluster.status}, no writer instance yet`,
+            };
+      }
+      return {
+        kind: 'moving' as const,
+        detail: `${target} still listed in the global cluster, being removed (RemoveFromGlobalCluster was sent)`,
       };
     }
     const writers = view.members.filter((m) => m.isWriter);

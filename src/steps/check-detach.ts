@@ -45,6 +45,12 @@ export async function checkDetach(input: CheckDetachInput, deps: StepDeps): Prom
     return { done: true, status: cluster.status, writerSince: null, timeline };
   }
 
+  if (detach.action === 'waiting') {
+    // The state machine loops DetachTarget until it sends or gives up: nothing to poll yet.
+    throw new TargetNotReadyError(
+      `check-detach: ${targetId} was not detached yet (${detach.precaution.note})`,
+    );
+  }
   const progress = assessDetach(cluster, detach.action);
   if (progress.done) {
     const writerSince = firstSeenWriting(timeline) ?? now.toISOString();

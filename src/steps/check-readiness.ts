@@ -9,7 +9,11 @@ import {
   describeGlobalCluster,
 } from '../aws/rds.js';
 import { locateService } from '../decisions/capacity.js';
-import { judgeEngineVersions, judgeMembership } from '../decisions/readiness.js';
+import {
+  judgeEngineVersions,
+  judgeEngineVersionsUnplanned,
+  judgeMembership,
+} from '../decisions/readiness.js';
 import { AwsRequestError, TargetNotReadyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event } from '../timeline/types.js';
@@ -36,7 +40,8 @@ async function checked(name: string, probe: () => Promise<Check>): Promise<Check
  * Can the target region take over? Reads the target region (and Route 53), so it works while
  * the source is down; of the source it reads only its cluster's engine version, bounded, and an
  * unanswered read refuses nothing. It refuses, in every mode, what promotion would refuse
- * (membership, SynchronizationStatus, another move under way, engine versions) and what would
+ * (membership, SynchronizationStatus, another move under way; engine versions for a planned
+ * move, while an unplanned one goes by detach-and-promote instead) and what would
  * stop traffic following the writer (a routing control change the plan's safety rules refuse,
  * traffic-readiness.ts); for a planned switchover it also requires the source healthy and in
  * sync, Route 53's control plane answering when a record moves through it, and no record that
@@ -127,10 +132,12 @@ export async function checkReadiness(
         };
   });
 
+  // The source's engine version, when its region answered: promote-database decides from it.
+  const engines: { source: string | null; target: string | null } = { source: null, target: null };
   const sourceCheck =
     request.mode === 'planned'
-      ? sourceReadyForSwitchover(request, sourceArn, targetCluster, deps)
-      : sourceEngineIfReadable(request, sourceArn, targetCluster, deps);
+      ? sourceReadyForSwitchover(request, sourceArn, targetCluster, deps, engines)
+      : sourceEngineIfReadable(request, sourceArn, targetCluster, deps, engines);
   const checks = (
     await Promise.all([
       globalCheck,
@@ -143,6 +150,7 @@ export async function checkReadiness(
       healthCheckedPlannedCheck(request, deps),
     ])
   ).filter((c): c is Check => c !== null);
+  engines.target = (await targetCluster.catch(() => null))?.engineVersion ?? null;
   if (request.mode === 'planned') checks.push(...(await sustainedHealthForSwitchover(request, deps)));
 
   // The lag lives in the target region's CloudWatch: a throttle is retried like any other
@@ -184,6 +192,7 @@ export async function checkReadiness(
       ready: false,
       checks,
       rpoLagMs,
+      engines,
       timeline: [
         event(started, STEP, 'started', `dry run: checking ${request.targetRegion} can take over`),
         ...failed.map((c) => event(ended, STEP, 'failed', describeProblem(c), { check: c.name })),
@@ -204,6 +213,7 @@ export async function checkReadiness(
     ready: true,
     checks,
     rpoLagMs,
+    engines,
     timeline: [
       event(
         started,
@@ -233,6 +243,7 @@ function sourceReadyForSwitchover(
   sourceArn: string,
   targetCluster: Promise<ClusterView>,
   deps: StepDeps,
+  engines: { source: string | null },
 ): Promise<Check> {
   const name = 'aurora-source-cluster';
   return checked(name, async () => {
@@ -240,27 +251,31 @@ function sourceReadyForSwitchover(
       describeCluster(deps.clients.forRegion(request.sourceRegion).rds, sourceArn),
       targetCluster,
     ]);
+    engines.source = source.engineVersion;
     if (source.status !== 'available')
       return { name, ok: false, detail: `${source.identifier} is ${source.status}` };
-    const engines = judgeEngineVersions(
+    const verdict = judgeEngineVersions(
       engineOf(source, request.sourceRegion),
       engineOf(target, request.targetRegion),
     );
-    if (!engines.ok) return { name, ...engines };
-    return { name, ok: true, detail: `${source.identifier} available, ${engines.detail}` };
+    if (!verdict.ok) return { name, ...verdict };
+    return { name, ok: true, detail: `${source.identifier} available, ${verdict.detail}` };
   });
 }
 
 /**
- * An unplanned move needs the same engine versions too, but its source is the failed region:
- * one bounded read, and only an answer can refuse. Silence or an error there says nothing about
- * the target, so the check passes and says it could not compare.
+ * An unplanned move reads the source's engine version too, but its source is the failed region:
+ * one bounded read. Nothing here refuses: different versions send the database by
+ * detach-and-promote instead of the managed failover (judgeEngineVersionsUnplanned), and
+ * silence or an error says nothing about the target, so the check passes and says it could not
+ * compare (RDS then decides, and promote-database reads its refusal).
  */
 async function sourceEngineIfReadable(
   request: Move,
   sourceArn: string,
   targetCluster: Promise<ClusterView>,
   deps: StepDeps,
+  engines: { source: string | null },
 ): Promise<Check> {
   const name = 'aurora-source-cluster';
   const deadlineMs = deps.plan.timeouts.failedRegionCallMs;
@@ -276,14 +291,15 @@ async function sourceEngineIfReadable(
       detail: `${clusterIdentifierOfArn(sourceArn)} in ${request.sourceRegion} not readable (${source.detail}): engine versions not compared`,
     };
   }
+  engines.source = source.value.engineVersion;
   // The target's own check reports a target that cannot be read; here it only leaves nothing to compare.
   const target = await targetCluster.catch(() => null);
   if (!target) return { name, ok: true, detail: 'target cluster not readable: engine versions not compared' };
-  const engines = judgeEngineVersions(
+  const verdict = judgeEngineVersionsUnplanned(
     engineOf(source.value, request.sourceRegion),
     engineOf(target, request.targetRegion),
   );
-  return { name, ...engines };
+  return { name, ...verdict };
 }
 
 /**

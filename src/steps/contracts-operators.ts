@@ -73,28 +73,46 @@ export const drainTrafficOutput = z.object({
 // ── detach-target ───────────────────────────────────────────────────────────────────────
 export const detachTargetInput = z.object({
   request,
-  /** PromoteDatabase's output: which managed operation got stuck, and since when. */
+  /**
+   * PromoteDatabase's output: which managed operation got stuck, and since when; or action
+   * `detach` when the managed operation could not be used at all (its `reason`).
+   */
   promotion: promoteOutput,
   /** FenceOldPrimary's output: whether the old region's services were fenced. */
   fencing: fenceOutput,
+  /** This step's previous output (`$.steps.detach`): `{ timeline: [] }` before the first attempt. */
+  previous: z
+    .object({
+      timeline: timelineSchema,
+      action: z.string().optional(),
+      startedAt: z.string().optional(),
+    })
+    .optional(),
 });
 export const detachTargetOutput = z.object({
   /**
    * detached: RemoveFromGlobalCluster sent now; already-detached: the target had already left the
    * global cluster (an earlier attempt or an operator); already-writer: the managed failover
-   * finished after all, nothing to detach; dry-run: a real run would detach, nothing was sent.
+   * finished after all, nothing to detach; dry-run: a real run would detach, nothing was sent;
+   * waiting: not yet safe because the old region's fenced tasks still drain; the state machine
+   * looks again after WaitBeforeDetach, until the promotion's deadline (`deadline` then).
    */
-  action: z.enum(['detached', 'already-detached', 'already-writer', 'dry-run']),
+  action: z.enum(['detached', 'already-detached', 'already-writer', 'dry-run', 'waiting']),
+  /**
+   * Why the target is detached rather than promoted by the managed operation: it was stuck, or
+   * it could not be used (the members' engine versions differ).
+   */
+  reason: z.string().optional(),
   startedAt: z.string(),
   /** ISO time after which CheckDetach gives up (DeadlineExceededError). */
   deadline: z.string(),
   /**
    * Why detaching could not give a second writer: the old region's services were fenced, or it
    * does not answer at all. not-needed: nothing was detached by this step; refused: a dry run
-   * found that a real run would refuse (the note says why).
+   * found that a real run would refuse (the note says why); pending: waiting until it is safe.
    */
   precaution: z.object({
-    basis: z.enum(['fenced', 'not-needed', 'refused']),
+    basis: z.enum(['fenced', 'not-needed', 'refused', 'pending']),
     note: z.string(),
   }),
   /** Commands to rebuild the global database later, in order; the report lists them for the operator. */

@@ -1,6 +1,7 @@
 import { describeServiceRefs } from '../aws/ecs.js';
 import { clusterIdentifierOfArn } from '../aws/rds.js';
 import {
+  type ClusterDetailView,
   describeClusterDetail,
   findGlobalCluster,
   probeRegion,
@@ -25,19 +26,31 @@ import { AURORA_FENCING_RESOURCE } from './fence-old-primary.js';
 
 const STEP = 'detach-target';
 
+/** How long WaitBeforeDetach waits between looks while the old region's tasks drain (statemachines/failover.asl.json). */
+export const DETACH_WAIT_SECONDS = 15;
+
 /**
- * The fallback when the managed failover is stuck (PromotionStuckError): detach the target from
- * the global cluster with RemoveFromGlobalCluster, which promotes it to a standalone writer.
- * CheckDetach then waits until it takes writes.
+ * The fallback when the managed failover is stuck (PromotionStuckError), or cannot be used at
+ * all (PromoteDatabase's action `detach`: the members' engine versions differ): detach the target
+ * from the global cluster with RemoveFromGlobalCluster, which promotes it to a standalone writer.
+ * CheckDetach then waits until it takes writes (RemoveFromGlobalCluster is asynchronous: the
+ * cluster stays listed for a while, then is `promoting`, then available).
  *
  * A detached target writes whatever the old writer does, so decisions/detach.ts allows it only
- * for an unplanned move whose old-region services were fenced, or whose old region does not
- * answer at all. Everything is read in the target region first: a re-run after a lost answer
- * finds the target detached and sends nothing again.
+ * for an unplanned move whose old-region services were fenced and whose tasks have all stopped.
+ * While fenced tasks still drain, the step says `waiting` and the state machine looks again
+ * (WaitBeforeDetach) until the promotion's deadline. Everything is read in the target region
+ * first, the cluster's own DescribeDBClusters winning over the eventually consistent global
+ * view: a re-run after a lost answer finds the target leaving or detached and sends nothing again.
  */
 export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Promise<DetachTargetOutput> {
   const { request, promotion } = input;
   const { plan, clients } = deps;
+  const previous = input.previous?.action === 'waiting' ? input.previous : undefined;
+  const why =
+    promotion.action === 'detach'
+      ? `the managed failover cannot be used: ${promotion.reason ?? 'RDS would refuse it'}`
+      : `the managed ${promotion.action} was stuck`;
   const startedAt = deps.now();
   // What this invocation may spend on retries, all calls together (the Lambda timeout is 60 s).
   const retryUntil = Date.now() + STEP_RETRY_BUDGET_MS;
@@ -84,6 +97,7 @@ export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Pr
   const base = {
     startedAt: startedAtIso,
     deadline,
+    reason: why,
     ...(isDryRun(request) ? { dryRun: true as const } : {}),
   };
 
@@ -93,7 +107,10 @@ export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Pr
       action: 'already-writer',
       precaution: {
         basis: 'not-needed',
-        note: `the managed ${promotion.action} completed after its deadline; nothing was detached`,
+        note:
+          promotion.action === 'detach'
+            ? `${targetId} was already the writer of ${globalId}; nothing was detached`
+            : `the managed ${promotion.action} completed after its deadline; nothing was detached`,
       },
       rebuildInstructions: [],
       timeline: [
@@ -101,7 +118,9 @@ export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Pr
           deps.now(),
           STEP,
           'skipped',
-          `${targetId} is already the writer of ${globalId}: the ${promotion.action} finished late; nothing sent`,
+          promotion.action === 'detach'
+            ? `${targetId} is already the writer of ${globalId}; nothing sent`
+            : `${targetId} is already the writer of ${globalId}: the ${promotion.action} finished late; nothing sent`,
           {
             action: 'already-writer',
             to: targetArn,
@@ -140,20 +159,33 @@ export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Pr
   const safety = await checkSafety(input, deps, sourceArn, targetArn, retryUntil);
   if (!safety.safe) {
     if (isDryRun(request)) return refusedInDryRun(safety.reason, startedAtIso, deadline, deps);
+    // Fenced tasks still draining will stop: look again, as long as the promotion may take.
+    if (safety.draining && deps.now().getTime() < Date.parse(promotion.deadline)) {
+      return waiting(safety.reason, { targetId, why, previous, promotion }, deps);
+    }
     throw new TargetNotReadyError(`${STEP}: ${safety.reason}`);
   }
 
-  const facts: Facts = {
-    action: 'detach',
-    to: targetArn,
-    endpointRegion: decision.endpointRegion,
-    stuckOperation: promotion.action,
-    stuckStatus: decision.failoverStatus,
-    stuckSince: promotion.startedAt,
-    precaution: safety.basis,
-  };
+  const facts: Facts =
+    promotion.action === 'detach'
+      ? {
+          action: 'detach',
+          to: targetArn,
+          endpointRegion: decision.endpointRegion,
+          reason: promotion.reason ?? why,
+          precaution: safety.basis,
+        }
+      : {
+          action: 'detach',
+          to: targetArn,
+          endpointRegion: decision.endpointRegion,
+          stuckOperation: promotion.action,
+          stuckStatus: decision.failoverStatus,
+          stuckSince: promotion.startedAt,
+          precaution: safety.basis,
+        };
   const command = detachCommand(decision.endpointRegion, globalId, targetArn);
-  const timeline: TimelineEvent[] = [];
+  const timeline: TimelineEvent[] = [...(previous?.timeline ?? [])];
   if (isDryRun(request)) {
     timeline.push(
       wouldDo(
@@ -171,6 +203,14 @@ export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Pr
       });
     } catch (error) {
       if (!(error instanceof AwsRequestError)) throw error;
+      // A removal of ours already under way (an earlier attempt whose answer was lost, seen
+      // before the read above could show it): the cluster's own read says so. Not sent again.
+      const now = await retryOrThrow('rds:DescribeDBClusters', (abortSignal) =>
+        describeClusterDetail(targetRds, targetArn, { abortSignal }),
+      );
+      if (leaving(error, now)) {
+        return alreadyLeaving(now, error, { base, rebuild, targetId, globalId, timeline, request }, deps);
+      }
       throw new AwsRequestError(
         `${STEP}: ${error.message}. RDS refused to detach ${targetId}` +
           `${decision.failoverStatus ? ` while the global cluster is ${decision.failoverStatus}` : ''}. ` +
@@ -179,12 +219,16 @@ export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Pr
         { cause: error },
       );
     }
+    const cause =
+      promotion.action === 'detach'
+        ? `managed failover not usable (${promotion.reason ?? 'RDS would refuse it'})`
+        : `${promotion.action} stuck${decision.failoverStatus ? ` (${decision.failoverStatus})` : ''}`;
     timeline.push(
       event(
         deps.now(),
         STEP,
         'started',
-        `${promotion.action} stuck${decision.failoverStatus ? ` (${decision.failoverStatus})` : ''}: detached ${targetId} from ${globalId} in ${decision.endpointRegion}; it becomes a standalone writer`,
+        `${cause}: detached ${targetId} from ${globalId} in ${decision.endpointRegion} (RemoveFromGlobalCluster, asynchronous); it becomes a standalone writer`,
         facts,
       ),
     );
@@ -202,6 +246,78 @@ export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Pr
     precaution: { basis: safety.basis, note: safety.note },
     rebuildInstructions: rebuild,
     timeline,
+  };
+}
+
+/** Not yet safe, soon: the state machine waits WaitBeforeDetach and runs the step again. */
+function waiting(
+  reason: string,
+  ctx: {
+    targetId: string;
+    why: string;
+    previous: DetachTargetInput['previous'];
+    promotion: DetachTargetInput['promotion'];
+  },
+  deps: StepDeps,
+): DetachTargetOutput {
+  const timeline: TimelineEvent[] = [...(ctx.previous?.timeline ?? [])];
+  const message = `waiting to detach ${ctx.targetId} (${ctx.why}): ${reason.replace(/^not detaching: /, '')}; looking again in ${DETACH_WAIT_SECONDS} s, until ${ctx.promotion.deadline}`;
+  const last = timeline.at(-1);
+  if (last?.step !== STEP || last.facts?.waiting !== reason) {
+    timeline.push(event(deps.now(), STEP, 'progress', message, { waiting: reason }));
+  }
+  return {
+    action: 'waiting',
+    startedAt: ctx.previous?.startedAt ?? deps.now().toISOString(),
+    deadline: ctx.promotion.deadline,
+    reason: ctx.why,
+    precaution: { basis: 'pending', note: reason },
+    rebuildInstructions: [],
+    timeline,
+  };
+}
+
+/** Whether a refused RemoveFromGlobalCluster was refused because the cluster is already leaving, or left. */
+function leaving(error: AwsRequestError, cluster: ClusterDetailView): boolean {
+  return (
+    cluster.globalClusterIdentifier === null ||
+    cluster.status === 'promoting' ||
+    /already being removed|not a member/i.test(error.message)
+  );
+}
+
+function alreadyLeaving(
+  cluster: ClusterDetailView,
+  error: AwsRequestError,
+  ctx: {
+    base: Pick<DetachTargetOutput, 'startedAt' | 'deadline' | 'reason' | 'dryRun'>;
+    rebuild: string[];
+    targetId: string;
+    globalId: string;
+    timeline: TimelineEvent[];
+    request: DetachTargetInput['request'];
+  },
+  deps: StepDeps,
+): DetachTargetOutput {
+  const writing = cluster.writerInstances.length > 0;
+  return {
+    ...ctx.base,
+    action: 'already-detached',
+    precaution: {
+      basis: 'not-needed',
+      note: `${ctx.targetId} was already leaving ${ctx.globalId} when this step ran (an earlier attempt's request); keep ${ctx.request.sourceRegion} fenced until the global database is rebuilt`,
+    },
+    rebuildInstructions: ctx.rebuild,
+    timeline: [
+      ...ctx.timeline,
+      event(
+        deps.now(),
+        STEP,
+        'skipped',
+        `${ctx.targetId} is already leaving global cluster ${ctx.globalId} (${cluster.status}; RDS: ${error.message}); not sent again`,
+        { action: 'already-detached', status: cluster.status, writing },
+      ),
+    ],
   };
 }
 

@@ -50,15 +50,15 @@ describe('decideDetachSafety', () => {
       expected: { safe: true, basis: 'fenced' },
     },
     {
-      name: 'refuses while fenced tasks are still draining',
+      name: 'refuses while fenced tasks are still draining, saying it is worth waiting for',
       mode: 'automatic',
       fencing: [fenced('fenced'), worker('already')],
       oldRegion: { kind: 'not-probed' },
       oldTasksRunning: 2,
-      expected: { safe: false },
+      expected: { safe: false, draining: true },
     },
     {
-      name: 'refuses when the fenced tasks cannot be read',
+      name: 'refuses when the fenced tasks cannot be read, with nothing to wait for',
       mode: 'automatic',
       fencing: [fenced('fenced'), worker('already')],
       oldRegion: { kind: 'not-probed' },
@@ -113,6 +113,8 @@ describe('decideDetachSafety', () => {
 
     // Assess
     expect(safety).toMatchObject(expected);
+    // Only draining tasks are worth waiting for: every other refusal says nothing of it.
+    expect('draining' in safety && safety.draining).toBe('draining' in expected ? expected.draining : false);
   });
 
   it('tells the operator what to check and how to detach by hand when it refuses', () => {
@@ -207,6 +209,12 @@ describe('decideDetach', () => {
       global: globalView({ failoverState: null, members: [member(USE1, false), member(USW2, true)] }),
       target: cluster({ writerInstances: ['orders-usw2-instance-1'] }),
       expected: { kind: 'already-writer', targetArn: USW2 },
+    },
+    {
+      name: "trusts the cluster's own read over a global view that still lists it (eventually consistent)",
+      global: globalView({ failoverState: null, members: [member(USE1, true), member(USW2, false)] }),
+      target: cluster({ globalClusterIdentifier: null, status: 'promoting' }),
+      expected: { kind: 'already-detached', writing: false, status: 'promoting' },
     },
     {
       name: 'sends nothing when the target left the global cluster and writes',

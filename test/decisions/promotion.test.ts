@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { FailoverStateView, GlobalClusterView } from '../../src/aws/rds.js';
 import {
   assessPromotion,
+  classifyPromotionRefusal,
   decidePromotion,
+  engineMismatch,
   isPastDeadline,
   NOT_VISIBLE_GRACE_MS,
   type PromotionDecision,
@@ -285,5 +287,107 @@ describe('isPastDeadline', () => {
   ])('$name', ({ now, past }) => {
     // Act & Assess
     expect(isPastDeadline(new Date(now), '2025-11-22T00:30:00.000Z')).toBe(past);
+  });
+});
+
+describe('decidePromotion with the engine versions readiness read', () => {
+  const plan = examplePlan();
+  const differ = { source: '16.4', target: '16.6' };
+
+  it('detaches instead of a managed failover in an unplanned move during a rolling upgrade', () => {
+    expect(decidePromotion(move('automatic'), plan, view(), differ)).toEqual({
+      kind: 'detach',
+      targetArn: USW2,
+      fromArn: USE1,
+      reason:
+        'engine versions differ (source 16.4, target 16.6): RDS refuses a managed failover or switchover between them',
+    });
+    expect(decidePromotion(move('manual'), plan, view(), differ).kind).toBe('detach');
+  });
+
+  it('refuses a planned move: a switchover waits for the upgrade', () => {
+    expect(decidePromotion(move('planned'), plan, view(), differ)).toMatchObject({
+      kind: 'refuse',
+      reason: expect.stringMatching(/^engine versions differ .*a planned move waits for the upgrade/),
+    });
+  });
+
+  it('still waits for an operation under way, and still skips a target that already writes', () => {
+    expect(
+      decidePromotion(move('automatic'), plan, view({ state: { status: 'failing-over' } }), differ).kind,
+    ).toBe('in-progress');
+    expect(decidePromotion(move('automatic'), plan, view({ writer: USW2 }), differ).kind).toBe(
+      'already-writer',
+    );
+  });
+
+  it.each([
+    ['equal versions', { source: '16.6', target: '16.6' }],
+    [
+      'patch levels only (RDS decides)',
+      { source: '8.0.mysql_aurora.3.04.0', target: '8.0.mysql_aurora.3.04.1' },
+    ],
+    ['a source it could not read', { source: null, target: '16.6' }],
+  ])('sends the managed failover with %s', (_case, engines) => {
+    expect(decidePromotion(move('automatic'), plan, view(), engines).kind).toBe('failover');
+    expect(engineMismatch(engines)).toBeNull();
+  });
+});
+
+describe('classifyPromotionRefusal', () => {
+  it.each<[string, { name: string; message: string }, ReturnType<typeof classifyPromotionRefusal>]>([
+    [
+      'a failover already running',
+      {
+        name: 'InvalidGlobalClusterStateFault',
+        message: 'Global cluster orders-global is already failing over.',
+      },
+      'under-way',
+    ],
+    [
+      'a switchover already running',
+      {
+        name: 'InvalidGlobalClusterStateFault',
+        message: 'Global cluster orders-global is already switching over.',
+      },
+      'under-way',
+    ],
+    [
+      'a target that already writes',
+      {
+        name: 'InvalidGlobalClusterStateFault',
+        message: 'orders-usw2 is already the primary cluster of orders-global.',
+      },
+      'under-way',
+    ],
+    [
+      'the engine versions',
+      {
+        name: 'InvalidGlobalClusterStateFault',
+        message:
+          'The target cluster orders-usw2 must have the same engine version as that of the current primary cluster orders-use1.',
+      },
+      'engine-versions',
+    ],
+    [
+      'an invalid state that says nothing of an operation under way',
+      {
+        name: 'InvalidGlobalClusterStateFault',
+        message: 'The global cluster orders-global is not in a valid state for failover.',
+      },
+      'refused',
+    ],
+    [
+      'a target Aurora is still rebuilding',
+      {
+        name: 'InvalidGlobalClusterStateFault',
+        message:
+          'orders-use1 is pending-resync: it must be rebuilt as a secondary before it can be promoted.',
+      },
+      'refused',
+    ],
+    ['access denied', { name: 'AccessDenied', message: 'already failing over' }, 'refused'],
+  ])('reads %s', (_case, error, expected) => {
+    expect(classifyPromotionRefusal(error)).toBe(expected);
   });
 });

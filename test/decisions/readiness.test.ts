@@ -3,6 +3,7 @@ import {
   type EngineFacts,
   type GlobalMembership,
   judgeEngineVersions,
+  judgeEngineVersionsUnplanned,
   judgeMembership,
   majorMinor,
 } from '../../src/decisions/readiness.js';
@@ -159,5 +160,34 @@ describe('judgeEngineVersions', () => {
     // Assess
     expect(verdict.ok).toBe(expected.ok);
     expect(verdict.detail).toMatch(expected.detail);
+  });
+});
+
+describe('judgeEngineVersionsUnplanned', () => {
+  const facts = (identifier: string, region: string, engineVersion: string | null): EngineFacts => ({
+    identifier,
+    region,
+    engineVersion,
+  });
+
+  it('lets an unplanned move through different versions, naming the detach-and-promote way it will take', () => {
+    // Act
+    const verdict = judgeEngineVersionsUnplanned(
+      facts('orders-use1', 'us-east-1', '16.4'),
+      facts('orders-usw2', 'us-west-2', '16.6'),
+    );
+
+    // Assess
+    expect(verdict.ok).toBe(true);
+    expect(verdict.detail).toMatch(
+      /^engine versions differ \(16\.4 in us-east-1, 16\.6 in us-west-2\): FailoverGlobalCluster would refuse them, so this unplanned move goes by detach-and-promote: orders-usw2 is detached/,
+    );
+  });
+
+  it('says the same as the planned judgement when the versions match', () => {
+    const source = facts('orders-use1', 'us-east-1', '16.6');
+    const target = facts('orders-usw2', 'us-west-2', '16.6');
+
+    expect(judgeEngineVersionsUnplanned(source, target)).toEqual(judgeEngineVersions(source, target));
   });
 });

@@ -117,24 +117,27 @@ describe('timeBudget', () => {
       ['start', 120],
       ['failure check', 420], // 5 checks x 60 s + 4 waits x 30 s
       ['readiness', 120], // readiness + RecordFound
-      ['take-over', 1410], // fence 60 + promotion 600 + poll 75 + detach 600 + poll 75
+      ['take-over', 2010], // fence 60 + promotion 900 + poll 75 + detach 900 + poll 75
       ['traffic shift', 375], // DNS deadline 300 + poll 75
       ['verification', 422], // 5 attempts x 60 s + 15 + 22.5 + 33.75 + 50.6 s
       ['recovery', 1592], // assess 60 + max(rollback 5 x 75, writer wait 600 + 15 + 60) + 1 re-shift (60 + 300 + 75 + 422)
       ['lock release and report', 120],
       ['retries', 840], // 28 tasks x 30 s
     ]);
-    expect(budget.worstCaseSeconds).toBe(5419);
+    expect(budget.worstCaseSeconds).toBe(6019);
     expect(describeBudget(budget)).toMatch(
-      /^worst case 91 min of 120 min \(automatic start\): start 120 s, /,
+      /^worst case 101 min of 120 min \(automatic start\): start 120 s, /,
     );
   });
 
-  it('finds the planned start the longest way for the default plan: the target scales before the switchover', () => {
-    const budget = timeBudget(loadPlanFile('plans/dev.json'));
+  it('finds the automatic start the longest way for the default plan; a planned one scales the target before the switchover', () => {
+    const plan = loadPlanFile('plans/dev.json');
 
-    expect(budget).toMatchObject({ mode: 'planned', fits: true, worstCaseSeconds: 5449 });
-    expect(budget.items.find((i) => i.name === 'pre-scale')?.seconds).toBe(975); // scale 900 + poll 75
+    // The detach fallback doubles the promotion deadline (900 s) of an unplanned move.
+    expect(timeBudget(plan)).toMatchObject({ mode: 'automatic', fits: true, worstCaseSeconds: 6019 });
+    const planned = budgetFor(plan, 'planned');
+    expect(planned.worstCaseSeconds).toBe(5539);
+    expect(planned.items.find((i) => i.name === 'pre-scale')?.seconds).toBe(975); // scale 900 + poll 75
   });
 
   it('counts the approval wait only for automatic starts, and only when the plan asks for one', () => {
@@ -164,10 +167,10 @@ describe('timeBudget', () => {
   it('leaves out the detach fallback for a planned switchover (a stuck switchover fails)', () => {
     const plan = loadPlanFile('plans/dev.json');
 
-    // The scale-up (900 s + poll) is then the longer branch.
+    // fence 60 + promotion 900 + poll 75, no detach: longer than the scale-up (900 s + poll).
     expect(budgetFor(plan, 'planned').items.find((i) => i.name === 'take-over')).toMatchObject({
-      seconds: 975,
-      fields: ['timeouts.scaleSeconds'],
+      seconds: 1035,
+      fields: ['timeouts.promotionSeconds'],
     });
   });
 
@@ -199,7 +202,7 @@ describe('the plan schema keeps the plan inside the budget', () => {
     expect(issues).toHaveLength(1);
     expect(issues[0]?.path).toBe('approval.timeoutSeconds');
     expect(issues[0]?.message).toMatch(
-      /^86,400 s of waits do not fit the 7,200 s execution timeout \(worst case 91,849 s for an automatic start: approval 86,400 s, recovery 1,592 s, take-over 1,410 s, /,
+      /^86,400 s of waits do not fit the 7,200 s execution timeout \(worst case 92,449 s for an automatic start: approval 86,400 s, take-over 2,010 s, recovery 1,592 s, /,
     );
     expect(issues[0]?.message).toMatch(
       /; lower approval\.timeoutSeconds, .*: an execution that times out ends with no report and keeps the lock$/,

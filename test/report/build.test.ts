@@ -112,6 +112,28 @@ describe('buildReport', () => {
     expect(report.writeUnavailableSeconds).toBe(65);
   });
 
+  it.each([
+    ['caps the estimate at it when the lag read was above it', 30_000, 20, 20],
+    ['keeps the lag read when it is below it', 420, 20, 0.42],
+    ['gives it as the upper bound when no lag was read', null, 20, 20],
+  ])('with rds.global_db_rpo set, %s', (_case, lagMs, bound, seconds) => {
+    const state = completedState();
+    const promote = state.takeover.promote as Record<string, unknown>;
+    promote.rpoLagMsBeforePromotion = lagMs;
+    promote.rpoBoundSeconds = bound;
+    (state.steps.readiness as Record<string, unknown>).rpoLagMs = null;
+
+    const report = buildReport({
+      state,
+      outcome: 'succeeded',
+      executionName: 'e',
+      executionStartedAt: request.detectedAt,
+    });
+
+    expect(report.rpo.seconds).toBe(seconds);
+    expect(report.rpo.basis).toMatch(/rds\.global_db_rpo/);
+  });
+
   it('still reports when the execution failed before the request was known', () => {
     const state = {
       input: { nonsense: true },

@@ -88,8 +88,15 @@ describe('simulated write acceptance, rebuild and stuck promotions', () => {
   it('accepts writes on a detached cluster once it is promoted', async () => {
     drill = startDrill();
     await drill.run(detachStandby());
-    expect(member(STANDBY)).toMatchObject({ status: 'promoting', acceptsWrites: false });
-    await drill.clock.tickAsync(2 * MINUTE);
+    // Still listed while it is being removed, then promoting: no writes either way.
+    expect(member(STANDBY)).toMatchObject({ status: 'available', acceptsWrites: false });
+    await drill.clock.tickAsync(30_000);
+    expect(member(STANDBY)).toMatchObject({
+      status: 'promoting',
+      synchronizationStatus: 'detached',
+      acceptsWrites: false,
+    });
+    await drill.clock.tickAsync(3 * MINUTE);
     expect(member(STANDBY)).toMatchObject({ synchronizationStatus: 'detached', acceptsWrites: true });
     expect(database().writerRegions).toEqual([PRIMARY, STANDBY]);
   });
@@ -101,7 +108,7 @@ describe('simulated write acceptance, rebuild and stuck promotions', () => {
     expect(database()).toMatchObject({ failoverState: 'failing-over', writerRegion: PRIMARY });
     await drill.run(detachStandby());
     expect(database().failoverState).toBeNull();
-    await drill.clock.tickAsync(2 * MINUTE);
+    await drill.clock.tickAsync(4 * MINUTE);
     expect(member(STANDBY)).toMatchObject({
       isWriter: true,
       acceptsWrites: true,

@@ -184,6 +184,7 @@ describe('check-readiness', () => {
     expect(output).toEqual({
       ready: true,
       rpoLagMs: 420,
+      engines: { source: '17.7', target: '17.7' },
       checks: [
         { name: 'aurora-global-membership', ok: true, detail: 'target is a secondary member' },
         { name: 'aurora-target-cluster', ok: true, detail: 'orders-usw2: 2 instance(s), engine 17.7' },
@@ -385,20 +386,12 @@ describe('check-readiness', () => {
           detail: `a switchover of orders-global towards ${USE1} is under way (switching-over), so promotion would refuse a second one`,
         },
       ],
-      [
-        'the engines differ in their minor version',
-        {
-          world: {
-            clusters: {
-              'us-east-1': clusterIn('describe-db-clusters-primary.json', { EngineVersion: '17.5' }),
-            },
-          },
-          check: 'aurora-source-cluster',
-          detail:
-            'engine versions differ: 17.5 in us-east-1, 17.7 in us-west-2; a managed failover or switchover needs the same major and minor version',
-        },
-      ],
     ];
+    const olderSource = {
+      clusters: {
+        'us-east-1': clusterIn('describe-db-clusters-primary.json', { EngineVersion: '17.5' }),
+      },
+    };
     const modes: FailoverRequest['mode'][] = ['automatic', 'manual', 'planned'];
 
     it.each(modes.flatMap((mode) => cases.map(([name, refusal]) => [mode, name, refusal] as const)))(
@@ -415,6 +408,47 @@ describe('check-readiness', () => {
         expect(error).toBeInstanceOf(TargetNotReadyError);
         expect((error as Error).message).toContain(`${check}: ${detail}`);
         expect(namedChecks(error)).toEqual([check]);
+        expect(mutatingCommandsSent(...allMocks)).toEqual([]);
+      },
+    );
+
+    it('planned: refuses before anything changes when the engines differ in their minor version', async () => {
+      // Prepare
+      const defaults = readyTarget();
+      given({ ...olderSource, clusters: { ...defaults.clusters, ...olderSource.clusters } });
+
+      // Act
+      const error = await checkReadiness({ request: request('planned') }, deps()).catch((e: unknown) => e);
+
+      // Assess
+      expect(error).toBeInstanceOf(TargetNotReadyError);
+      expect((error as Error).message).toContain(
+        'aurora-source-cluster: engine versions differ: 17.5 in us-east-1, 17.7 in us-west-2; a managed failover or switchover needs the same major and minor version',
+      );
+      expect(namedChecks(error)).toEqual(['aurora-source-cluster']);
+      expect(mutatingCommandsSent(...allMocks)).toEqual([]);
+    });
+
+    it.each(['automatic', 'manual'] as const)(
+      '%s: goes on when the engines differ (a rolling upgrade), saying the database moves by detach-and-promote',
+      async (mode) => {
+        // Prepare
+        const defaults = readyTarget();
+        given({ ...olderSource, clusters: { ...defaults.clusters, ...olderSource.clusters } });
+
+        // Act
+        const output = await checkReadiness({ request: request(mode) }, deps());
+
+        // Assess
+        expect(output.ready).toBe(true);
+        expect(output.engines).toEqual({ source: '17.5', target: '17.7' });
+        expect(output.checks.find((c) => c.name === 'aurora-source-cluster')).toEqual({
+          name: 'aurora-source-cluster',
+          ok: true,
+          detail: expect.stringMatching(
+            /^engine versions differ \(17\.5 in us-east-1, 17\.7 in us-west-2\): FailoverGlobalCluster would refuse them, so this unplanned move goes by detach-and-promote: orders-usw2 is detached/,
+          ),
+        });
         expect(mutatingCommandsSent(...allMocks)).toEqual([]);
       },
     );

@@ -3,6 +3,7 @@ import {
   DescribeDBClustersCommand,
   DescribeGlobalClustersCommand,
   GlobalClusterNotFoundFault,
+  InvalidDBClusterStateFault,
   InvalidGlobalClusterStateFault,
   RDSClient,
   RDSServiceException,
@@ -114,7 +115,7 @@ describe('detachTarget', () => {
     expect(output).toMatchObject({
       action: 'detached',
       startedAt: '2026-11-22T03:11:00.000Z',
-      deadline: '2026-11-22T03:21:00.000Z',
+      deadline: '2026-11-22T03:26:00.000Z',
       precaution: { basis: 'fenced' },
     });
     expect(output.rebuildInstructions).toContain(
@@ -408,5 +409,136 @@ describe('detachTarget', () => {
     await expect(detached).rejects.toThrow(
       `RDS refused to detach orders-usw2 while the global cluster is failing-over. Check aws rds describe-global-clusters --region us-west-2 --global-cluster-identifier orders-global; once no operation is running, detach by hand: aws rds remove-from-global-cluster --region us-west-2 --global-cluster-identifier orders-global --db-cluster-identifier ${USW2}`,
     );
+  });
+
+  describe('when the fenced tasks still drain', () => {
+    const draining = () => {
+      const out = fixture('ecs/describe-services-use1-fenced.json') as {
+        services: { runningCount: number }[];
+      };
+      for (const service of out.services) service.runningCount = 2;
+      return out as never;
+    };
+    /** The managed failover cannot be used: promote-database handed over at once, its deadline ahead. */
+    const handedOver: PromoteOutput = {
+      action: 'detach',
+      reason:
+        'engine versions differ (source 17.5, target 17.7): RDS refuses a managed failover or switchover between them',
+      startedAt: '2026-11-22T03:10:00.000Z',
+      deadline: '2026-11-22T03:25:00.000Z',
+      rpoLagMsBeforePromotion: 420,
+      timeline: [],
+    };
+    const versionsDiffer = () => {
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
+      rdsMock
+        .on(DescribeDBClustersCommand, { DBClusterIdentifier: USW2 })
+        .resolves(fixture('rds/describe-db-clusters-secondary.json'));
+      rdsMock.on(RemoveFromGlobalClusterCommand).resolves(fixture('rds/remove-from-global-cluster.json'));
+    };
+
+    it('waits, sending nothing, while the promotion deadline allows, then detaches once none runs', async () => {
+      // Prepare
+      versionsDiffer();
+      ecsMock.on(DescribeServicesCommand).resolves(draining());
+
+      // Act
+      const first = await detachTarget({ ...input(), promotion: handedOver }, deps(quickPlan()));
+
+      // Assess
+      expect(rdsMock).not.toHaveReceivedCommand(RemoveFromGlobalClusterCommand);
+      expect(first).toMatchObject({
+        action: 'waiting',
+        deadline: handedOver.deadline,
+        precaution: { basis: 'pending', note: expect.stringMatching(/4 task\(s\) still run/) },
+      });
+      expect(first.timeline).toEqual([
+        expect.objectContaining({
+          phase: 'progress',
+          message: expect.stringMatching(
+            /^waiting to detach orders-usw2 \(the managed failover cannot be used: engine versions differ/,
+          ),
+        }),
+      ]);
+
+      // Act: WaitBeforeDetach brings it back; the tasks have stopped
+      ecsMock.reset();
+      ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-use1-fenced.json'));
+      const second = await detachTarget(
+        { ...input(), promotion: handedOver, previous: first },
+        deps(quickPlan()),
+      );
+
+      // Assess
+      expect(rdsMock).toHaveReceivedCommandTimes(RemoveFromGlobalClusterCommand, 1);
+      expect(second).toMatchObject({
+        action: 'detached',
+        reason: expect.stringMatching(/^the managed failover cannot be used/),
+      });
+      expect(second.timeline.map((e) => e.phase)).toEqual(['progress', 'started', 'progress']);
+      expect(second.timeline[1]).toMatchObject({
+        message: expect.stringMatching(/^managed failover not usable \(engine versions differ/),
+        facts: expect.objectContaining({ reason: handedOver.reason, precaution: 'fenced' }),
+      });
+    });
+
+    it('adds no event while nothing changes between looks', async () => {
+      // Prepare
+      versionsDiffer();
+      ecsMock.on(DescribeServicesCommand).resolves(draining());
+      const first = await detachTarget({ ...input(), promotion: handedOver }, deps(quickPlan()));
+
+      // Act
+      const again = await detachTarget(
+        { ...input(), promotion: handedOver, previous: first },
+        deps(quickPlan()),
+      );
+
+      // Assess
+      expect(again.action).toBe('waiting');
+      expect(again.timeline).toHaveLength(1);
+    });
+  });
+
+  it('reads a refused repeat of its own removal, still under way, as already detached and sends nothing more', async () => {
+    // Prepare: an earlier attempt's RemoveFromGlobalCluster landed, its answer was lost; the
+    // global cluster still lists the target (eventually consistent, and still being removed)
+    stuck();
+    rdsMock.on(RemoveFromGlobalClusterCommand).rejects(
+      new InvalidDBClusterStateFault({
+        message: 'DB cluster orders-usw2 is already being removed from global cluster orders-global.',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    // Act
+    const output = await detachTarget(input(), deps());
+
+    // Assess
+    expect(rdsMock).toHaveReceivedCommandTimes(RemoveFromGlobalClusterCommand, 1);
+    expect(output).toMatchObject({ action: 'already-detached', precaution: { basis: 'not-needed' } });
+    expect(output.timeline.at(-1)).toMatchObject({
+      phase: 'skipped',
+      message: expect.stringMatching(/already leaving global cluster orders-global .*not sent again$/),
+    });
+  });
+
+  it("trusts the cluster's own read over a global view that still lists it", async () => {
+    // Prepare: DescribeGlobalClusters lags; DescribeDBClusters says it left and is promoting
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('rds/describe-global-clusters-failing-over.json'));
+    rdsMock
+      .on(DescribeDBClustersCommand, { DBClusterIdentifier: USW2 })
+      .resolves(fixture('rds/describe-db-clusters-detached-promoting.json'));
+
+    // Act
+    const output = await detachTarget(input(), deps());
+
+    // Assess
+    expect(rdsMock).not.toHaveReceivedCommand(RemoveFromGlobalClusterCommand);
+    expect(output).toMatchObject({ action: 'already-detached' });
   });
 });

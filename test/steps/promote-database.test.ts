@@ -2,6 +2,7 @@ import {
   DescribeGlobalClustersCommand,
   type DescribeGlobalClustersCommandOutput,
   FailoverGlobalClusterCommand,
+  InvalidGlobalClusterStateFault,
   RDSClient,
   RDSServiceException,
   SwitchoverGlobalClusterCommand,
@@ -79,7 +80,7 @@ describe('promoteDatabase', () => {
     expect(out).toEqual({
       action: 'failover',
       startedAt: '2025-11-22T00:20:00.000Z',
-      deadline: '2025-11-22T00:30:00.000Z',
+      deadline: '2025-11-22T00:35:00.000Z',
       rpoLagMsBeforePromotion: 420,
       timeline: [
         expect.objectContaining({
@@ -229,7 +230,7 @@ describe('promoteDatabase', () => {
       expect(out).toEqual({
         action: 'failover',
         startedAt: '2025-11-22T00:20:00.000Z',
-        deadline: '2025-11-22T00:30:00.000Z',
+        deadline: '2025-11-22T00:35:00.000Z',
         rpoLagMsBeforePromotion: 420,
         dryRun: true,
         timeline: [
@@ -317,5 +318,190 @@ describe('promoteDatabase', () => {
       name: 'AwsTransientError',
       transient: true,
     });
+  });
+
+  describe('under eventual consistency and lost answers', () => {
+    const alreadyFailingOver = (attempts: number) =>
+      new InvalidGlobalClusterStateFault({
+        message: 'Global cluster orders-global is already failing over.',
+        $metadata: { httpStatusCode: 400, attempts },
+      });
+
+    it('reads a refusal meaning "already failing over" as under way, and sends nothing more, when the read does not show it yet', async () => {
+      // Prepare: the SDK sent it twice (the first answer lost); DescribeGlobalClusters lags.
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
+      rdsMock.on(FailoverGlobalClusterCommand).rejects(alreadyFailingOver(2));
+
+      // Act
+      const out = await promoteDatabase({ request: request('automatic') }, deps);
+
+      // Assess
+      expect(rdsMock).toHaveReceivedCommandTimes(FailoverGlobalClusterCommand, 1);
+      expect(rdsMock).not.toHaveReceivedCommand(SwitchoverGlobalClusterCommand);
+      expect(rdsMock).toHaveReceivedCommandTimes(DescribeGlobalClustersCommand, 2);
+      expect(out).toMatchObject({ action: 'failover', rpoLagMsBeforePromotion: 420 });
+      expect(out.timeline).toEqual([
+        expect.objectContaining({
+          phase: 'started',
+          message: expect.stringMatching(
+            /under way: RDS refused a repeat as already under way .*the SDK sent the request 2 times .*does not show it yet .*check-promotion confirms it or fails it\. Not sent again$/,
+          ),
+          facts: expect.objectContaining({ requestSent: true, repeatRefused: true, confirmed: false }),
+        }),
+      ]);
+    });
+
+    it('confirms it at once when the second read shows the failover towards the target', async () => {
+      // Prepare
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .resolvesOnce(fixture('rds/describe-global-clusters-primary-writer.json'))
+        .resolves(fixture('rds/describe-global-clusters-failing-over.json'));
+      rdsMock.on(FailoverGlobalClusterCommand).rejects(alreadyFailingOver(1));
+
+      // Act
+      const out = await promoteDatabase({ request: request('automatic') }, deps);
+
+      // Assess
+      expect(out.action).toBe('failover');
+      expect(out.timeline[0]).toMatchObject({
+        message: expect.stringMatching(
+          /an earlier attempt of this step may have sent it; the global cluster now shows it \(failing-over\)/,
+        ),
+        facts: { confirmed: true },
+      });
+    });
+
+    it('refuses when the second read shows someone else moving the writer elsewhere', async () => {
+      // Prepare
+      const elsewhere = fixture<DescribeGlobalClustersCommandOutput>(
+        'rds/describe-global-clusters-failing-over.json',
+      );
+      const state = elsewhere.GlobalClusters?.[0]?.FailoverState;
+      if (!state) throw new Error('the failing-over fixture has a FailoverState');
+      state.ToDbClusterArn = 'arn:aws:rds:eu-west-1:123456789012:cluster:orders-euw1';
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .resolvesOnce(fixture('rds/describe-global-clusters-primary-writer.json'))
+        .resolves(elsewhere);
+      rdsMock.on(FailoverGlobalClusterCommand).rejects(alreadyFailingOver(1));
+
+      // Act & Assess
+      await expect(promoteDatabase({ request: request('automatic') }, deps)).rejects.toMatchObject({
+        name: 'TargetNotReadyError',
+        message: expect.stringMatching(/towards arn:aws:rds:eu-west-1:.*someone else is moving the writer/),
+      });
+    });
+
+    it('still fails on a refusal that does not say the operation is under way', async () => {
+      // Prepare
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
+      rdsMock.on(FailoverGlobalClusterCommand).rejects(
+        new InvalidGlobalClusterStateFault({
+          message: 'The global cluster orders-global is not in a valid state for failover.',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+
+      // Act & Assess
+      await expect(promoteDatabase({ request: request('automatic') }, deps)).rejects.toMatchObject({
+        name: 'AwsRequestError',
+      });
+      expect(rdsMock).toHaveReceivedCommandTimes(DescribeGlobalClustersCommand, 1);
+    });
+  });
+
+  describe('when the engine versions differ (a rolling upgrade)', () => {
+    const readiness = { engines: { source: '17.5', target: '17.7' } };
+
+    it('unplanned: sends nothing and hands the move to detach-and-promote, saying why', async () => {
+      // Prepare
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
+
+      // Act
+      const out = await promoteDatabase({ request: request('automatic'), readiness }, deps);
+
+      // Assess
+      expect(mutatingCommandsSent(rdsMock)).toEqual([]);
+      expect(out).toMatchObject({
+        action: 'detach',
+        reason:
+          'engine versions differ (source 17.5, target 17.7): RDS refuses a managed failover or switchover between them',
+        rpoLagMsBeforePromotion: 420,
+      });
+      expect(out.timeline).toEqual([
+        expect.objectContaining({
+          phase: 'skipped',
+          message: expect.stringMatching(
+            /^managed failover of orders-global not used: engine versions differ .*Detaching orders-usw2 and promoting it instead/,
+          ),
+          facts: expect.objectContaining({ action: 'detach', requestSent: false }),
+        }),
+      ]);
+    });
+
+    it('planned: refuses before sending anything (a switchover waits for the upgrade)', async () => {
+      // Prepare
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
+
+      // Act & Assess
+      await expect(promoteDatabase({ request: request('planned'), readiness }, deps)).rejects.toMatchObject({
+        name: 'TargetNotReadyError',
+        message: expect.stringMatching(/engine versions differ/),
+      });
+      expect(mutatingCommandsSent(rdsMock)).toEqual([]);
+    });
+
+    it('unplanned: takes the same way out when RDS refuses for the engine version readiness could not compare', async () => {
+      // Prepare
+      rdsMock
+        .on(DescribeGlobalClustersCommand)
+        .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
+      rdsMock.on(FailoverGlobalClusterCommand).rejects(
+        new InvalidGlobalClusterStateFault({
+          message:
+            'The target cluster orders-usw2 must have the same engine version as that of the current primary cluster orders-use1.',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+
+      // Act
+      const out = await promoteDatabase(
+        { request: request('manual'), readiness: { engines: { source: null, target: '17.7' } } },
+        deps,
+      );
+
+      // Assess
+      expect(rdsMock).toHaveReceivedCommandTimes(FailoverGlobalClusterCommand, 1);
+      expect(out).toMatchObject({
+        action: 'detach',
+        reason: expect.stringMatching(
+          /^RDS refused the managed failover: InvalidGlobalClusterStateFault: The target cluster orders-usw2 must have the same engine version/,
+        ),
+      });
+    });
+  });
+
+  it("carries the plan's rds.global_db_rpo as the RPO bound", async () => {
+    // Prepare
+    deps.plan.database.globalDbRpoSeconds = 20;
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));
+    rdsMock.on(FailoverGlobalClusterCommand).resolves(fixture('rds/failover-global-cluster-pending.json'));
+
+    // Act
+    const out = await promoteDatabase({ request: request('automatic') }, deps);
+
+    // Assess
+    expect(out).toMatchObject({ action: 'failover', rpoBoundSeconds: 20 });
   });
 });

@@ -194,9 +194,10 @@ export function chaosCaseArbitrary(profileName: ChaosProfileName = 'typical'): f
       p.approval,
       fc.record({
         automatic: fc.constantFrom('wait' as const, 'wait-then-proceed' as const),
-        // Up to 20 minutes: with the worst case of everything else it still fits the execution
-        // timeout, or the plan is refused (src/plan/budget.ts) and the case tests nothing.
-        timeoutSeconds: fc.integer({ min: 60, max: 1200 }),
+        // Up to 19 minutes: with the worst case of everything else (101 min with the default
+        // timeouts.promotionSeconds of 900 s) it still fits the execution timeout, or the plan
+        // is refused (src/plan/budget.ts) and the case tests nothing.
+        timeoutSeconds: fc.integer({ min: 60, max: 1140 }),
         decision: fc.constantFrom('approve' as const, 'reject' as const, 'ignore' as const),
         afterSec: fc.integer({ min: 0, max: 1800 }),
       }),
