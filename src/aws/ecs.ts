@@ -201,16 +201,19 @@ export async function describeScalableTargetState(
 
 /**
  * Registers new bounds on an existing scalable target; only the bounds given change. When the
- * current desired count falls outside them, Application Auto Scaling moves it inside at once.
+ * current desired count falls outside them, Application Auto Scaling moves it inside at once
+ * (API Reference, RegisterScalableTarget). `suspended`, when given, is sent whole: every member
+ * explicit, since a member left out of a SuspendedState may be taken as false (its documented
+ * default), which would resume what was suspended.
  */
 export async function setCapacityBounds(
   autoscaling: ApplicationAutoScalingClient,
   cluster: string,
   service: string,
   bounds: Partial<ScalableCapacity>,
-  options: CallOptions & { scaling?: 'suspend-out' | 'resume' } = {},
+  options: CallOptions & { suspended?: SuspendedScaling } = {},
 ): Promise<void> {
-  const { scaling, ...callOptions } = options;
+  const { suspended, ...callOptions } = options;
   await awsCall('RegisterScalableTarget', () =>
     autoscaling.send(
       new RegisterScalableTargetCommand({
@@ -219,34 +222,56 @@ export async function setCapacityBounds(
         ScalableDimension: SCALABLE_DIMENSION,
         ...(bounds.min === undefined ? {} : { MinCapacity: bounds.min }),
         ...(bounds.max === undefined ? {} : { MaxCapacity: bounds.max }),
-        ...(scaling === undefined ? {} : { SuspendedState: SUSPENDED_STATE[scaling] }),
+        ...(suspended === undefined ? {} : { SuspendedState: suspendedState(suspended) }),
       }),
       callOptions,
     ),
   );
 }
 
+/** The API's SuspendedState for `s`, every member explicit. */
+export function suspendedState(s: SuspendedScaling) {
+  return {
+    DynamicScalingInSuspended: s.dynamicIn,
+    DynamicScalingOutSuspended: s.dynamicOut,
+    ScheduledScalingSuspended: s.scheduled,
+  };
+}
+
 /**
  * A fenced service must stay down when its region recovers: scale-out policies and scheduled
- * actions (which set min/max again on their schedule) are suspended with the minimum lowered,
- * and resumed when the service becomes active again (failback).
+ * actions (which set min/max again on their schedule) are suspended with the minimum lowered.
+ * Scale-in is left as found: it cannot bring a fenced service back.
  */
-const SUSPENDED_STATE = {
-  'suspend-out': { DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true },
-  resume: {
-    DynamicScalingInSuspended: false,
-    DynamicScalingOutSuspended: false,
-    ScheduledScalingSuspended: false,
-  },
-} as const;
+export const fencedScaling = (scaleInSuspended: boolean): SuspendedScaling => ({
+  dynamicIn: scaleInSuspended,
+  dynamicOut: true,
+  scheduled: true,
+});
 
-/** Raises the minimum to `min` (and the maximum with it when below); returns the bounds registered. */
+/**
+ * A service becoming active again (scale-up, failback) scales with its load: scale-out and
+ * scheduled scaling resume. Scale-in is left as found (its minimum keeps it at the active count).
+ */
+export const activeScaling = (scaleInSuspended: boolean): SuspendedScaling => ({
+  dynamicIn: scaleInSuspended,
+  dynamicOut: false,
+  scheduled: false,
+});
+
+/**
+ * Raises the minimum to `min` (and the maximum with it when below), resuming scale-out and
+ * scheduled scaling; returns the bounds registered. With the bounds already there, the call still
+ * brings a desired count below the minimum up to it, and never lowers one above it: the scaler
+ * does the max(desired, min) itself, so a caller that read a stale desiredCount sends nothing that
+ * conflicts with a later scale-out.
+ */
 export async function raiseMinCapacity(
   autoscaling: ApplicationAutoScalingClient,
   cluster: string,
   service: string,
   min: number,
-  current: ScalableCapacity,
+  current: ScalableCapacity & { suspended?: SuspendedScaling },
   options: CallOptions = {},
 ): Promise<ScalableCapacity> {
   const bounds = raisedCapacity(current, min);
@@ -255,7 +280,7 @@ export async function raiseMinCapacity(
     cluster,
     service,
     bounds.max === current.max ? { min: bounds.min } : bounds,
-    { ...options, scaling: 'resume' },
+    { ...options, suspended: activeScaling(current.suspended?.dynamicIn ?? false) },
   );
   return bounds;
 }
@@ -263,17 +288,18 @@ export async function raiseMinCapacity(
 /**
  * Lowers the minimum to `min` and suspends scale-out and scheduled scaling, so a fenced service
  * is not scaled back up by its own scaler (or a scheduled action) when its region recovers.
+ * `scaleInSuspended` is the found state of scale-in, sent back as it was.
  */
 export async function lowerMinCapacity(
   autoscaling: ApplicationAutoScalingClient,
   cluster: string,
   service: string,
   min: number,
-  options: CallOptions & { max?: number } = {},
+  options: CallOptions & { max?: number; scaleInSuspended?: boolean } = {},
 ): Promise<void> {
-  const { max, ...callOptions } = options;
+  const { max, scaleInSuspended, ...callOptions } = options;
   await setCapacityBounds(autoscaling, cluster, service, max === undefined ? { min } : { min, max }, {
     ...callOptions,
-    scaling: 'suspend-out',
+    suspended: fencedScaling(scaleInSuspended ?? false),
   });
 }

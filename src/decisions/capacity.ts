@@ -59,6 +59,43 @@ export function decideScaleUp(
   return { desired, updateDesired: currentDesired < activeCount, raiseMinTo };
 }
 
+/** A scalable target as scale-up reads it: bounds, and which scaling activities are suspended. */
+export interface ScalerState extends ScalableCapacity {
+  suspended?: { dynamicIn: boolean; dynamicOut: boolean; scheduled: boolean } | null;
+}
+
+/** The calls a scale-up sends for one service. */
+export interface ScaleUpCalls {
+  /**
+   * RegisterScalableTarget with the minimum at least activeCount (scale-out and scheduled scaling
+   * resumed): Application Auto Scaling then moves the desired count up to the minimum at once and
+   * never below what it is (API Reference, RegisterScalableTarget).
+   */
+  register: boolean;
+  /** UpdateService desiredCount: only for a service without a scaler. */
+  updateService: boolean;
+  /** Scale-out or scheduled scaling was found suspended (a fenced service coming back): resumed. */
+  resume: boolean;
+}
+
+/**
+ * How a scale-up is sent. A service Application Auto Scaling manages is scaled through its
+ * scalable target alone, never by UpdateService: DescribeServices is eventually consistent, so
+ * the count read may be older than a scale-out the scaler just made, and an UpdateService sent
+ * from it would scale the service back down; the scaler's own "at least the minimum" cannot.
+ * A service without a scaler changes only by this orchestrator, so a stale read of it repeats
+ * the same count.
+ */
+export function scaleUpCalls(decision: ScaleUpDecision, scaler: ScalerState | null): ScaleUpCalls {
+  if (!scaler) return { register: false, updateService: decision.updateDesired, resume: false };
+  const resume = scaler.suspended?.dynamicOut === true || scaler.suspended?.scheduled === true;
+  return {
+    register: decision.raiseMinTo !== null || decision.updateDesired || resume,
+    updateService: false,
+    resume,
+  };
+}
+
 /**
  * The bounds to register when raising the minimum: the maximum goes up with it when below,
  * since Application Auto Scaling rejects a minimum above the maximum.

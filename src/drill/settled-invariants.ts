@@ -377,7 +377,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * no successful mutating call while it ran alone; (3) a fencing entry 'fenced' for an ECS service
  * has a successful UpdateService or RegisterScalableTarget on that service during that execution;
  * (4) a rollback reported complete left the source as that execution found it (writer, the source
- * region's desired counts, minimums and suspensions, DNS answers), judged once settled.
+ * region's desired counts, minimums and suspensions, DNS answers), judged once settled; (5) an ECS
+ * service reported 'fenced' stays at desiredCount 0 in every state from the end of that fence
+ * until the cloud has settled (fencing that lasts: its own scaler, by a scheduled action or a
+ * scale-out, must not bring it back, even for a while), unless that execution rolled back (which
+ * un-fences on purpose) or a later acting execution ran (a failback).
  *
  * Not checked (not mechanical from the call log): which execution sent a call when two acting
  * ones overlap, and so a rollback beside or before another acting execution; 'unconfirmed' and
@@ -419,6 +423,17 @@ export function reportMatchesCloud(
     const report = w.execution.report;
     if (!report) continue;
     const until = w.reportAt ?? w.end;
+    // From the end of the fence that reported it: the service is fenced from then on.
+    const fencedAt = Math.max(
+      w.start,
+      ...w.execution.records
+        .filter((r) => r.functionName === 'fenceOldPrimary' && r.outcome.kind === 'succeeded')
+        .map((r) => r.endedAt),
+    );
+    const unfencedOnPurpose =
+      recoveryOf(report)?.kind === 'rolled-back' ||
+      w.execution.records.some((r) => r.functionName === 'rollBack') ||
+      windows.some((o) => o !== w && o.acting && o.start > w.start);
     for (const f of report.fencing) {
       if (f.outcome !== 'fenced') continue;
       const where = /^ecs ([^/]+)\/(.+)$/.exec(f.resource);
@@ -437,6 +452,19 @@ export function reportMatchesCloud(
           kind: 'fenced-without-call',
           detail: `${w.execution.name}: reports ${f.resource} fenced, but no UpdateService or RegisterScalableTarget on it succeeded`,
         });
+      if (!unfencedOnPurpose) {
+        const raised = [...states.filter((st) => Date.parse(st.at) >= fencedAt), settled]
+          .map((st) => ({
+            at: st.at,
+            svc: st.services.find((x) => `${x.region}/${x.cluster}/${x.service}` === `${region}/${service}`),
+          }))
+          .find(({ svc }) => (svc?.desired ?? 0) > 0);
+        if (raised)
+          problems.push({
+            kind: 'fence-undone',
+            detail: `${w.execution.name}: reports ${f.resource} fenced, but at ${raised.at} its desiredCount was ${raised.svc?.desired} (autoscaling min ${raised.svc?.minCapacity ?? '-'})`,
+          });
+      }
     }
 
     // A rollback is judged only when no other acting execution ran beside it or after it: their
@@ -465,7 +493,7 @@ export function reportMatchesCloud(
   return verdict(
     'report-matches-cloud',
     problems,
-    `${changes.length} change(s) sent, each while an acting execution ran; fencing and rollbacks as reported`,
+    `${changes.length} change(s) sent, each while an acting execution ran; fencing (still holding) and rollbacks as reported`,
   );
 }
 

@@ -4,8 +4,16 @@ import type { EcsService } from './ecs.js';
 const PLACEMENT_FAILURE =
   'was unable to place a task because no container instance met all of its requirements. The closest matching container-instance has insufficient CPU units available.';
 
-/** DescribeServices' shape of a service; events are newest first, as ECS lists them. */
-export function serviceView(svc: EcsService, running: number, pending: number): Service {
+/**
+ * DescribeServices' shape of a service; events are newest first, as ECS lists them. `desired` is
+ * the desiredCount the answering replica has seen (EcsModel: reads are eventually consistent).
+ */
+export function serviceView(
+  svc: EcsService,
+  running: number,
+  pending: number,
+  desired: number = svc.desired,
+): Service {
   return {
     serviceArn: svc.arn,
     serviceName: svc.name,
@@ -13,7 +21,7 @@ export function serviceView(svc: EcsService, running: number, pending: number): 
     loadBalancers: [],
     serviceRegistries: [],
     status: 'ACTIVE',
-    desiredCount: svc.desired,
+    desiredCount: desired,
     runningCount: running,
     pendingCount: pending,
     launchType: 'FARGATE',
@@ -31,7 +39,7 @@ export function serviceView(svc: EcsService, running: number, pending: number): 
         id: svc.deploymentId,
         status: 'PRIMARY',
         taskDefinition: svc.taskDefinition,
-        desiredCount: svc.desired,
+        desiredCount: desired,
         pendingCount: pending,
         runningCount: running,
         failedTasks: 0,

@@ -36,15 +36,31 @@ export interface EcsService {
   readonly createdAt: Date;
   updatedAt: Date;
   desired: number;
+  /**
+   * Every desiredCount the service has had, oldest first, with when it was set: what an
+   * eventually consistent DescribeServices may still answer for a while after a change.
+   */
+  history: { at: number; desired: number }[];
   tasks: Task[];
   /** Service events, oldest first: each failed placement attempt. */
   events: { id: string; at: number }[];
 }
 
-/** The capacity bounds Application Auto Scaling enforces on a service, if it manages it. */
+/**
+ * Application Auto Scaling as ECS sees it: the bounds it keeps a service in, and its scaling
+ * activities (target tracking, scheduled actions), which EcsModel runs in time order with its own
+ * placement retries, since both change what holds capacity.
+ */
 export interface Scaler {
   bounds(service: EcsService): { min: number; max: number; suspended?: ScalingSuspended } | undefined;
+  /** When the scaler next acts (an alarm evaluation, a scheduled action); +Infinity for never. */
+  nextActivity(): number;
+  /** Runs every activity due at `at`; afterwards nextActivity() is later than `at`. */
+  act(at: number): void;
 }
+
+/** A past desiredCount is kept this long for stale reads; longer than any read-after-write lag. */
+const HISTORY_MS = 10 * 60_000;
 
 /** The last segment of a name-or-ARN: cluster/NAME, service/CLUSTER/NAME, or a plain name. */
 const lastSegment = (nameOrArn: string) => nameOrArn.split('/').pop() ?? nameOrArn;
@@ -53,9 +69,11 @@ export class EcsModel implements ServiceModel {
   readonly service = 'ecs' as const;
   readonly services: EcsService[] = [];
   readonly handlers: Record<string, Handler>;
-  scaler: Scaler = { bounds: () => undefined };
-  /** Scaler corrections due later: it undoes a desiredCount set outside its bounds. */
-  #corrections: { at: number; service: EcsService }[] = [];
+  scaler: Scaler = {
+    bounds: () => undefined,
+    nextActivity: () => Number.POSITIVE_INFINITY,
+    act: () => undefined,
+  };
 
   constructor(
     private readonly world: World,
@@ -83,6 +101,7 @@ export class EcsModel implements ServiceModel {
           createdAt: created,
           updatedAt: created,
           desired,
+          history: [{ at: Number.NEGATIVE_INFINITY, desired }],
           tasks: [],
           events: [],
         };
@@ -101,9 +120,15 @@ export class EcsModel implements ServiceModel {
         }
         const services: Service[] = [];
         const failures: Failure[] = [];
+        // ECS API Reference (e.g. RunTask, CreateService): "The Amazon ECS API follows an eventual
+        // consistency model ... the result of an API command you run that affects your Amazon ECS
+        // resources might not be immediately visible to all subsequent commands you run." Modelled
+        // on desiredCount: this read answers as of `lag` ago (latencies.ecsReadAfterWrite). Task
+        // counts are read live.
+        const lag = this.world.rng('ecs-consistency').latency(this.world.latencies.ecsReadAfterWrite);
         for (const requested of names) {
           const found = this.find(region, cluster, lastSegment(requested));
-          if (found) services.push(this.view(found, now));
+          if (found) services.push(this.view(found, now, lag));
           else {
             const arn = `arn:aws:ecs:${region}:${this.world.account}:service/${cluster}/${lastSegment(requested)}`;
             failures.push({ arn, reason: 'MISSING' });
@@ -123,35 +148,27 @@ export class EcsModel implements ServiceModel {
         if (input.desiredCount !== undefined) {
           if (input.desiredCount < 0)
             throw new SimFault('InvalidParameterException', 'desiredCount must be >= 0.');
+          // Accepted even outside the scalable target's [min, max]: ECS does not check them, and
+          // Application Auto Scaling moves the count back only with its next scaling activity
+          // (ECS Developer Guide, service auto scaling, quoted in aws/containers-roadmap#2626).
           this.setDesired(found, input.desiredCount, now);
-          const bounds = this.scaler.bounds(found);
-          if (bounds && (input.desiredCount < bounds.min || input.desiredCount > bounds.max)) {
-            const at =
-              now + this.world.rng('autoscaling').latency(this.world.latencies.autoScalingCorrection);
-            this.#corrections.push({ at, service: found });
-          }
         }
+        // The response is the write's own view: it shows the new desiredCount at once.
         return { service: this.view(found, now) };
       }),
     };
   }
 
-  /** Scaler corrections and placement retries, in time order: both change what holds capacity. */
+  /** Scaling activities and placement retries, in time order: both change what holds capacity. */
   advance(now: number): void {
     for (;;) {
-      this.#corrections.sort((a, b) => a.at - b.at);
-      const correction = this.#corrections[0];
       const retry = this.#nextRetry();
-      const at = Math.min(
-        correction?.at ?? Number.POSITIVE_INFINITY,
-        retry?.task.retryAt ?? Number.POSITIVE_INFINITY,
-      );
+      const retryAt = retry?.task.retryAt ?? Number.POSITIVE_INFINITY;
+      const scalerAt = this.scaler.nextActivity();
+      const at = Math.min(retryAt, scalerAt);
       if (at > now) break;
-      if (correction && correction.at === at) {
-        this.#corrections.shift();
-        const bounds = this.scaler.bounds(correction.service);
-        const { service } = correction;
-        if (bounds) this.setDesired(service, Math.min(bounds.max, Math.max(bounds.min, service.desired)), at);
+      if (scalerAt === at) {
+        this.scaler.act(at);
       } else if (retry) {
         const { service, task } = retry;
         service.events.push({ id: this.world.rng('ecs-events').uuid(), at });
@@ -161,8 +178,12 @@ export class EcsModel implements ServiceModel {
         task.retryAt = next.retryAt;
       }
     }
-    for (const svc of this.services)
+    for (const svc of this.services) {
       svc.tasks = svc.tasks.filter((t) => t.goneAt === undefined || t.goneAt > now);
+      // Keep the last change older than the window: it is what a read that far back answers.
+      const keepFrom = svc.history.findLastIndex((h) => h.at <= now - HISTORY_MS);
+      if (keepFrom > 0) svc.history.splice(0, keepFrom);
+    }
   }
 
   #nextRetry(): { service: EcsService; task: Task } | undefined {
@@ -218,8 +239,18 @@ export class EcsModel implements ServiceModel {
       else task.goneAt = at + rng.latency(this.world.latencies.ecsDrain);
       excess--;
     }
-    if (desired !== svc.desired) svc.updatedAt = new Date(at);
+    if (desired !== svc.desired) {
+      svc.updatedAt = new Date(at);
+      svc.history.push({ at, desired });
+    }
     svc.desired = desired;
+  }
+
+  /** The desiredCount as of `at`: what a read that lags behind the latest writes answers. */
+  desiredAt(svc: EcsService, at: number): number {
+    let desired = svc.history[0]?.desired ?? svc.desired;
+    for (const h of svc.history) if (h.at <= at) desired = h.desired;
+    return desired;
   }
 
   counts(svc: EcsService, now: number): { running: number; pending: number } {
@@ -232,9 +263,10 @@ export class EcsModel implements ServiceModel {
     return { running, pending };
   }
 
-  view(svc: EcsService, now: number): Service {
+  /** DescribeServices' view of `svc`, its desiredCount as seen `lagMs` ago (0: the latest). */
+  view(svc: EcsService, now: number, lagMs = 0): Service {
     const { running, pending } = this.counts(svc, now);
-    return serviceView(svc, running, pending);
+    return serviceView(svc, running, pending, lagMs > 0 ? this.desiredAt(svc, now - lagMs) : svc.desired);
   }
 
   snapshot(now: number): CloudSnapshot['services'] {

@@ -52,6 +52,11 @@ export const checkReadinessOutput = z.object({
   checks: z.array(readinessCheckSchema),
   /** RPO lag (ms) read from the target's cluster, when available: evidence for the RPO estimate. */
   rpoLagMs: z.number().nullable(),
+  /**
+   * The members' engine versions as read (DescribeDBClusters; the source's only when its region
+   * answered). promote-database decides from them whether the managed operation can be used.
+   */
+  engines: z.object({ source: z.string().nullable(), target: z.string().nullable() }).optional(),
   timeline: timelineSchema,
 });
 
@@ -89,14 +94,29 @@ export const fenceOutput = z.object({
 });
 
 // ── promote-database ────────────────────────────────────────────────────────────────────
-export const promoteInput = z.object({ request });
+export const promoteInput = z.object({
+  request,
+  /** CheckReadiness's output (`$.steps.readiness`): the engine versions it read, when it did. */
+  readiness: z.object({ engines: checkReadinessOutput.shape.engines }).optional(),
+});
 export const promoteOutput = z.object({
-  action: z.enum(['failover', 'switchover', 'already-writer']),
+  /**
+   * failover / switchover: the managed operation was requested (or found under way); detach: it
+   * cannot be used (`reason`), so the state machine goes straight to DetachTarget.
+   */
+  action: z.enum(['failover', 'switchover', 'already-writer', 'detach']),
+  /** action detach: why the managed operation was not used. */
+  reason: z.string().optional(),
   startedAt: z.string(),
   /** ISO time after which CheckPromotion gives up (DeadlineExceededError). */
   deadline: z.string(),
   /** Last RPO lag observed before promotion (ms), the unplanned RPO estimate; null when unreadable. */
   rpoLagMsBeforePromotion: z.number().nullable(),
+  /**
+   * The plan's rds.global_db_rpo (database.globalDbRpoSeconds), when set: Aurora blocked commits
+   * beyond it, so an unplanned move lost at most this much. Evidence for the report's RPO.
+   */
+  rpoBoundSeconds: z.number().optional(),
   /** Dry run: `action` is what a real run would do, nothing was sent; CheckPromotion polls nothing. */
   dryRun: z.literal(true).optional(),
   timeline: timelineSchema,
@@ -124,6 +144,8 @@ export const scaledServiceSchema = z.object({
   desired: z.number().int(),
   action: z.enum(['scaled', 'already']),
   minCapacityRaised: z.boolean(),
+  /** Scale-out and scheduled scaling were found suspended (a fenced service) and were resumed. */
+  scalingResumed: z.boolean().optional(),
 });
 export const scaleInput = z.object({ request });
 export const scaleOutput = z.object({

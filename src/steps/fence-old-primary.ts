@@ -169,10 +169,12 @@ async function fenceService(
   const { ecs, autoscaling } = deps.clients.forRegion(region);
   const resource = `ecs ${region}/${cluster}/${name}`;
   const action = 'scale to 0 and lower autoscaling minimum to 0';
-  const commands = [
+  // Every SuspendedState member is sent: one left out may be taken as false. Scale-in stays as
+  // found (false when the read did not get through): it cannot bring a fenced service back.
+  const commands = (scaleInSuspended = false) => [
     ...(service.autoScaling
       ? [
-          `aws application-autoscaling register-scalable-target --region ${region} --service-namespace ecs --resource-id ${scalableResourceId(cluster, name)} --scalable-dimension ecs:service:DesiredCount --min-capacity 0 --suspended-state DynamicScalingOutSuspended=true,ScheduledScalingSuspended=true`,
+          `aws application-autoscaling register-scalable-target --region ${region} --service-namespace ecs --resource-id ${scalableResourceId(cluster, name)} --scalable-dimension ecs:service:DesiredCount --min-capacity 0 --suspended-state DynamicScalingInSuspended=${scaleInSuspended},DynamicScalingOutSuspended=true,ScheduledScalingSuspended=true`,
         ]
       : []),
     `aws ecs update-service --region ${region} --cluster ${cluster} --service ${name} --desired-count 0`,
@@ -220,7 +222,7 @@ async function fenceService(
         }
       : {
           outcome: { resource, action, outcome: 'unconfirmed', detail: `${region} did not confirm: ${why}` },
-          followUps: commands.map((c) => `When ${region} answers, run: ${c}`),
+          followUps: commands().map((c) => `When ${region} answers, run: ${c}`),
           would: null,
         };
   }
@@ -251,9 +253,23 @@ async function fenceService(
     };
   }
 
-  // Minimum first: with the old minimum in place the scaler would undo the scale-down.
+  // Minimum and suspension first: from then on no scaling activity can raise the service (a
+  // scheduled action setting a higher minimum, a scale-out on load while its tasks drain), so
+  // the scale-down after it holds.
+  //
+  // Eventual consistency (ECS API Reference: the API "follows an eventual consistency model"):
+  // the read above may lag a change made just before it. Every call here sends the fenced value
+  // itself (minimum 0, desiredCount 0), never a figure derived from the read, so a stale read
+  // cannot make it send anything that conflicts with a newer change. A stale read can only hide
+  // a scale-up from 0 made seconds earlier, which needs the service at 0 already, with its
+  // scaler live: not a service this fence has touched.
   const lowered = lowerMin
-    ? await inOldRegion((abortSignal) => lowerMinCapacity(autoscaling, cluster, name, 0, { abortSignal }))
+    ? await inOldRegion((abortSignal) =>
+        lowerMinCapacity(autoscaling, cluster, name, 0, {
+          abortSignal,
+          scaleInSuspended: previous.suspended?.dynamicIn ?? false,
+        }),
+      )
     : ({ ok: true, value: undefined } as const);
   const scaled =
     lowered.ok && scaleDown
@@ -270,7 +286,7 @@ async function fenceService(
         previous,
       },
       // Re-sending a step that did land changes nothing: every command is safe to run again.
-      followUps: commands.map((c) => `When ${region} answers, run: ${c}`),
+      followUps: commands(previous.suspended?.dynamicIn).map((c) => `When ${region} answers, run: ${c}`),
       would: null,
     };
   }

@@ -27,7 +27,9 @@ type Entry = RollBackOutput['entries'][number];
  * goes back to the desiredCount, autoscaling bounds and suspended scaling recorded as found
  * (record-found), the un-fencing of the source above all. One round restores what differs and
  * reads nothing back; the state machine waits and runs it again, and the rollback is settled
- * only when a round reads everything back as found and sends nothing. That read-back also
+ * only when two rounds in a row read everything back as found and send nothing (a read may lag
+ * a change by seconds). Every value sent is the found one, never one derived from the read, so a
+ * round that reads a stale count only repeats the same restore. That read-back also
  * catches a late write of the take-over branch that was stopped when the database branch
  * failed (a Lambda already running is not cancelled by Step Functions).
  *
@@ -93,13 +95,22 @@ export async function rollBack(
 
   const restoredNow = entries.filter((e) => e.outcome === 'restored').length;
   const unconfirmed = entries.filter((e) => e.outcome === 'unconfirmed').length;
-  const settled = restoredNow === 0 || round >= MAX_ROLLBACK_ROUNDS;
+  // DescribeServices is eventually consistent (ECS API Reference): a read within seconds of a
+  // change may still show what was there before it, so one clean read-back could be a stale
+  // one hiding a late write (ours, or the stopped take-over branch's). Settled only when two
+  // rounds in a row, the state machine's wait apart, read everything back as found; a round left
+  // with only unreachable resources settles at once (a further round cannot reach them either).
+  const previousClean = previous?.entries.every((e) => e.outcome !== 'restored') === true;
+  const settled = (restoredNow === 0 && (previousClean || unconfirmed > 0)) || round >= MAX_ROLLBACK_ROUNDS;
   const complete = restoredNow === 0 && unconfirmed === 0;
-  const message = complete
-    ? `rolled back: every service reads back as found (${entries.length} checked)`
-    : restoredNow > 0
-      ? `round ${round}: restored ${restoredNow} service(s); reading back after a pause`
-      : `rollback incomplete: ${unconfirmed} resource(s) unconfirmed`;
+  const message =
+    settled && complete
+      ? `rolled back: every service reads back as found (${entries.length} checked)`
+      : restoredNow > 0
+        ? `round ${round}: restored ${restoredNow} service(s); reading back after a pause`
+        : settled
+          ? `rollback incomplete: ${unconfirmed} resource(s) unconfirmed`
+          : `round ${round}: everything reads back as found; reading back once more after a pause (reads may lag a recent change)`;
   return {
     settled,
     complete,

@@ -1,11 +1,17 @@
 import type { z } from 'zod';
 import {
-  describeScalableTarget,
+  describeScalableTargetState,
   describeServiceRefs,
   raiseMinCapacity,
   setDesiredCount,
 } from '../aws/ecs.js';
-import { decideScaleUp, locateService, raisedCapacity } from '../decisions/capacity.js';
+import {
+  decideScaleUp,
+  locateService,
+  raisedCapacity,
+  type ScalerState,
+  scaleUpCalls,
+} from '../decisions/capacity.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event, type Facts } from '../timeline/types.js';
 import type { ScaleOutput, scaleInput } from './contracts.js';
@@ -17,6 +23,12 @@ type ScaledService = ScaleOutput['services'][number];
  * Scales the plan's ECS services in the target region up to their active counts. Everything is
  * read before anything changes, so a missing service fails the step before any service moved,
  * and a re-run after success sends no write at all. CheckScale then polls until the tasks run.
+ *
+ * A service with a scaler is scaled by raising its minimum to the active count, with scale-out
+ * and scheduled scaling resumed (a failback finds them suspended by the fence); Application Auto
+ * Scaling moves its desired count up to the minimum at once. No UpdateService is sent for it: a
+ * DescribeServices read may lag a scale-out the scaler just made, and a desiredCount computed
+ * from it would scale the service back down (src/decisions/capacity.ts, scaleUpCalls).
  *
  * A dry run reads and decides the same way, sends nothing, and records per service what a real
  * run would change; its output says what would be done (`dryRun: true`).
@@ -36,7 +48,7 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
     describeServiceRefs(ecs, locations),
     Promise.all(
       locations.map((l) =>
-        l.plan.autoScaling ? describeScalableTarget(autoscaling, l.cluster, l.service) : null,
+        l.plan.autoScaling ? describeScalableTargetState(autoscaling, l.cluster, l.service) : null,
       ),
     ),
   ]);
@@ -47,18 +59,18 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
       const current = states[i]?.desired ?? 0;
       const scalable = scalables[i] ?? null;
       const decision = decideScaleUp(location.plan.activeCount, current, scalable);
-      would[i] = wouldChange(location.name, current, decision, scalable);
-      // The minimum goes up first: a scaler that sees the new count above its minimum may scale it back in.
-      if (decision.raiseMinTo !== null && scalable && !dryRun) {
+      const calls = scaleUpCalls(decision, scalable);
+      would[i] = wouldChange(location.name, current, decision, calls, scalable);
+      if (calls.register && scalable && !dryRun) {
         await raiseMinCapacity(
           autoscaling,
           location.cluster,
           location.service,
-          decision.raiseMinTo,
+          decision.raiseMinTo ?? location.plan.activeCount,
           scalable,
         );
       }
-      if (decision.updateDesired && !dryRun) {
+      if (calls.updateService && !dryRun) {
         await setDesiredCount(ecs, location.cluster, location.service, decision.desired);
       }
       return {
@@ -69,12 +81,14 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
         desired: decision.desired,
         action: decision.updateDesired ? 'scaled' : 'already',
         minCapacityRaised: decision.raiseMinTo !== null,
+        ...(calls.resume ? { scalingResumed: true } : {}),
       };
     }),
   );
 
   const scaled = services.filter((s) => s.action === 'scaled');
   const minRaised = services.filter((s) => s.minCapacityRaised);
+  const resumed = services.filter((s) => s.scalingResumed === true);
   const facts: Facts = { region, services: services.length, scaled: scaled.length };
   for (const s of services) {
     facts[`${s.name}.previousDesired`] = s.previousDesired;
@@ -87,6 +101,9 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
       : []),
     ...(minRaised.length > 0
       ? [`raised the autoscaling minimum of ${minRaised.map((s) => s.name).join(', ')}`]
+      : []),
+    ...(resumed.length > 0
+      ? [`resumed the suspended scale-out and scheduled scaling of ${resumed.map((s) => s.name).join(', ')}`]
       : []),
   ];
   const deadline = new Date(now.getTime() + deps.plan.timeouts.scaleSeconds * 1000).toISOString();
@@ -138,15 +155,22 @@ function wouldChange(
   name: string,
   current: number,
   decision: ReturnType<typeof decideScaleUp>,
-  scalable: { min: number; max: number } | null,
+  calls: ReturnType<typeof scaleUpCalls>,
+  scalable: ScalerState | null,
 ): string | null {
   const bounds =
     decision.raiseMinTo !== null && scalable ? raisedCapacity(scalable, decision.raiseMinTo) : null;
   const minimum = bounds
     ? `autoscaling minimum to ${bounds.min}${bounds.max === scalable?.max ? '' : ` (and maximum to ${bounds.max})`}`
     : null;
+  const resume = calls.resume ? 'resume its suspended scale-out and scheduled scaling' : null;
+  const also = [minimum && `raise its ${minimum}`, resume].filter((x): x is string => Boolean(x));
   if (decision.updateDesired) {
-    return `would scale ${name} ${current} -> ${decision.desired}${minimum ? ` and raise its ${minimum}` : ''}`;
+    return `would scale ${name} ${current} -> ${decision.desired}${also.length ? ` and ${also.join(' and ')}` : ''}`;
   }
-  return minimum ? `would raise the ${minimum} of ${name} (desired already ${current})` : null;
+  if (minimum)
+    return `would raise the ${minimum} of ${name} (desired already ${current})${resume ? ` and ${resume}` : ''}`;
+  return calls.resume
+    ? `would resume the suspended scale-out and scheduled scaling of ${name} (desired already ${current})`
+    : null;
 }

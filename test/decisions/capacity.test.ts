@@ -6,7 +6,9 @@ import {
   locateService,
   raisedCapacity,
   type ScalableCapacity,
+  type ScalerState,
   type ServiceCounts,
+  scaleUpCalls,
 } from '../../src/decisions/capacity.js';
 import { InputInvalidError } from '../../src/errors.js';
 import type { EcsServicePlan } from '../../src/plan/schema.js';
@@ -74,6 +76,56 @@ describe('decideScaleUp', () => {
 
     // Assess
     expect(decision).toEqual(expected);
+  });
+});
+
+describe('scaleUpCalls', () => {
+  const live = { dynamicIn: false, dynamicOut: false, scheduled: false };
+  const fenced = { dynamicIn: false, dynamicOut: true, scheduled: true };
+  it.each<{
+    name: string;
+    current: number;
+    scaler: ScalerState | null;
+    expected: ReturnType<typeof scaleUpCalls>;
+  }>([
+    {
+      name: 'scales a service without a scaler by UpdateService',
+      current: 1,
+      scaler: null,
+      expected: { register: false, updateService: true, resume: false },
+    },
+    {
+      name: 'scales a service with a scaler through its minimum only, never UpdateService',
+      current: 1,
+      scaler: { min: 1, max: 12, suspended: live },
+      expected: { register: true, updateService: false, resume: false },
+    },
+    {
+      name: 're-registers the same minimum when the count read is below it (a stale read, or set below it)',
+      current: 1,
+      scaler: { min: 6, max: 12, suspended: live },
+      expected: { register: true, updateService: false, resume: false },
+    },
+    {
+      name: 'resumes a fenced scaler even when the count already holds',
+      current: 6,
+      scaler: { min: 6, max: 12, suspended: fenced },
+      expected: { register: true, updateService: false, resume: true },
+    },
+    {
+      name: 'sends nothing when the minimum, the count and the scaler all hold',
+      current: 8,
+      scaler: { min: 6, max: 12, suspended: live },
+      expected: { register: false, updateService: false, resume: false },
+    },
+    {
+      name: 'sends nothing for a service without a scaler already at its count',
+      current: 6,
+      scaler: null,
+      expected: { register: false, updateService: false, resume: false },
+    },
+  ])('$name', ({ current, scaler, expected }) => {
+    expect(scaleUpCalls(decideScaleUp(6, current, scaler), scaler)).toEqual(expected);
   });
 });
 

@@ -43,6 +43,7 @@ describe('simulated ECS and Application Auto Scaling', () => {
         new UpdateServiceCommand({ cluster: 'orders-usw2', service: 'orders-api', desiredCount: 6 }),
       ),
     );
+    await drill.clock.tickAsync(3_000); // past the read-after-write lag
     const early = await api();
     expect(early).toMatchObject({ desiredCount: 6, runningCount: 1, pendingCount: 5 });
     expect(early?.deployments).toHaveLength(1);
@@ -69,16 +70,43 @@ describe('simulated ECS and Application Auto Scaling', () => {
     expect(worker()).toMatchObject({ desired: 0, running: 0, pending: 0 });
   });
 
-  it('lets the scaler undo a scale-down below its minimum capacity', async () => {
+  it('leaves a desiredCount set below the minimum there: only a scaling activity would move it', async () => {
+    // ECS accepts it; with no task left the CPU policy has no datapoint to scale out on.
     drill = startDrill();
     await drill.run(
       drill.primary.ecs.send(
         new UpdateServiceCommand({ cluster: 'orders-use1', service: 'orders-api', desiredCount: 0 }),
       ),
     );
-    expect((await api(PRIMARY))?.desiredCount).toBe(0);
-    await drill.clock.tickAsync(61_000);
-    expect((await api(PRIMARY))?.desiredCount).toBe(6);
+    await drill.clock.tickAsync(20 * 60_000);
+    expect(await api(PRIMARY)).toMatchObject({ desiredCount: 0, runningCount: 0 });
+    expect(
+      drill.cloud.snapshot().services.find((s) => s.region === PRIMARY && s.service === 'orders-api'),
+    ).toMatchObject({ desired: 0, minCapacity: 6 });
+  });
+
+  it('answers DescribeServices eventually consistently: the old desiredCount for up to a couple of seconds', async () => {
+    drill = startDrill();
+    const updated = await drill.run(
+      drill.standby.ecs.send(
+        new UpdateServiceCommand({ cluster: 'orders-usw2', service: 'orders-worker', desiredCount: 3 }),
+      ),
+    );
+    // The write's own answer shows the change.
+    expect(updated.service?.desiredCount).toBe(3);
+    const seen: { after: number; desired: number | undefined }[] = [];
+    const start = Date.now();
+    while (Date.now() - start < 2_500) {
+      const out = await drill.run(
+        drill.standby.ecs.send(
+          new DescribeServicesCommand({ cluster: 'orders-usw2', services: ['orders-worker'] }),
+        ),
+      );
+      seen.push({ after: Date.now() - start, desired: out.services?.[0]?.desiredCount });
+    }
+    expect(seen.some((s) => s.desired === 1)).toBe(true);
+    expect(seen.filter((s) => s.after > 2_100).every((s) => s.desired === 3)).toBe(true);
+    expect(seen.every((s) => s.desired === 1 || s.desired === 3)).toBe(true);
   });
 
   it('raises desiredCount at once when MinCapacity is raised above it', async () => {
@@ -102,6 +130,10 @@ describe('simulated ECS and Application Auto Scaling', () => {
     expect(targets.ScalableTargets).toEqual([
       expect.objectContaining({ ResourceId: resourceId, MinCapacity: 6, MaxCapacity: 12 }),
     ]);
+    expect(
+      drill.cloud.snapshot().services.find((s) => s.region === STANDBY && s.service === 'orders-api'),
+    ).toMatchObject({ desired: 6, pending: 5 });
+    await drill.clock.tickAsync(3_000); // past the read-after-write lag
     expect(await api()).toMatchObject({ desiredCount: 6, pendingCount: 5 });
   });
 
@@ -125,11 +157,17 @@ describe('simulated ECS and Application Auto Scaling', () => {
   });
 
   it('leaves tasks above the region capacity pending, failing placement, until capacity frees up', async () => {
-    // Two standby tasks run already (orders-api and orders-worker): two more fit.
+    // Two standby tasks run already (orders-api and orders-worker): two more fit. The minimum
+    // goes up with the count, or the idle standby's scaler would scale it back in.
     drill = startDrill({ ecsCapacity: { [STANDBY]: 4 } });
     await drill.run(
-      drill.standby.ecs.send(
-        new UpdateServiceCommand({ cluster: 'orders-usw2', service: 'orders-api', desiredCount: 6 }),
+      drill.standby.autoscaling.send(
+        new RegisterScalableTargetCommand({
+          ServiceNamespace: 'ecs',
+          ResourceId: 'service/orders-usw2/orders-api',
+          ScalableDimension: 'ecs:service:DesiredCount',
+          MinCapacity: 6,
+        }),
       ),
     );
     await drill.clock.tickAsync(10 * 60_000);

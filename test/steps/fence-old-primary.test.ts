@@ -32,7 +32,7 @@ const AURORA_FOLLOW_UP =
   'When us-east-1 answers: aws rds describe-global-clusters --region us-west-2 --global-cluster-identifier orders-global and check exactly one member has IsWriter=true (the us-west-2 cluster).';
 const RUN_WHEN_BACK = {
   apiMinimum:
-    'When us-east-1 answers, run: aws application-autoscaling register-scalable-target --region us-east-1 --service-namespace ecs --resource-id service/orders-use1/orders-api --scalable-dimension ecs:service:DesiredCount --min-capacity 0 --suspended-state DynamicScalingOutSuspended=true,ScheduledScalingSuspended=true',
+    'When us-east-1 answers, run: aws application-autoscaling register-scalable-target --region us-east-1 --service-namespace ecs --resource-id service/orders-use1/orders-api --scalable-dimension ecs:service:DesiredCount --min-capacity 0 --suspended-state DynamicScalingInSuspended=false,DynamicScalingOutSuspended=true,ScheduledScalingSuspended=true',
   apiDesired:
     'When us-east-1 answers, run: aws ecs update-service --region us-east-1 --cluster orders-use1 --service orders-api --desired-count 0',
   workerDesired:
@@ -127,7 +127,11 @@ describe('fence-old-primary', () => {
             ResourceId: 'service/orders-use1/orders-api',
             ScalableDimension: 'ecs:service:DesiredCount',
             MinCapacity: 0,
-            SuspendedState: { DynamicScalingOutSuspended: true, ScheduledScalingSuspended: true },
+            SuspendedState: {
+              DynamicScalingInSuspended: false,
+              DynamicScalingOutSuspended: true,
+              ScheduledScalingSuspended: true,
+            },
           },
         ],
       );
@@ -173,6 +177,37 @@ describe('fence-old-primary', () => {
         expect.objectContaining({ at: NOW, step: 'fence-old-primary', phase: 'succeeded' }),
       ]);
       expect(output.timeline[1]?.facts).toMatchObject({ unconfirmed: 0 });
+    });
+
+    it('sends the whole SuspendedState, scale-in as found: a member left out may read as false', async () => {
+      // Prepare: an operator had suspended scale-in on the old primary's orders-api.
+      const scaler = scalableTargets('describe-scalable-targets-use1-active.json');
+      const [target] = scaler.ScalableTargets ?? [];
+      if (!target) throw new Error('the fixture lists orders-api');
+      target.SuspendedState = {
+        DynamicScalingInSuspended: true,
+        DynamicScalingOutSuspended: false,
+        ScheduledScalingSuspended: false,
+      };
+      oldRegionAnswers(services('describe-services-use1-active.json'), scaler);
+
+      // Act
+      const output = await fenceOldPrimary({ request: failoverRequest() }, deps());
+
+      // Assess
+      expect(autoscalingMock).toHaveReceivedCommandWith(RegisterScalableTargetCommand, {
+        MinCapacity: 0,
+        SuspendedState: {
+          DynamicScalingInSuspended: true,
+          DynamicScalingOutSuspended: true,
+          ScheduledScalingSuspended: true,
+        },
+      });
+      expect(output.fencing[0]?.previous?.suspended).toEqual({
+        dynamicIn: true,
+        dynamicOut: false,
+        scheduled: false,
+      });
     });
 
     it('does not record Aurora write fencing as done before anything has fenced it', async () => {

@@ -152,14 +152,37 @@ describe('rollBack', () => {
     expect(output.entries.filter((e) => e.outcome === 'restored')).toHaveLength(4);
   });
 
-  it('is settled and complete once a round reads everything back as found and sends nothing', async () => {
+  it('is settled and complete once two rounds in a row read everything back as found and send nothing', async () => {
     cloudAs({ use1: [6, 3, 6], usw2: [1, 1, 1] });
 
-    const output = await rollBack({ request, found }, testDeps());
+    const first = await rollBack({ request, found }, testDeps());
+    const second = await rollBack({ request, found, previous: first }, testDeps());
 
-    expect(output).toMatchObject({ settled: true, complete: true, round: 1 });
+    // One clean read-back may be a stale one (DescribeServices is eventually consistent).
+    expect(first).toMatchObject({ settled: false, round: 1 });
+    expect(second).toMatchObject({ settled: true, complete: true, round: 2 });
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
     expect(scalingMock).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
+  });
+
+  it('reads back once more after a clean round that follows a restoring one', async () => {
+    // Prepare: round 1 restored everything; round 2 reads it all back as found, which a read
+    // lagging round 1's writes (or a late write of the take-over branch) could also show.
+    cloudAs({ use1: [0, 0, 0], usw2: [6, 3, 6] });
+    const restoring = await rollBack({ request, found }, testDeps());
+    ecsMock.reset();
+    scalingMock.reset();
+    cloudAs({ use1: [6, 3, 6], usw2: [1, 1, 1] });
+
+    // Act
+    const clean = await rollBack({ request, found, previous: restoring }, testDeps());
+    const again = await rollBack({ request, found, previous: clean }, testDeps());
+
+    // Assess
+    expect(restoring.settled).toBe(false);
+    expect(clean).toMatchObject({ settled: false, complete: true, round: 2 });
+    expect(again).toMatchObject({ settled: true, complete: true, round: 3 });
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
   });
 
   it('restores a source RecordFound could not read from what the fence found there', async () => {

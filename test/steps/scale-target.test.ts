@@ -1,6 +1,7 @@
 import {
   ApplicationAutoScalingClient,
   DescribeScalableTargetsCommand,
+  type DescribeScalableTargetsCommandOutput,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import {
@@ -30,7 +31,7 @@ describe('scaleTarget', () => {
     scalingMock.reset();
   });
 
-  it('raises the autoscaling minimum first, then scales each service below its active count', async () => {
+  it('scales a service with a scaler by raising its minimum, one without by UpdateService', async () => {
     // Prepare
     ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-standby.json'));
     ecsMock.on(UpdateServiceCommand).resolves({});
@@ -46,26 +47,23 @@ describe('scaleTarget', () => {
     expect(scalingMock).toHaveReceivedCommandExactlyOnceWith(DescribeScalableTargetsCommand, {
       ResourceIds: ['service/orders-usw2/orders-api'],
     });
-    expect(scalingMock).toHaveReceivedCommandExactlyOnceWith(RegisterScalableTargetCommand, {
-      ResourceId: 'service/orders-usw2/orders-api',
-      MinCapacity: 6,
-    });
-    expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 2);
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
-      cluster: 'orders-usw2',
-      service: 'orders-api',
-      desiredCount: 6,
-    });
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
-      cluster: 'orders-usw2',
-      service: 'orders-worker',
-      desiredCount: 3,
-    });
-    const raised = scalingMock.commandCalls(RegisterScalableTargetCommand)[0];
-    const apiUpdate = ecsMock
-      .commandCalls(UpdateServiceCommand)
-      .find((call) => call.args[0].input.service === 'orders-api');
-    expect(raised && apiUpdate && raised.calledBefore(apiUpdate)).toBe(true);
+    // Application Auto Scaling moves orders-api's desired count up to the new minimum itself.
+    expect(scalingMock.commandCalls(RegisterScalableTargetCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        ServiceNamespace: 'ecs',
+        ResourceId: 'service/orders-usw2/orders-api',
+        ScalableDimension: 'ecs:service:DesiredCount',
+        MinCapacity: 6,
+        SuspendedState: {
+          DynamicScalingInSuspended: false,
+          DynamicScalingOutSuspended: false,
+          ScheduledScalingSuspended: false,
+        },
+      },
+    ]);
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: 'orders-usw2', service: 'orders-worker', desiredCount: 3 },
+    ]);
     expect(output.services).toEqual([
       {
         name: 'orders-api',
@@ -118,8 +116,71 @@ describe('scaleTarget', () => {
     const output = await scaleTarget({ request }, testDeps(NOW));
 
     // Assess
-    expect(ecsMock).toHaveReceivedCommandExactlyOnceWith(UpdateServiceCommand, { service: 'orders-api' });
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
     expect(output.services[1]).toMatchObject({ name: 'orders-worker', desired: 5, action: 'already' });
+  });
+
+  it('sends no UpdateService on a stale read of a scaled service: a scale-out it cannot see stays', async () => {
+    // Prepare: orders-api's minimum is already 6 (an earlier attempt raised it) but the read lags
+    // and shows desiredCount 2; the scaler may have scaled it out past 6 since.
+    const scaler = fixture<DescribeScalableTargetsCommandOutput>(
+      'ecs/describe-scalable-targets-usw2-standby.json',
+    );
+    const [target] = scaler.ScalableTargets ?? [];
+    if (!target) throw new Error('the fixture lists orders-api');
+    target.MinCapacity = 6;
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-standby.json'));
+    ecsMock.on(UpdateServiceCommand).resolves({});
+    scalingMock.on(DescribeScalableTargetsCommand).resolves(scaler);
+    scalingMock.on(RegisterScalableTargetCommand).resolves({});
+
+    // Act
+    const output = await scaleTarget({ request }, testDeps(NOW));
+
+    // Assess: the same minimum again (it lifts a count below it, never lowers one above it).
+    expect(ecsMock).not.toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'orders-api' });
+    expect(scalingMock).toHaveReceivedCommandExactlyOnceWith(RegisterScalableTargetCommand, {
+      ResourceId: 'service/orders-usw2/orders-api',
+      MinCapacity: 6,
+    });
+    expect(
+      scalingMock.commandCalls(RegisterScalableTargetCommand)[0]?.args[0].input.MaxCapacity,
+    ).toBeUndefined();
+    expect(output.services[0]).toMatchObject({ action: 'scaled', minCapacityRaised: false });
+  });
+
+  it('resumes the scale-out and scheduled scaling a fence suspended (failback), scale-in as found', async () => {
+    // Prepare: the old primary as a fence left it: 0 tasks, minimum 0, scale-out and scheduled
+    // scaling suspended; scale-in was suspended by an operator before.
+    const scaler = fixture<DescribeScalableTargetsCommandOutput>(
+      'ecs/describe-scalable-targets-use1-fenced.json',
+    );
+    const [target] = scaler.ScalableTargets ?? [];
+    if (!target?.SuspendedState) throw new Error('the fixture lists orders-api, suspended');
+    target.SuspendedState.DynamicScalingInSuspended = true;
+    ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-use1-fenced.json'));
+    ecsMock.on(UpdateServiceCommand).resolves({});
+    scalingMock.on(DescribeScalableTargetsCommand).resolves(scaler);
+    scalingMock.on(RegisterScalableTargetCommand).resolves({});
+    const failback = may20Request({ sourceRegion: 'us-west-2', targetRegion: 'us-east-1' });
+
+    // Act
+    const output = await scaleTarget({ request: failback }, testDeps(NOW));
+
+    // Assess
+    expect(scalingMock).toHaveReceivedCommandExactlyOnceWith(RegisterScalableTargetCommand, {
+      ResourceId: 'service/orders-use1/orders-api',
+      MinCapacity: 6,
+      SuspendedState: {
+        DynamicScalingInSuspended: true,
+        DynamicScalingOutSuspended: false,
+        ScheduledScalingSuspended: false,
+      },
+    });
+    expect(output.services[0]).toMatchObject({ previousDesired: 0, desired: 6, scalingResumed: true });
+    expect(output.timeline[0]?.message).toContain(
+      'resumed the suspended scale-out and scheduled scaling of orders-api',
+    );
   });
 
   it('sends nothing when re-run after success', async () => {
