@@ -4,7 +4,7 @@ import {
   type MetricDataQuery,
   ScanBy,
 } from '@aws-sdk/client-cloudwatch';
-import type { Datapoint, SignalReading } from '../decisions/sustained.js';
+import { type Datapoint, PUBLISH_LAG_PERIODS, type SignalReading } from '../decisions/sustained.js';
 import { AwsRequestError, AwsTransientError } from '../errors.js';
 import type { MetricSignal } from '../plan/schema.js';
 import type { ClientRegistry } from './clients.js';
@@ -95,7 +95,10 @@ export async function readSignalDatapoints(
     },
     ReturnData: true,
   };
-  const start = new Date(window.now.getTime() - (window.datapoints + 2) * signal.periodSeconds * 1000);
+  // N periods, ending at most PUBLISH_LAG_PERIODS before the newest complete one, which ends a
+  // period before now.
+  const periods = window.datapoints + PUBLISH_LAG_PERIODS + 1;
+  const start = new Date(window.now.getTime() - periods * signal.periodSeconds * 1000);
   const series = await getMetricData(
     cloudwatch,
     `GetMetricData(${signal.name})`,

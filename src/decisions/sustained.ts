@@ -54,11 +54,12 @@ export interface PeriodSlot {
 }
 
 /**
- * CloudWatch publishes standard metrics a minute or two after their period ends, so the newest
- * period usually has no datapoint yet. The window may end this many periods before the newest
- * complete period; the read fetches N + 2 periods to leave room for it.
+ * CloudWatch publishes standard metrics a minute or two after their period ends, and late by up
+ * to a few periods on a bad day (the pessimistic profile's 180 s, src/sim/latencies.ts), so the
+ * newest periods often have no datapoint yet. The window may end this many periods before the
+ * newest complete period; the read fetches N + 4 periods to leave room for it.
  */
-export const PUBLISH_LAG_PERIODS = 2;
+export const PUBLISH_LAG_PERIODS = 3;
 
 export function isFailingValue(value: number, failingWhen: MetricSignal['failingWhen']): boolean {
   const { comparison, threshold } = failingWhen;

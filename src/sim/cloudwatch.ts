@@ -191,17 +191,22 @@ export class CloudWatchModel implements ServiceModel {
         s.metricName === metric.MetricName &&
         dimensionKey(Object.fromEntries(s.dimensions.map((d) => [d.name, d.value]))) === key,
     );
-    // Each period's datapoint has its own ingestion delay, drawn per metric and period: with a
-    // range (the pessimistic profile) a later period can be readable before an earlier one, and
-    // a read sees a gap that a later read fills in.
+    // Each period's datapoint has its own ingestion delay, drawn per metric and period, and a
+    // metric's datapoints arrive in order: a period is readable once it and every earlier one
+    // have arrived. Under the pessimistic profile the newest few periods are often still missing.
     const delay = this.world.latencies.cloudWatchDatapointDelay;
-    const readable = (t: number) =>
+    const arrives = (t: number) =>
       t +
-        periodMs +
-        delay.minMs +
-        (delay.maxMs - delay.minMs) *
-          noise(this.world.seed, `ingest|${region}|${metric.MetricName}|${key}|${t}`) <=
-      now;
+      periodMs +
+      delay.minMs +
+      (delay.maxMs - delay.minMs) *
+        noise(this.world.seed, `ingest|${region}|${metric.MetricName}|${key}|${t}`);
+    const overtaken = Math.ceil((delay.maxMs - delay.minMs) / periodMs);
+    const readable = (t: number) => {
+      let at = arrives(t);
+      for (let k = 1; k <= overtaken; k++) at = Math.max(at, arrives(t - k * periodMs));
+      return at <= now;
+    };
     if (signal) {
       return periods
         .filter((t) => readable(t) && !this.#isMissing(region, t))
@@ -216,8 +221,8 @@ export class CloudWatchModel implements ServiceModel {
         .filter((t) => readable(t) && this.aurora.wasReplicating(cluster, t + periodMs - 1))
         .map((t) => ({
           t,
-          v: Math.round(
-            this.world.rpoLagMs * (0.8 + 0.4 * noise(this.world.seed, `rpo|${cluster.arn}|${t}`)),
+          v: this.aurora.reportedRpoLagMs(
+            Math.round(this.world.rpoLagMs * (0.8 + 0.4 * noise(this.world.seed, `rpo|${cluster.arn}|${t}`))),
           ),
         }));
     }

@@ -38,7 +38,7 @@ describe('cloudwatch', () => {
   });
 
   describe('readSignalDatapoints', () => {
-    it('asks for N + 2 periods of the signal, newest first', async () => {
+    it('asks for N + 4 periods of the signal (room for late data), newest first', async () => {
       // Prepare
       cloudwatchMock.on(GetMetricDataCommand).resolves(fixture('cloudwatch/alb-5xx-failing.json'));
 
@@ -62,7 +62,7 @@ describe('cloudwatch', () => {
             ReturnData: true,
           },
         ],
-        StartTime: new Date('2024-05-14T10:00:30Z'),
+        StartTime: new Date('2024-05-14T09:58:30Z'),
         EndTime: NOW,
         ScanBy: 'TimestampDescending',
       });

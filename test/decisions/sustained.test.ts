@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Datapoint,
   decideSustained,
+  PUBLISH_LAG_PERIODS,
   recentSlots,
   type SignalReading,
   type SustainedRule,
@@ -276,7 +277,7 @@ describe('recentSlots', () => {
 
   it('returns only gaps, ending at the newest complete period, when the data is stale', () => {
     // Prepare
-    const datapoints = series([7, 6, 5], NEWEST - 3 * MINUTE);
+    const datapoints = series([7, 6, 5], NEWEST - (PUBLISH_LAG_PERIODS + 1) * MINUTE);
 
     // Act
     const slots = recentSlots(datapoints, 60, 3, NOW);

@@ -84,8 +84,9 @@ describe('chaos case generator', () => {
 
   it('rejects an unknown profile with the known ones', () => {
     expect(chaosProfile('typical')).toBe('typical');
-    expect(() => chaosProfile('pessimistic')).toThrow(
-      'unknown chaos profile "pessimistic"; profiles: typical',
+    expect(chaosProfile('pessimistic')).toBe('pessimistic');
+    expect(() => chaosProfile('gloomy')).toThrow(
+      'unknown chaos profile "gloomy"; profiles: typical, pessimistic',
     );
   });
 });
@@ -361,6 +362,27 @@ describe('settled-cloud invariants', () => {
 
     expect(r.report?.fencing.some((f) => f.resource === 'ecs us-east-1/orders-use1/orders-api')).toBe(true);
     expect(kinds(reportMatchesCloud(r.executions, calls, [before], after))).toEqual(['fenced-without-call']);
+  });
+
+  it('report-matches-cloud fails on a service reported fenced that its scaler brought back, even for a while', () => {
+    const fenceEnd = Math.max(
+      ...r.records.filter((x) => x.functionName === 'fenceOldPrimary').map((x) => x.endedAt),
+    );
+    const unfenced = structuredClone(after);
+    unfenced.at = new Date(fenceEnd + 5 * 60_000).toISOString();
+    const api = unfenced.services.find((s) => s.region === 'us-east-1' && s.service === 'orders-api');
+    if (!api) throw new Error('region-outage has orders-api in us-east-1');
+    api.desired = 8;
+    api.minCapacity = 8;
+
+    // A scheduled action raised it after the fence; a scale-in took it back to 0 before the end.
+    expect(kinds(reportMatchesCloud(r.executions, r.cloud.calls, [before, unfenced], after))).toEqual([
+      'fence-undone',
+    ]);
+    // Before the fence ended, the service was still running: not a fence undone.
+    const earlier = structuredClone(unfenced);
+    earlier.at = new Date(fenceEnd - 1).toISOString();
+    expect(reportMatchesCloud(r.executions, r.cloud.calls, [before, earlier], after).held).toBe(true);
   });
 
   it('report-matches-cloud fails on a complete rollback that left the source changed', () => {
