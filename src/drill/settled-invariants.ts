@@ -108,16 +108,34 @@ const dnsFacts = (d: CloudSnapshot['dns'][number] | undefined) =>
   d ? `${d.value}${d.weight === null ? '' : ` weight ${d.weight}`}` : 'absent';
 
 /** What differs between two states' services (only in `region` when given): desired, minimum, suspension. */
-function servicesChanged(before: CloudState, after: CloudState, region?: string): string[] {
+function servicesChanged(
+  before: CloudState,
+  after: CloudState,
+  region?: string,
+  ownersScaling: readonly OwnersScaling[] = [],
+): string[] {
   const changed: string[] = [];
+  const from = Date.parse(before.at);
   for (const was of before.services) {
     if (region !== undefined && was.region !== region) continue;
     const now = after.services.find((s) => serviceKey(s) === serviceKey(was));
-    if (!now || serviceFacts(now) !== serviceFacts(was))
+    // The owner's own scheduled action set the bounds (and so the count) since: only what the
+    // orchestrator alone changes, the suspended activities, is still compared.
+    const scheduled = ownersScaling.some((o) => o.service === serviceKey(was) && o.at >= from);
+    const facts = scheduled ? suspendedFacts : serviceFacts;
+    if (!now || facts(now) !== facts(was))
       changed.push(`${serviceKey(was)} ${serviceFacts(was)} -> ${now ? serviceFacts(now) : 'absent'}`);
   }
   return changed;
 }
+
+/** A scheduled scaling action of the owner's that ran: not the orchestrator's change. */
+export interface OwnersScaling {
+  /** `region/CLUSTER/NAME`. */
+  service: string;
+  at: number;
+}
+const suspendedFacts = (s: CloudSnapshot['services'][number]) => JSON.stringify(s.suspended ?? null);
 
 /** What differs between two states' DNS answers. */
 function dnsChanged(before: CloudState, after: CloudState): string[] {
@@ -146,6 +164,8 @@ export interface NeverWorseContext {
   actions: readonly string[];
   /** Some execution's report says its recovery is incomplete: a human has it now. */
   handedOver?: boolean;
+  /** Scheduled scaling actions of the owner's that ran meanwhile. */
+  ownersScaling?: readonly OwnersScaling[];
 }
 
 /**
@@ -193,7 +213,7 @@ export function neverWorse(
       ['source-ecs-not-as-found', true],
       ['target-ecs-not-as-found', false],
     ] as const) {
-      const ecs = servicesChanged(before, settled).filter(
+      const ecs = servicesChanged(before, settled, undefined, context.ownersScaling).filter(
         (change) => was.some((region) => change.startsWith(`${region}/`)) === inSource,
       );
       const handedOver = (change: string) => {
@@ -394,6 +414,7 @@ export function reportMatchesCloud(
   calls: readonly ApiCallRecord[],
   states: readonly CloudState[],
   settled: CloudState,
+  ownersScaling: readonly OwnersScaling[] = [],
 ): InvariantResult {
   const problems: Problem[] = [];
   const windows = executions.map(windowOf);
@@ -480,7 +501,7 @@ export function reportMatchesCloud(
         ...(writers(state).join() === writers(found).join()
           ? []
           : [`writer ${writers(found).join(', ')} -> ${writers(state).join(', ') || 'none'}`]),
-        ...servicesChanged(found, state, source),
+        ...servicesChanged(found, state, source, ownersScaling),
         ...dnsChanged(found, state),
       ];
       if (differences.length > 0)
@@ -548,9 +569,10 @@ export function settledInvariants(
       ),
       actions: result.executions.flatMap((e) => e.report?.actions ?? []),
       handedOver: result.executions.some((e) => e.report?.recovery.complete === false),
+      ownersScaling: result.cloud.scheduledActionsRun(),
     }),
     successMeansServed(plan, result.executions, states),
-    reportMatchesCloud(result.executions, calls, states, settled),
+    reportMatchesCloud(result.executions, calls, states, settled, result.cloud.scheduledActionsRun()),
     noSilentLock(result.executions, settled),
   ];
 }

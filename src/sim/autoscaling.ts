@@ -210,6 +210,20 @@ export class AutoScalingModel implements ServiceModel, Scaler {
     return target && { min: target.min, max: target.max, suspended: { ...target.suspended } };
   }
 
+  /**
+   * The scheduled actions that ran (not the skipped ones), as `region/CLUSTER/NAME` and when: the
+   * owner's own scaling, which DescribeScalingActivities would list; the invariants tell it from
+   * the orchestrator's changes by it.
+   */
+  scheduledActionsRun(): { service: string; at: number }[] {
+    return this.#actions
+      .filter((a) => a.state === 'done')
+      .map((a) => ({
+        service: `${a.target.service.region}/${a.target.service.cluster}/${a.target.service.name}`,
+        at: a.runAt,
+      }));
+  }
+
   nextActivity(): number {
     let next = this.#nextEvaluation;
     for (const a of this.#actions) if (a.state === 'pending' && a.runAt < next) next = a.runAt;

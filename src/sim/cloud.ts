@@ -55,6 +55,7 @@ export class SimulatedCloud {
   readonly #world: World;
   readonly #rds: RdsModel;
   readonly #ecs: EcsModel;
+  readonly #autoscaling: AutoScalingModel;
   readonly #route53: Route53Model;
   readonly #arc: ArcClusterModel;
   readonly #cloudwatch: CloudWatchModel;
@@ -101,6 +102,7 @@ export class SimulatedCloud {
       scheduledActions: options.scheduledActions ?? [],
       demand: options.ecsDemand ?? [],
     });
+    this.#autoscaling = autoscaling;
     const arc = new ArcClusterModel(this.#world, { initialWriter, ...options.arc });
     this.#arc = arc;
     const endpointChecks = new EndpointHealthChecks(this.#world);
@@ -167,6 +169,11 @@ export class SimulatedCloud {
         () => random.next(),
       ),
     );
+  }
+
+  /** The scheduled scaling actions that ran (the owner's own scaling), by `region/CLUSTER/NAME`. */
+  scheduledActionsRun(): { service: string; at: number }[] {
+    return this.#autoscaling.scheduledActionsRun();
   }
 
   /** Every Route 53 ARC routing control's state now, by ARN (not part of the snapshot: DNS answers show its effect). */

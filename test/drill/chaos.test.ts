@@ -187,6 +187,27 @@ describe('settled-cloud invariants', () => {
     expect(kinds(neverWorse(plan, before, drained))).toEqual(['dns-not-as-found']);
   });
 
+  it("never-worse leaves the owner's scheduled scaling alone, but still judges the suspensions", () => {
+    const scheduled = structuredClone(before);
+    const api = scheduled.services.find((s) => s.region === 'us-west-2' && s.service === 'orders-api');
+    if (api) Object.assign(api, { desired: 4, minCapacity: 4 });
+    const ranSince = [{ service: 'us-west-2/orders-usw2/orders-api', at: Date.parse(before.at) + 60_000 }];
+    const ranBefore = [{ service: 'us-west-2/orders-usw2/orders-api', at: Date.parse(before.at) - 60_000 }];
+    const context = (ownersScaling: typeof ranSince) => ({
+      unreachableRegions: [],
+      actions: [],
+      ownersScaling,
+    });
+    expect(neverWorse(plan, before, scheduled, context(ranSince)).held).toBe(true);
+    expect(kinds(neverWorse(plan, before, scheduled, context(ranBefore)))).toEqual([
+      'target-ecs-not-as-found',
+    ]);
+    if (api) api.suspended = { dynamicScalingIn: false, dynamicScalingOut: true, scheduledScaling: true };
+    expect(kinds(neverWorse(plan, before, scheduled, context(ranSince)))).toEqual([
+      'target-ecs-not-as-found',
+    ]);
+  });
+
   it('never-worse accepts a change in a still-unreachable region only when a report hands over its commands', () => {
     const fenced = structuredClone(before);
     const api = fenced.services.find((s) => s.region === 'us-east-1' && s.service === 'orders-api');

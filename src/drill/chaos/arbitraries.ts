@@ -36,6 +36,11 @@ interface ChaosProfile {
   drain: number;
   headless: number;
   rpoLag: number;
+  blackhole: number;
+  engineMismatch: number;
+  slowPromotion: number;
+  readLag: number;
+  scalerPressure: number;
 }
 
 const TYPICAL: ChaosProfile = {
@@ -54,6 +59,11 @@ const TYPICAL: ChaosProfile = {
   drain: 15,
   headless: 8,
   rpoLag: 20,
+  blackhole: 15,
+  engineMismatch: 8,
+  slowPromotion: 10,
+  readLag: 15,
+  scalerPressure: 15,
 };
 
 const PROFILES: Record<ChaosProfileName, ChaosProfile> = {
@@ -64,6 +74,9 @@ const PROFILES: Record<ChaosProfileName, ChaosProfile> = {
     faults: 6,
     slowDns: 25,
     stuckPromotion: 15,
+    blackhole: 20,
+    slowPromotion: 20,
+    readLag: 25,
   },
 };
 
@@ -138,10 +151,36 @@ const incident: fc.Arbitrary<IncidentCase> = fc
 const fault: fc.Arbitrary<ChaosCase['faults'][number]> = fc.record({
   command: fc.constantFrom(...ORCHESTRATOR_COMMANDS),
   region: sometimes(60, fc.constantFrom('primary' as const, 'standby' as const)),
-  error: fc.constantFrom('throttle' as const, 'server-error' as const, 'timeout' as const),
+  error: fc.constantFrom(
+    'throttle' as const,
+    'server-error' as const,
+    'timeout' as const,
+    'lost-response' as const,
+  ),
   count: fc.integer({ min: 1, max: 8 }),
   fromSec: sometimes(50, fc.integer({ min: 0, max: 1800 })),
 });
+
+/** An endpoint that stops answering for up to ten minutes, or for good, in the first half hour. */
+const blackhole: fc.Arbitrary<ChaosCase['blackholes'][number]> = fc
+  .record({
+    region: fc.constantFrom('primary' as const, 'standby' as const),
+    service: sometimes(
+      80,
+      fc.constantFrom(
+        'rds' as const,
+        'ecs' as const,
+        'autoscaling' as const,
+        'cloudwatch' as const,
+        'dynamodb' as const,
+        'sns' as const,
+      ),
+    ),
+    mode: fc.constantFrom('no-connection' as const, 'no-answer' as const),
+    fromSec: fc.integer({ min: 0, max: 1800 }),
+    lastsSec: sometimes(80, fc.integer({ min: 5, max: 600 })),
+  })
+  .map(({ lastsSec, ...b }) => ({ ...b, toSec: lastsSec === null ? null : b.fromSec + lastsSec }));
 
 /** Drain weights go down step by step, as the plan schema requires. */
 const drainWeights = fc
@@ -209,5 +248,21 @@ export function chaosCaseArbitrary(profileName: ChaosProfileName = 'typical'): f
     shift: fc.constantFrom('routing-control' as const, 'record-upsert' as const),
     headlessStandby: flag(p.headless),
     rpoLagMs: sometimes(p.rpoLag, fc.integer({ min: 0, max: 5000 })),
+    blackholes: sometimes(p.blackhole, fc.array(blackhole, { minLength: 1, maxLength: 2 })).map(
+      (v) => v ?? [],
+    ),
+    engineMismatch: flag(p.engineMismatch),
+    // Up to 10 minutes: past the slow end users report, still inside the promotion deadline.
+    promotionSec: sometimes(p.slowPromotion, fc.integer({ min: 60, max: 600 })),
+    globalReadLagSec: sometimes(p.readLag, fc.integer({ min: 0, max: 30 })),
+    scalerPressure: sometimes(
+      p.scalerPressure,
+      fc.record({
+        region: fc.constantFrom('primary' as const, 'standby' as const),
+        kind: fc.constantFrom('scheduled-action' as const, 'load-surge' as const),
+        atSec: fc.integer({ min: 0, max: 1800 }),
+        tasks: fc.integer({ min: 1, max: 20 }),
+      }),
+    ),
   });
 }

@@ -84,7 +84,8 @@ export const chaosCaseSchema = z.strictObject({
       command: z.enum(ORCHESTRATOR_COMMANDS),
       /** null: any region. */
       region: role.nullable(),
-      error: z.enum(['throttle', 'server-error', 'timeout']),
+      /** lost-response: the call is applied and its answer lost (the caller must read back). */
+      error: z.enum(['throttle', 'server-error', 'timeout', 'lost-response']),
       count: z.number().int().min(1),
       /** null: from the start. */
       fromSec: seconds.nullable(),
@@ -124,6 +125,35 @@ export const chaosCaseSchema = z.strictObject({
   shift: z.enum(['routing-control', 'record-upsert']).default('routing-control'),
   headlessStandby: z.boolean(),
   rpoLagMs: z.number().int().min(0).nullable(),
+  /** Endpoints that stop answering for a while; the callers' own timeouts end each request. */
+  blackholes: z
+    .array(
+      z.strictObject({
+        region: role,
+        /** null: every API endpoint in the region. */
+        service: z.enum(['rds', 'ecs', 'autoscaling', 'cloudwatch', 'dynamodb', 'sns']).nullable(),
+        mode: z.enum(['no-connection', 'no-answer']),
+        fromSec: seconds,
+        toSec: seconds.nullable(),
+      }),
+    )
+    .default([]),
+  /** A rolling minor upgrade half done: the standby runs a newer engine than the primary. */
+  engineMismatch: z.boolean().default(false),
+  /** A managed promotion takes this long once past pending (the slow end users report). */
+  promotionSec: z.number().int().min(1).nullable().default(null),
+  /** DescribeGlobalClusters shows each change this late (eventual consistency). */
+  globalReadLagSec: z.number().int().min(0).nullable().default(null),
+  /** Something that would scale orders-api back up: a scheduled action or a load surge, in either region. */
+  scalerPressure: z
+    .strictObject({
+      region: role,
+      kind: z.enum(['scheduled-action', 'load-surge']),
+      atSec: seconds,
+      tasks: z.number().int().min(1).max(20),
+    })
+    .nullable()
+    .default(null),
 });
 export type ChaosCase = z.infer<typeof chaosCaseSchema>;
 
@@ -167,6 +197,18 @@ export function describeCase(c: ChaosCase): string {
     ...(c.shift === 'record-upsert' ? ['records move by Route 53 changes'] : []),
     ...(c.headlessStandby ? ['headless secondary'] : []),
     ...(c.rpoLagMs === null ? [] : [`RPO lag ${c.rpoLagMs} ms`]),
+    ...c.blackholes.map(
+      (b) =>
+        `${b.service ?? 'every'} endpoint ${b.region} ${b.mode} ${b.fromSec}s..${b.toSec === null ? '' : `${b.toSec}s`}`,
+    ),
+    ...(c.engineMismatch ? ['engine versions differ (rolling upgrade)'] : []),
+    ...(c.promotionSec === null ? [] : [`promotion ${c.promotionSec}s`]),
+    ...(c.globalReadLagSec === null ? [] : [`global cluster reads ${c.globalReadLagSec}s behind`]),
+    ...(c.scalerPressure
+      ? [
+          `${c.scalerPressure.kind} to ${c.scalerPressure.tasks} tasks in ${c.scalerPressure.region} at ${c.scalerPressure.atSec}s`,
+        ]
+      : []),
   ];
   return parts.join('; ');
 }

@@ -84,6 +84,22 @@ export function chaosScenario(c: ChaosCase, name = 'chaos'): DrillScenario {
         ...(c.promotionStuck ? { promotionStuck: true } : {}),
         ...(c.headlessStandby ? { headlessStandby: true } : {}),
         ...(c.rpoLagMs === null ? {} : { rpoLagMs: c.rpoLagMs }),
+        ...(c.blackholes.length > 0
+          ? {
+              blackholes: c.blackholes.map((b) => ({
+                region: regionOf(ctx, b.region),
+                ...(b.service === null ? {} : { service: b.service }),
+                mode: b.mode,
+                from: ctx.t0 + b.fromSec * 1000,
+                ...(b.toSec === null ? {} : { to: ctx.t0 + b.toSec * 1000 }),
+              })),
+            }
+          : {}),
+        // A rolling minor upgrade upgrades the secondaries first (Aurora User Guide).
+        ...(c.engineMismatch ? { engineVersions: { primary: '16.4', standby: '16.6' } } : {}),
+        ...(c.promotionSec === null ? {} : { promotionMs: c.promotionSec * 1000 }),
+        ...(c.globalReadLagSec === null ? {} : { globalClusterReadLagMs: c.globalReadLagSec * 1000 }),
+        ...scalerPressure(c, ctx),
       };
     },
     ...(approval || drain || c.shift === 'record-upsert'
@@ -117,4 +133,23 @@ export function chaosScenario(c: ChaosCase, name = 'chaos'): DrillScenario {
       : {}),
     ...(c.crashAfter ? { crashAfter: { ...c.crashAfter } } : {}),
   };
+}
+
+/** The case's scheduled action or load surge on the plan's first autoscaled service. */
+function scalerPressure(
+  c: ChaosCase,
+  ctx: ScenarioContext,
+): Pick<SimOptions, 'scheduledActions' | 'ecsDemand'> {
+  const pressure = c.scalerPressure;
+  const service = ctx.plan.services.find((s) => s.autoScaling)?.name;
+  if (!pressure || !service) return {};
+  const region = ctx.plan.regions[pressure.region];
+  const at = ctx.t0 + pressure.atSec * 1000;
+  return pressure.kind === 'scheduled-action'
+    ? {
+        scheduledActions: [
+          { region, service, at, minCapacity: pressure.tasks, name: 'chaos-scheduled-scale-up' },
+        ],
+      }
+    : { ecsDemand: [{ region, service, tasks: pressure.tasks, from: at }] };
 }
