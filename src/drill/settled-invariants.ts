@@ -1,6 +1,7 @@
 import { DEFAULT_LOCK_TABLE } from '../aws/lock.js';
 import type { FailoverPlan } from '../plan/schema.js';
-import type { ApiCallRecord, CloudSnapshot, SimulatedCloud } from '../sim/cloud.js';
+import type { OwnersScalingActivity } from '../sim/autoscaling.js';
+import type { ApiCallRecord, CloudSnapshot, SimOptions, SimulatedCloud } from '../sim/cloud.js';
 import type { InvariantResult, Problem } from './invariants.js';
 import type { DrillResult, ExecutionRun } from './run-drill.js';
 
@@ -119,23 +120,25 @@ function servicesChanged(
   for (const was of before.services) {
     if (region !== undefined && was.region !== region) continue;
     const now = after.services.find((s) => serviceKey(s) === serviceKey(was));
-    // The owner's own scheduled action set the bounds (and so the count) since: only what the
-    // orchestrator alone changes, the suspended activities, is still compared.
-    const scheduled = ownersScaling.some((o) => o.service === serviceKey(was) && o.at >= from);
-    const facts = scheduled ? suspendedFacts : serviceFacts;
+    // The owner's own scaler acted since: a scheduled action set the bounds (and so the count),
+    // target tracking moved the count. Only what the orchestrator alone changes is compared.
+    const acted = ownersScaling.filter((o) => o.service === serviceKey(was) && o.at >= from);
+    const facts = acted.some((o) => o.kind === 'scheduled-action')
+      ? suspendedFacts
+      : acted.length > 0
+        ? boundsFacts
+        : serviceFacts;
     if (!now || facts(now) !== facts(was))
       changed.push(`${serviceKey(was)} ${serviceFacts(was)} -> ${now ? serviceFacts(now) : 'absent'}`);
   }
   return changed;
 }
 
-/** A scheduled scaling action of the owner's that ran: not the orchestrator's change. */
-export interface OwnersScaling {
-  /** `region/CLUSTER/NAME`. */
-  service: string;
-  at: number;
-}
+/** A scaling activity of the owner's scaler: not the orchestrator's change. */
+export type OwnersScaling = OwnersScalingActivity;
 const suspendedFacts = (s: CloudSnapshot['services'][number]) => JSON.stringify(s.suspended ?? null);
+const boundsFacts = (s: CloudSnapshot['services'][number]) =>
+  JSON.stringify({ min: s.minCapacity, suspended: s.suspended ?? null });
 
 /** What differs between two states' DNS answers. */
 function dnsChanged(before: CloudState, after: CloudState): string[] {
@@ -164,7 +167,7 @@ export interface NeverWorseContext {
   actions: readonly string[];
   /** Some execution's report says its recovery is incomplete: a human has it now. */
   handedOver?: boolean;
-  /** Scheduled scaling actions of the owner's that ran meanwhile. */
+  /** The owner's own scaling activities meanwhile (scheduled actions, target tracking). */
   ownersScaling?: readonly OwnersScaling[];
 }
 
@@ -547,6 +550,30 @@ export function noSilentLock(executions: readonly ExecutionRun[], settled: Cloud
   return verdict('no-silent-lock', problems, `${items} lock item(s), none held in silence`);
 }
 
+/**
+ * Regions nobody can change ECS in at `at`: their APIs unreachable, or their ECS or Application
+ * Auto Scaling endpoint (or every endpoint) blackholed.
+ */
+function unreachableAt(
+  plan: FailoverPlan,
+  options: Pick<SimOptions, 'incidents' | 'blackholes'>,
+  at: number,
+): string[] {
+  const covers = (w: { from: number; to?: number }) => w.from <= at && (w.to === undefined || w.to > at);
+  return [plan.regions.primary, plan.regions.standby].filter(
+    (region) =>
+      (options.incidents ?? []).some(
+        (i) => i.region === region && i.kind === 'apis-unreachable' && covers(i),
+      ) ||
+      (options.blackholes ?? []).some(
+        (b) =>
+          b.region === region &&
+          (b.service === undefined || b.service === 'ecs' || b.service === 'autoscaling') &&
+          covers(b),
+      ),
+  );
+}
+
 /** The four settled-cloud invariants, in INVARIANTS order. */
 export function settledInvariants(
   plan: FailoverPlan,
@@ -558,21 +585,13 @@ export function settledInvariants(
   const before = states[0] ?? result.before;
   return [
     neverWorse(plan, before, settled, {
-      unreachableRegions: [plan.regions.primary, plan.regions.standby].filter((region) =>
-        (result.cloud.options.incidents ?? []).some(
-          (i) =>
-            i.region === region &&
-            i.kind === 'apis-unreachable' &&
-            i.from <= Date.parse(settled.at) &&
-            (i.to === undefined || i.to > Date.parse(settled.at)),
-        ),
-      ),
+      unreachableRegions: unreachableAt(plan, result.cloud.options, Date.parse(settled.at)),
       actions: result.executions.flatMap((e) => e.report?.actions ?? []),
       handedOver: result.executions.some((e) => e.report?.recovery.complete === false),
-      ownersScaling: result.cloud.scheduledActionsRun(),
+      ownersScaling: result.cloud.ownersScaling(),
     }),
     successMeansServed(plan, result.executions, states),
-    reportMatchesCloud(result.executions, calls, states, settled, result.cloud.scheduledActionsRun()),
+    reportMatchesCloud(result.executions, calls, states, settled, result.cloud.ownersScaling()),
     noSilentLock(result.executions, settled),
   ];
 }

@@ -54,6 +54,15 @@ interface ScheduledAction {
   state: 'pending' | 'done' | 'skipped';
 }
 
+/** One scaling activity of the owner's scaler (not a call of the orchestrator's). */
+export interface OwnersScalingActivity {
+  /** `region/CLUSTER/NAME`. */
+  service: string;
+  at: number;
+  /** A scheduled action sets the bounds; target tracking moves only the desired count. */
+  kind: 'scheduled-action' | 'target-tracking';
+}
+
 export interface AutoScalingOptions {
   initialWriter: 'primary' | 'standby';
   scheduledActions: readonly SimScheduledAction[];
@@ -100,6 +109,7 @@ export class AutoScalingModel implements ServiceModel, Scaler {
   /** What the name servers answer at a moment (set by SimulatedCloud): where the load goes. */
   traffic: ((at: number) => CloudSnapshot['dns']) | undefined;
   readonly #targets: Target[] = [];
+  readonly #activities: OwnersScalingActivity[] = [];
   readonly #actions: ScheduledAction[] = [];
   readonly #options: AutoScalingOptions;
   #nextEvaluation: number;
@@ -211,17 +221,12 @@ export class AutoScalingModel implements ServiceModel, Scaler {
   }
 
   /**
-   * The scheduled actions that ran (not the skipped ones), as `region/CLUSTER/NAME` and when: the
-   * owner's own scaling, which DescribeScalingActivities would list; the invariants tell it from
-   * the orchestrator's changes by it.
+   * The owner's own scaling activities so far (scheduled actions that ran, target tracking
+   * scale-outs and scale-ins), as `region/CLUSTER/NAME`, when and which: what
+   * DescribeScalingActivities would list. The invariants tell them from the orchestrator's changes.
    */
-  scheduledActionsRun(): { service: string; at: number }[] {
-    return this.#actions
-      .filter((a) => a.state === 'done')
-      .map((a) => ({
-        service: `${a.target.service.region}/${a.target.service.cluster}/${a.target.service.name}`,
-        at: a.runAt,
-      }));
+  ownersScaling(): readonly OwnersScalingActivity[] {
+    return this.#activities;
   }
 
   nextActivity(): number {
@@ -304,6 +309,7 @@ export class AutoScalingModel implements ServiceModel, Scaler {
     if (last && at < last.at + this.world.latencies.targetTrackingScaleOutCooldown.maxMs && to <= last.to)
       return;
     this.ecs.setDesired(service, to, at);
+    this.#record(target, at, 'target-tracking');
     target.lastScaleOut = { at, to };
     // "if another alarm triggers a scale-out activity during the scale-in cooldown period ... the
     // scale-in cooldown period stops" (same guide).
@@ -319,6 +325,7 @@ export class AutoScalingModel implements ServiceModel, Scaler {
     const last = target.lastScaleInAt;
     if (last !== undefined && at < last + this.world.latencies.targetTrackingScaleInCooldown.maxMs) return;
     this.ecs.setDesired(service, to, at);
+    this.#record(target, at, 'target-tracking');
     target.lastScaleInAt = at;
   }
 
@@ -339,6 +346,12 @@ export class AutoScalingModel implements ServiceModel, Scaler {
     target.max = max;
     this.#clamp(target, at);
     action.state = 'done';
+    this.#record(target, at, 'scheduled-action');
+  }
+
+  #record(target: Target, at: number, kind: OwnersScalingActivity['kind']): void {
+    const { region, cluster, name } = target.service;
+    this.#activities.push({ service: `${region}/${cluster}/${name}`, at, kind });
   }
 
   /** Moves the desired count inside the target's bounds. */

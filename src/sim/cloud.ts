@@ -3,12 +3,13 @@ import type { ClientRegistry, DecoratableClient } from '../aws/clients.js';
 import type { ResolverRegistry } from '../dns-answers/resolver.js';
 import { SimulatedNameServers } from '../dns-answers/simulated.js';
 import { ArcClusterModel, EndpointHealthChecks } from '../traffic-modes/simulated.js';
-import { AutoScalingModel } from './autoscaling.js';
+import { AutoScalingModel, type OwnersScalingActivity } from './autoscaling.js';
 import { CloudWatchModel } from './cloudwatch.js';
 import { DEFAULT_TABLES, DynamoDbModel } from './dynamodb.js';
 import { EcsModel } from './ecs.js';
 import { blackholed, ConnectionPool, hangUnanswered, httpTimeoutsOf, type Unanswered } from './endpoints.js';
 import { abortError, awsError, type ServiceName, SimFault, SimulatorGapError } from './errors.js';
+import { RateLimiter } from './rate-limits.js';
 import { RdsModel } from './rds.js';
 import { Route53Model } from './route53.js';
 import { SnsModel } from './sns.js';
@@ -64,6 +65,8 @@ export class SimulatedCloud {
   readonly #options: Readonly<SimOptions>;
   readonly #models: ReadonlyMap<string, ServiceModel>;
   readonly #faults: FaultBook;
+  /** AWS's request rates as token buckets (src/sim/rate-limits.ts). */
+  readonly #limits: RateLimiter;
   readonly #blackholes: readonly EndpointBlackhole[];
   /** Each client's open keep-alive connections (src/sim/endpoints.ts). */
   readonly #pool: ConnectionPool;
@@ -141,6 +144,7 @@ export class SimulatedCloud {
       ].map((m) => [m.service, m] as const),
     );
     this.#faults = new FaultBook(options.faults ?? []);
+    this.#limits = new RateLimiter(options.rateLimits ?? 'aws', this.#world.account);
     this.#blackholes = options.blackholes ?? [];
     this.#pool = new ConnectionPool(() => this.#world.latencies.keepAliveIdle.maxMs);
     this.#fingerprint = fingerprint(this.#build(Date.now()));
@@ -171,9 +175,9 @@ export class SimulatedCloud {
     );
   }
 
-  /** The scheduled scaling actions that ran (the owner's own scaling), by `region/CLUSTER/NAME`. */
-  scheduledActionsRun(): { service: string; at: number }[] {
-    return this.#autoscaling.scheduledActionsRun();
+  /** The owner's own scaling activities so far (scheduled actions, target tracking). */
+  ownersScaling(): readonly OwnersScalingActivity[] {
+    return this.#autoscaling.ownersScaling();
   }
 
   /** Every Route 53 ARC routing control's state now, by ARN (not part of the snapshot: DNS answers show its effect). */
@@ -220,6 +224,7 @@ export class SimulatedCloud {
     const world = this.#world;
     let outcome = 'ok';
     let lostResponse = false;
+    let throttledBy: ApiCallRecord['throttledBy'];
     /** An HTTP answer came back: the connection stays open for the next request. */
     let answered = false;
     try {
@@ -252,6 +257,13 @@ export class SimulatedCloud {
       if (!handler)
         throw new SimulatorGapError(`SimulatedCloud does not implement ${context.clientName} ${command}`);
       const now = Date.now();
+      // AWS's request rates: a request its bucket refuses is answered with the service's
+      // throttling error and not applied (src/sim/rate-limits.ts).
+      const throttle = this.#limits.take(model.service, command, region, input, now);
+      if (throttle) {
+        throttledBy = throttle.limit;
+        throw awsError(model.service, { ...throttle.error, fault: 'client', requestId });
+      }
       this.#advance(now);
       try {
         const body = handler(input, region, now);
@@ -291,6 +303,7 @@ export class SimulatedCloud {
         durationMs: at - started,
         ...(resource ? { resource } : {}),
         ...(lostResponse ? { lostResponse: true as const } : {}),
+        ...(throttledBy ? { throttledBy } : {}),
       });
       this.#observe(at);
     }

@@ -18,6 +18,7 @@ import {
   successMeansServed,
 } from '../../src/drill/settled-invariants.js';
 import { failoverPlanSchema } from '../../src/plan/schema.js';
+import type { OwnersScalingActivity } from '../../src/sim/autoscaling.js';
 import type { CloudSnapshot } from '../../src/sim/cloud.js';
 import { run } from '../cli/harness.js';
 import { examplePlan } from '../support/plan.js';
@@ -187,23 +188,33 @@ describe('settled-cloud invariants', () => {
     expect(kinds(neverWorse(plan, before, drained))).toEqual(['dns-not-as-found']);
   });
 
-  it("never-worse leaves the owner's scheduled scaling alone, but still judges the suspensions", () => {
+  it("never-worse leaves the owner's own scaling alone, but still judges what only the orchestrator changes", () => {
     const scheduled = structuredClone(before);
     const api = scheduled.services.find((s) => s.region === 'us-west-2' && s.service === 'orders-api');
     if (api) Object.assign(api, { desired: 4, minCapacity: 4 });
-    const ranSince = [{ service: 'us-west-2/orders-usw2/orders-api', at: Date.parse(before.at) + 60_000 }];
-    const ranBefore = [{ service: 'us-west-2/orders-usw2/orders-api', at: Date.parse(before.at) - 60_000 }];
-    const context = (ownersScaling: typeof ranSince) => ({
+    const service = 'us-west-2/orders-usw2/orders-api';
+    const since = Date.parse(before.at) + 60_000;
+    const context = (ownersScaling: OwnersScalingActivity[]) => ({
       unreachableRegions: [],
       actions: [],
       ownersScaling,
     });
-    expect(neverWorse(plan, before, scheduled, context(ranSince)).held).toBe(true);
-    expect(kinds(neverWorse(plan, before, scheduled, context(ranBefore)))).toEqual([
+    const ran = (kind: OwnersScalingActivity['kind'], at = since) => [{ service, at, kind }];
+    // A scheduled action sets the bounds and so the count.
+    expect(neverWorse(plan, before, scheduled, context(ran('scheduled-action'))).held).toBe(true);
+    expect(
+      kinds(neverWorse(plan, before, scheduled, context(ran('scheduled-action', since - 120_000)))),
+    ).toEqual(['target-ecs-not-as-found']);
+    // Target tracking moves only the count: a minimum changed is still the orchestrator's.
+    expect(kinds(neverWorse(plan, before, scheduled, context(ran('target-tracking'))))).toEqual([
       'target-ecs-not-as-found',
     ]);
+    const original = before.services.find((s) => s.region === 'us-west-2' && s.service === 'orders-api');
+    if (api) api.minCapacity = original?.minCapacity ?? null;
+    expect(neverWorse(plan, before, scheduled, context(ran('target-tracking'))).held).toBe(true);
+    // Suspensions are only ever the orchestrator's.
     if (api) api.suspended = { dynamicScalingIn: false, dynamicScalingOut: true, scheduledScaling: true };
-    expect(kinds(neverWorse(plan, before, scheduled, context(ranSince)))).toEqual([
+    expect(kinds(neverWorse(plan, before, scheduled, context(ran('scheduled-action'))))).toEqual([
       'target-ecs-not-as-found',
     ]);
   });
