@@ -1,17 +1,18 @@
 import {
-  type ApplicationAutoScalingClient,
+  ApplicationAutoScalingClient,
   DescribeScalableTargetsCommand,
   RegisterScalableTargetCommand,
+  type ScalableTarget,
 } from '@aws-sdk/client-application-auto-scaling';
-import {
-  DescribeServicesCommand,
-  type ECSClient,
-  type Failure,
-  UpdateServiceCommand,
-} from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand, ECSClient, type Failure, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { raisedCapacity, type ScalableCapacity } from '../decisions/capacity.js';
 import { AwsRequestError } from '../errors.js';
+import { registerClient } from './clients.js';
 import { awsCall } from './translate.js';
+
+// Builds this service's clients in ClientRegistry: bundled only where this module is (src/aws/clients.ts).
+registerClient('ecs', ECSClient);
+registerClient('autoscaling', ApplicationAutoScalingClient);
 
 /**
  * Typed helpers over ECS and Application Auto Scaling, shared by every step that reads or changes
@@ -186,7 +187,10 @@ export async function describeScalableTargetState(
     ),
   );
   const target = response.ScalableTargets?.[0];
-  if (!target) return null;
+  return target ? targetState(target) : null;
+}
+
+function targetState(target: ScalableTarget): ScalableTargetState {
   const suspended = target.SuspendedState;
   return {
     min: target.MinCapacity ?? 0,
@@ -197,6 +201,53 @@ export async function describeScalableTargetState(
       scheduled: suspended?.ScheduledScalingSuspended === true,
     },
   };
+}
+
+/** DescribeScalableTargets answers at most this many targets per page (MaxResults, 1 to 50). */
+export const DESCRIBE_SCALABLE_TARGETS_BATCH = 50;
+
+/**
+ * describeScalableTargetState for many services of one region at once, in the order asked (null
+ * for a service with no scalable target): one DescribeScalableTargets call per 50 ResourceIds
+ * instead of one call per service. Application Auto Scaling throttles its API per account and
+ * region like every AWS API (src/sim/rate-limits.ts): 100 autoscaled services read one by one
+ * drain the bucket before anything is scaled.
+ */
+export async function describeScalableTargetStates(
+  autoscaling: ApplicationAutoScalingClient,
+  refs: readonly ServiceRef[],
+  options: CallOptions = {},
+): Promise<(ScalableTargetState | null)[]> {
+  const ids = [...new Set(refs.map((r) => scalableResourceId(r.cluster, r.service)))];
+  const found = new Map<string, ScalableTargetState>();
+  const batches: string[][] = [];
+  for (let i = 0; i < ids.length; i += DESCRIBE_SCALABLE_TARGETS_BATCH) {
+    batches.push(ids.slice(i, i + DESCRIBE_SCALABLE_TARGETS_BATCH));
+  }
+  await Promise.all(
+    batches.map(async (ResourceIds) => {
+      let NextToken: string | undefined;
+      do {
+        const page = await awsCall('DescribeScalableTargets', () =>
+          autoscaling.send(
+            new DescribeScalableTargetsCommand({
+              ServiceNamespace: 'ecs',
+              ResourceIds,
+              ScalableDimension: SCALABLE_DIMENSION,
+              MaxResults: DESCRIBE_SCALABLE_TARGETS_BATCH,
+              ...(NextToken ? { NextToken } : {}),
+            }),
+            options,
+          ),
+        );
+        for (const target of page.ScalableTargets ?? []) {
+          if (target.ResourceId) found.set(target.ResourceId, targetState(target));
+        }
+        NextToken = page.NextToken;
+      } while (NextToken);
+    }),
+  );
+  return refs.map((r) => found.get(scalableResourceId(r.cluster, r.service)) ?? null);
 }
 
 /**

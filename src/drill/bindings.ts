@@ -68,6 +68,23 @@ export function lambdaContext(functionName: string, timeoutMs: number): Context 
   };
 }
 
+/**
+ * The context a drill invokes a handler with: lambdaContext without its remaining-time reader.
+ * Middy arms its early timeout (5 ms before the remaining time runs out) with the setTimeout it
+ * imports from node:timers, bound before the drill's clock is installed, so the clock cannot fake
+ * it: in a drill it would fire after 60 s of real time, whatever the virtual time. Under AWS's
+ * rate limits a step of a large plan sends thousands of calls (src/sim/rate-limits.ts), which on
+ * a busy machine takes a minute of real time for a few virtual seconds, and middy then ended a
+ * healthy step. Without the reader middy arms no timer; the Task state's TimeoutSeconds (60, the
+ * function's timeout) still ends a step that runs too long, in virtual time, as States.Timeout.
+ */
+export function drillContext(functionName: string, timeoutMs: number): Context {
+  return {
+    ...lambdaContext(functionName, timeoutMs),
+    getRemainingTimeInMillis: undefined,
+  } as unknown as Context;
+}
+
 type RunOptions = NonNullable<Parameters<StateMachine['run']>[1]>;
 /** The interpreter's own type for Task handlers, keyed by state name. */
 export type LocalTaskHandlers = NonNullable<
@@ -130,7 +147,7 @@ export function bindTasks(
           outcome,
         });
       try {
-        const output = await handler(event, lambdaContext(binding.functionName, 60_000));
+        const output = await handler(event, drillContext(binding.functionName, 60_000));
         const crash = options.crashAfter?.(stateName);
         if (crash) throw crash;
         if (binding.kind === 'callback') {

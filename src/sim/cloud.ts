@@ -22,12 +22,20 @@ import {
   SERVICE_BY_CLIENT,
   sleep,
 } from './transport.js';
-import type { ApiCallRecord, CloudSnapshot, EndpointBlackhole, SimOptions } from './types.js';
+import type {
+  ApiCallRecord,
+  CloudSnapshot,
+  DatabaseSnapshot,
+  EndpointBlackhole,
+  SimOptions,
+} from './types.js';
 import { type ServiceModel, World } from './world.js';
 
 export type {
   ApiCallRecord,
   CloudSnapshot,
+  DatabaseOverrides,
+  DatabaseSnapshot,
   EndpointBlackhole,
   FaultRule,
   Incident,
@@ -83,17 +91,19 @@ export class SimulatedCloud {
       options.profile ?? 'typical',
     );
     const initialWriter = options.initialWriter ?? 'primary';
-    this.#rds = new RdsModel(this.#world, {
-      headlessSecondary: options.headlessStandby ?? false,
-      initialWriter,
-      oldPrimarySync: options.oldPrimarySync ?? 'connected',
-      rebuildAfterMs: options.rebuildAfterMs,
-      promotionStuck: options.promotionStuck ?? false,
-      ...(options.engineVersions ? { engineVersions: options.engineVersions } : {}),
-      ...(options.globalClusterReadLagMs === undefined
-        ? {}
-        : { globalReadLagMs: options.globalClusterReadLagMs }),
-      ...(options.promotionMs === undefined ? {} : { promotionMs: options.promotionMs }),
+    // Each database takes the cloud's options, with what SimOptions.databaseOverrides changes for it.
+    this.#rds = new RdsModel(this.#world, (id) => {
+      const o = { ...options, ...options.databaseOverrides?.[id] };
+      return {
+        headlessSecondary: o.headlessStandby ?? false,
+        initialWriter,
+        oldPrimarySync: options.oldPrimarySync ?? 'connected',
+        rebuildAfterMs: options.rebuildAfterMs,
+        promotionStuck: o.promotionStuck ?? false,
+        ...(o.engineVersions ? { engineVersions: o.engineVersions } : {}),
+        ...(o.globalClusterReadLagMs === undefined ? {} : { globalReadLagMs: o.globalClusterReadLagMs }),
+        ...(o.promotionMs === undefined ? {} : { promotionMs: o.promotionMs }),
+      };
     });
     this.#ecs = new EcsModel(this.#world, {
       standbyDesired: options.standbyDesired ?? 1,
@@ -128,7 +138,7 @@ export class SimulatedCloud {
       this.#route53.advance(at);
       return this.#route53.snapshot(at);
     };
-    this.#cloudwatch = new CloudWatchModel(this.#world, this.#rds.db, options.metricsMissing);
+    this.#cloudwatch = new CloudWatchModel(this.#world, this.#rds.dbs, options.metricsMissing);
     this.#dynamodb = new DynamoDbModel(this.#world, options.tables ?? DEFAULT_TABLES);
     this.#sns = new SnsModel(this.#world);
     this.#models = new Map(
@@ -337,9 +347,11 @@ export class SimulatedCloud {
   }
 
   #build(now: number): CloudSnapshot {
+    const databases = this.#rds.dbs.map((db) => ({ globalClusterIdentifier: db.id, ...db.snapshot(now) }));
     return {
       at: new Date(now).toISOString(),
-      database: { globalClusterIdentifier: this.#rds.db.id, ...this.#rds.db.snapshot(now) },
+      database: databases[0] as DatabaseSnapshot,
+      databases,
       services: this.#ecs.snapshot(now),
       dns: this.#route53.snapshot(now),
       publishedMetrics: this.#cloudwatch.snapshot(),

@@ -2,6 +2,7 @@ import type { FailoverPlan } from '../plan/schema.js';
 import type { SafetyRulePlan } from '../plan/traffic.js';
 import type { ServiceName } from './errors.js';
 import type { LatencyProfile } from './latencies.js';
+import type { RateLimitName, RateLimitSetting } from './rate-limits.js';
 
 /** A regional failure scripted into a drill. */
 export interface Incident {
@@ -81,6 +82,12 @@ export interface SimOptions {
   blackholes?: EndpointBlackhole[];
   /** Which latencies the cloud draws from (src/sim/latencies.ts); default 'typical'. */
   profile?: LatencyProfile;
+  /**
+   * AWS's API request rates (src/sim/rate-limits.ts): 'aws' (default) throttles as the table
+   * says, 'none' never throttles (scripted faults still do), or the table with some entries
+   * changed or switched off.
+   */
+  rateLimits?: RateLimitSetting;
   /** Steady Aurora global replication lag in ms (default 400). */
   rpoLagMs?: number;
   /** Initial desiredCount of every ECS service in the standby region (default 1). */
@@ -116,6 +123,12 @@ export interface SimOptions {
    * failovers and switchovers are refused.
    */
   engineVersions?: { primary?: string; standby?: string };
+  /**
+   * A plan with several databases: what differs for one of them, by its globalClusterIdentifier
+   * (the options above apply to every database, these replace them for that one): one headless
+   * secondary, one cluster mid-upgrade, one stuck promotion among several.
+   */
+  databaseOverrides?: Record<string, DatabaseOverrides>;
   /**
    * Every change to the global cluster (a failover or switchover accepted or finished, a member
    * removed) shows in DescribeGlobalClusters exactly this long after it happened, instead of the
@@ -184,11 +197,30 @@ export interface ApiCallRecord {
    * it with the 'ok' calls when asking what was applied.
    */
   lostResponse?: true;
+  /** The rate limit (src/sim/rate-limits.ts) that refused the call; absent for a call it admitted. */
+  throttledBy?: RateLimitName;
   /**
    * What a mutating ECS or Application Auto Scaling call acted on, as `service/CLUSTER/NAME`
    * (the scalable target's ResourceId); absent for other calls.
    */
   resource?: string;
+}
+
+/** SimOptions that may differ per database (SimOptions.databaseOverrides). */
+export type DatabaseOverrides = Pick<
+  SimOptions,
+  'headlessStandby' | 'engineVersions' | 'promotionStuck' | 'promotionMs' | 'globalClusterReadLagMs'
+>;
+
+/** One Aurora global database as the cloud holds it (CloudSnapshot.databases). */
+export interface DatabaseSnapshot {
+  globalClusterIdentifier: string;
+  /** The region of the only writer; null when there is none or more than one (split brain). */
+  writerRegion: string | null;
+  /** Regions whose cluster acceptsWrites; more than one is split brain. */
+  writerRegions: string[];
+  failoverState: string | null;
+  members: DatabaseMemberSnapshot[];
 }
 
 export interface DatabaseMemberSnapshot {
@@ -253,15 +285,10 @@ export interface ScalingSuspended {
 
 export interface CloudSnapshot {
   at: string;
-  database: {
-    globalClusterIdentifier: string;
-    /** The region of the only writer; null when there is none or more than one (split brain). */
-    writerRegion: string | null;
-    /** Regions whose cluster acceptsWrites; more than one is split brain. */
-    writerRegions: string[];
-    failoverState: string | null;
-    members: DatabaseMemberSnapshot[];
-  };
+  /** The plan's first database (its only one, for most plans): `databases[0]`. */
+  database: DatabaseSnapshot;
+  /** Every Aurora global database of the plan, in plan order: what the invariants judge. */
+  databases: DatabaseSnapshot[];
   services: {
     region: string;
     cluster: string;

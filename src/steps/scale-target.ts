@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import {
-  describeScalableTargetState,
+  describeScalableTargetStates,
   describeServiceRefs,
   raiseMinCapacity,
   setDesiredCount,
 } from '../aws/ecs.js';
+import { mapPaced, WRITE_CONCURRENCY } from '../aws/paced.js';
+import { retryOrThrow, STEP_RETRY_BUDGET_MS } from '../aws/retry.js';
 import {
   decideScaleUp,
   locateService,
@@ -44,34 +46,48 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
     plan: service,
     ...locateService(service, region),
   }));
-  const [states, scalables] = await Promise.all([
+  // Every write below retries its throttles until this deadline, well inside the Lambda timeout;
+  // what is left then is sent by the state machine's retry of this step, which reads again first.
+  const writesUntil = Date.now() + STEP_RETRY_BUDGET_MS;
+  const scaledLocations = locations.filter((l) => l.plan.autoScaling);
+  const [states, scalableStates] = await Promise.all([
     describeServiceRefs(ecs, locations),
-    Promise.all(
-      locations.map((l) =>
-        l.plan.autoScaling ? describeScalableTargetState(autoscaling, l.cluster, l.service) : null,
-      ),
-    ),
+    describeScalableTargetStates(autoscaling, scaledLocations),
   ]);
+  const scalables = locations.map((l) =>
+    l.plan.autoScaling ? (scalableStates[scaledLocations.indexOf(l)] ?? null) : null,
+  );
+  const write = (operation: string, call: (abortSignal: AbortSignal) => Promise<unknown>) =>
+    retryOrThrow(operation, call, { deadlineMs: writesUntil - Date.now() });
 
   const would: (string | null)[] = [];
-  const services = await Promise.all(
-    locations.map(async (location, i): Promise<ScaledService> => {
+  // A few writes at a time (src/aws/paced.ts): AWS throttles UpdateService and
+  // RegisterScalableTarget per account and region, and a plan may name hundreds of services.
+  const services = await mapPaced(
+    locations,
+    WRITE_CONCURRENCY,
+    async (location, i): Promise<ScaledService> => {
       const current = states[i]?.desired ?? 0;
       const scalable = scalables[i] ?? null;
       const decision = decideScaleUp(location.plan.activeCount, current, scalable);
       const calls = scaleUpCalls(decision, scalable);
       would[i] = wouldChange(location.name, current, decision, calls, scalable);
       if (calls.register && scalable && !dryRun) {
-        await raiseMinCapacity(
-          autoscaling,
-          location.cluster,
-          location.service,
-          decision.raiseMinTo ?? location.plan.activeCount,
-          scalable,
+        await write('RegisterScalableTarget', (abortSignal) =>
+          raiseMinCapacity(
+            autoscaling,
+            location.cluster,
+            location.service,
+            decision.raiseMinTo ?? location.plan.activeCount,
+            scalable,
+            { abortSignal },
+          ),
         );
       }
       if (calls.updateService && !dryRun) {
-        await setDesiredCount(ecs, location.cluster, location.service, decision.desired);
+        await write('UpdateService', (abortSignal) =>
+          setDesiredCount(ecs, location.cluster, location.service, decision.desired, { abortSignal }),
+        );
       }
       return {
         name: location.name,
@@ -83,7 +99,7 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
         minCapacityRaised: decision.raiseMinTo !== null,
         ...(calls.resume ? { scalingResumed: true } : {}),
       };
-    }),
+    },
   );
 
   const scaled = services.filter((s) => s.action === 'scaled');
