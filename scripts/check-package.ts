@@ -4,9 +4,10 @@
  * invoke every function the file names), one function per step, the trigger rule with the
  * plan's alarm names and its dead-letter queue, the readiness schedule with a valid start input,
  * the lock table, the approval topic grant exactly when the plan names a topic, and the
- * orchestrator's own alarms; every function zip carries its bundle and the stage's plan; and the
- * packaged normalizeInput bundle, run from an unpacked zip laid out like /var/task, loads that
- * plan.
+ * orchestrator's own alarms; every function zip carries its bundle and the stage's plan and holds
+ * at most 1,000,000 bytes unpacked (sizes printed); and the packaged normalizeInput bundle, run
+ * from an unpacked zip laid out like /var/task, loads that plan, and an error it throws keeps its
+ * name and maps back to its src/*.ts line.
  *
  * Too slow for the unit suite (it needs a packaging run); the wiring it checks is exactly what a
  * unit test of serverless.yml cannot see (plugins, variable resolution, serverless-esbuild).
@@ -197,6 +198,12 @@ check(
   `packaged functions ${Object.keys(state.service.functions).join(', ')} differ from src/handlers/index.ts`,
 );
 const expectedPlanPath = `${LAMBDA_TASK_ROOT}/${planFile}`;
+/**
+ * The most a function's zip may hold unpacked, every entry counted (bundle, source map, plan):
+ * cold starts read and parse all of it (the .map too, with --enable-source-maps).
+ */
+const MAX_UNZIPPED_BYTES = 1_000_000;
+const unzippedSizes: { name: string; files: [string, number][] }[] = [];
 for (const [name, fn] of Object.entries(state.service.functions)) {
   const resource = functions.find(([, r]) => r.Properties.FunctionName === fn.name)?.[1];
   if (!resource) {
@@ -235,6 +242,7 @@ for (const [name, fn] of Object.entries(state.service.functions)) {
   check(envBytes < 4096, `function ${name}: environment is ${envBytes} bytes (Lambda allows 4 KB)`);
 
   const entries = readZip(join(repoRoot, fn.package.artifact));
+  unzippedSizes.push({ name, files: [...entries].map(([file, data]) => [file, data.length]) });
   const bundle = `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.mjs`;
   check(entries.has(bundle), `function ${name}: ${fn.package.artifact} has no ${bundle}`);
   check(
@@ -480,7 +488,9 @@ check(
   `cloudwatch:PutMetricData is not limited to namespace ${METRIC_NAMESPACE} (src/steps/report.ts)`,
 );
 
-// The packaged bundle, unpacked as Lambda does, finds and loads the packaged plan.
+// The packaged bundle, unpacked as Lambda does, finds and loads the packaged plan; and an error it
+// throws keeps its class name (Retry and Catch match on it) and, through the packaged source map
+// (NODE_OPTIONS=--enable-source-maps, as serverless.yml sets it), names its src/*.ts line.
 function smokeTest(): void {
   const fn = state.service.functions.normalizeInput;
   if (!fn) return;
@@ -495,7 +505,9 @@ function smokeTest(): void {
       const { handler } = await import(${JSON.stringify(bundle)});
       const input = { version: 1, mode: 'manual', targetRegion: process.env.AWS_REGION, reason: 'package check', requestedBy: 'check-package' };
       const out = await handler({ input, executionName: 'check-package', executionStartedAt: new Date().toISOString() }, {});
-      process.stdout.write('\\n' + JSON.stringify(out.request) + '\\n');`;
+      const error = await handler({ input: 'not a start request' }, {}).then(() => null, (e) => e);
+      const frame = error?.stack?.split('\\n').find((line) => line.trim().startsWith('at '))?.trim();
+      process.stdout.write('\\n' + JSON.stringify({ request: out.request, error: { name: error?.name, frame } }) + '\\n');`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', invoke], {
       encoding: 'utf8',
       env: {
@@ -509,21 +521,49 @@ function smokeTest(): void {
       timeout: 30_000,
     });
     const last = run.stdout.trim().split('\n').at(-1) ?? '';
-    let request: { planName?: string } = {};
+    let result: { request?: { planName?: string }; error?: { name?: string; frame?: string } } = {};
     try {
-      request = JSON.parse(last);
+      result = JSON.parse(last);
     } catch {
       // reported below with the process output
     }
     check(
-      run.status === 0 && request.planName === plan.name,
+      run.status === 0 && result.request?.planName === plan.name,
       `packaged normalizeInput did not load ${planFile} from its zip:\n${run.stdout}${run.stderr}`,
+    );
+    check(
+      result.error?.name === 'InputInvalidError',
+      `packaged normalizeInput threw ${result.error?.name} on an invalid input, not InputInvalidError (keepNames?)`,
+    );
+    // src/handlers/define-step.ts throws it; the map's sources sit where they do in the repository.
+    const thrownAt = join(taskRoot, 'src', 'handlers', 'define-step.ts');
+    const frame = result.error?.frame ?? '';
+    const at = frame.indexOf(`${thrownAt}:`);
+    check(
+      at >= 0 && /^:\d+:\d+/.test(frame.slice(at + thrownAt.length)),
+      `packaged normalizeInput's error stack does not name ${thrownAt}:LINE (source map): ${frame}`,
     );
   } finally {
     rmSync(taskRoot, { recursive: true, force: true });
   }
 }
 smokeTest();
+
+// Sizes: every function's zip, unpacked.
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+const sizeLines = unzippedSizes.map(({ name, files }) => {
+  const total = files.reduce((sum, [, bytes]) => sum + bytes, 0);
+  check(
+    total <= MAX_UNZIPPED_BYTES,
+    `function ${name}: ${total} bytes unzipped, over ${MAX_UNZIPPED_BYTES} (${files.map(([f, b]) => `${f} ${b}`).join(', ')})`,
+  );
+  const part = (suffix: string) => files.find(([f]) => f.endsWith(suffix))?.[1] ?? 0;
+  return `  ${name.padEnd(18)} ${kb(total).padStart(9)}  (bundle ${kb(part('.mjs'))}, map ${kb(part('.mjs.map'))}, plan ${kb(part('.json'))})`;
+});
+const largest = Math.max(...unzippedSizes.map(({ files }) => files.reduce((sum, [, b]) => sum + b, 0)));
+console.log(
+  `function zips unzipped (limit ${kb(MAX_UNZIPPED_BYTES)}; largest ${kb(largest)}):\n${sizeLines.join('\n')}`,
+);
 
 const summary = [...counts].map(([type, n]) => `${n} ${type}`).join(', ');
 if (problems.length > 0) {
@@ -532,6 +572,6 @@ if (problems.length > 0) {
 } else {
   console.log(`ok package ${stage} ${region}: ${summary}`);
   console.log(
-    `ok ${stepNames.length} function zips carry their bundle and ${planFile}; normalizeInput loads it`,
+    `ok ${stepNames.length} function zips carry their bundle and ${planFile}, each at most ${MAX_UNZIPPED_BYTES} bytes unzipped; normalizeInput loads the plan, and its errors keep their names and map to src/*.ts`,
   );
 }

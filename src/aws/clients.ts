@@ -1,12 +1,14 @@
-import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { Route53RecoveryClusterClient } from '@aws-sdk/client-route53-recovery-cluster';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
+// Types only: a value import here would put every SDK client into every Lambda bundle. Each
+// client class is registered by the module that calls its service (registerClient below).
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Route53RecoveryClusterClient } from '@aws-sdk/client-route53-recovery-cluster';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { MiddlewareStack } from '@smithy/types';
 
 /**
@@ -41,15 +43,69 @@ export const CLIENT_TIMEOUTS = {
 export const CLIENT_RETRIES = { maxAttempts: 3, retryMode: 'standard' } as const;
 const base = { requestHandler: CLIENT_TIMEOUTS, ...CLIENT_RETRIES };
 
-export interface RegionalClients {
+/** Every kind of client the registry builds, by the name steps use for it. */
+export interface ClientKinds {
+  rds: RDSClient;
+  ecs: ECSClient;
+  cloudwatch: CloudWatchClient;
+  autoscaling: ApplicationAutoScalingClient;
+  sfn: SFNClient;
+  dynamodb: DynamoDBClient;
+  sns: SNSClient;
+  /** Route 53's control plane, `ClientRegistry#route53()`. */
+  route53: Route53Client;
+  /** One Route 53 ARC cluster endpoint, `ClientRegistry#routingControlCluster()`. */
+  routingControlCluster: Route53RecoveryClusterClient;
+}
+export type ClientKind = keyof ClientKinds;
+type RegionalKind = Exclude<ClientKind, 'route53' | 'routingControlCluster'>;
+const REGIONAL_KINDS = ['rds', 'ecs', 'cloudwatch', 'autoscaling', 'sfn', 'dynamodb', 'sns'] as const;
+
+/** One region's clients, each built (and decorated) the first time a step reads it. */
+export interface RegionalClients extends Readonly<Pick<ClientKinds, RegionalKind>> {
   readonly region: string;
-  readonly rds: RDSClient;
-  readonly ecs: ECSClient;
-  readonly cloudwatch: CloudWatchClient;
-  readonly autoscaling: ApplicationAutoScalingClient;
-  readonly sfn: SFNClient;
-  readonly dynamodb: DynamoDBClient;
-  readonly sns: SNSClient;
+}
+
+/**
+ * The module that registers each kind: it is the one that calls the service, so a bundle has a
+ * client exactly when it has code that uses it. src/aws/all-clients.ts imports all of them.
+ */
+export const CLIENT_REGISTRARS: Readonly<Record<ClientKind, string>> = {
+  rds: 'src/aws/rds.ts',
+  ecs: 'src/aws/ecs.ts',
+  autoscaling: 'src/aws/ecs.ts',
+  cloudwatch: 'src/aws/cloudwatch.ts',
+  sfn: 'src/aws/sfn.ts',
+  dynamodb: 'src/aws/lock.ts',
+  sns: 'src/aws/sns.ts',
+  route53: 'src/aws/route53.ts',
+  routingControlCluster: 'src/traffic-modes/routing-control.ts',
+};
+
+/** The configuration the registry gives every client (ClientRegistry below). */
+export interface RegistryClientConfig {
+  region: string;
+  requestHandler: typeof CLIENT_TIMEOUTS;
+  maxAttempts: number;
+  retryMode: string;
+  endpoint?: string;
+}
+type ClientClass<K extends ClientKind> = new (config: RegistryClientConfig) => ClientKinds[K];
+const clientClasses = new Map<ClientKind, ClientClass<ClientKind>>();
+
+/**
+ * Tells every ClientRegistry which class builds a kind of client. Called once at the top level
+ * of the module in CLIENT_REGISTRARS (e.g. `registerClient('rds', RDSClient)` in src/aws/rds.ts):
+ * esbuild then bundles an SDK client only into the functions whose code imports that module.
+ * Tests mock by class (aws-sdk-client-mock), so the clients built are still instances of it.
+ */
+export function registerClient<K extends ClientKind>(kind: K, clientClass: ClientClass<K>): void {
+  clientClasses.set(kind, clientClass as ClientClass<ClientKind>);
+}
+
+/** A step read a client whose module it does not import (a bug, caught by test/deploy/bundles.test.ts). */
+export class ClientNotRegisteredError extends Error {
+  override readonly name = 'ClientNotRegisteredError';
 }
 
 /** Route 53's control plane (ChangeResourceRecordSets, GetChange) is served from us-east-1 only. */
@@ -65,18 +121,20 @@ type AnyClient = DecoratableClient;
 /** Adds a middleware to a client; the local drill uses it to swap the HTTP transport. */
 export type ClientDecorator = (client: AnyClient) => void;
 
-/**
- * One set of SDK clients per region, built once per Lambda container and reused across
- * invocations. Steps receive this registry as a dependency so tests can pass mocks.
- */
 /** One regional endpoint of a Route 53 ARC cluster (plan `dns.routingControl.endpoints`). */
 export interface ClusterEndpoint {
   region: string;
   url: string;
 }
 
+/**
+ * One set of SDK clients per region, built once per Lambda container and reused across
+ * invocations. Steps receive this registry as a dependency so tests can pass mocks. A client is
+ * built the first time it is read, from the class its module registered (registerClient), with
+ * the timeouts above and every decorator given so far.
+ */
 export class ClientRegistry {
-  readonly #regional = new Map<string, RegionalClients>();
+  readonly #regional = new Map<string, LazyRegionalClients>();
   #route53: Route53Client | undefined;
   readonly #clusters = new Map<string, Route53RecoveryClusterClient>();
   readonly #decorators: ClientDecorator[] = [];
@@ -84,23 +142,14 @@ export class ClientRegistry {
   forRegion(region: string): RegionalClients {
     let clients = this.#regional.get(region);
     if (!clients) {
-      clients = {
-        region,
-        rds: this.#decorate(new RDSClient({ ...base, region })),
-        ecs: this.#decorate(new ECSClient({ ...base, region })),
-        cloudwatch: this.#decorate(new CloudWatchClient({ ...base, region })),
-        autoscaling: this.#decorate(new ApplicationAutoScalingClient({ ...base, region })),
-        sfn: this.#decorate(new SFNClient({ ...base, region })),
-        dynamodb: this.#decorate(new DynamoDBClient({ ...base, region })),
-        sns: this.#decorate(new SNSClient({ ...base, region })),
-      };
+      clients = new LazyRegionalClients(region, (kind) => this.#build(kind, { ...base, region }));
       this.#regional.set(region, clients);
     }
     return clients;
   }
 
   route53(): Route53Client {
-    this.#route53 ??= this.#decorate(new Route53Client({ ...base, region: ROUTE53_CONTROL_PLANE_REGION }));
+    this.#route53 ??= this.#build('route53', { ...base, region: ROUTE53_CONTROL_PLANE_REGION });
     return this.#route53;
   }
 
@@ -112,14 +161,12 @@ export class ClientRegistry {
   routingControlCluster(endpoint: ClusterEndpoint): Route53RecoveryClusterClient {
     let client = this.#clusters.get(endpoint.url);
     if (!client) {
-      client = this.#decorate(
-        new Route53RecoveryClusterClient({
-          ...base,
-          region: endpoint.region,
-          endpoint: endpoint.url,
-          maxAttempts: 1,
-        }),
-      );
+      client = this.#build('routingControlCluster', {
+        ...base,
+        region: endpoint.region,
+        endpoint: endpoint.url,
+        maxAttempts: 1,
+      });
       this.#clusters.set(endpoint.url, client);
     }
     return client;
@@ -127,11 +174,7 @@ export class ClientRegistry {
 
   /** Drops every client and decorator: the next call builds fresh clients (one drill after another). */
   reset(): void {
-    for (const clients of this.#regional.values()) {
-      for (const client of allOf(clients)) client.destroy();
-    }
-    this.#route53?.destroy();
-    for (const client of this.#clusters.values()) client.destroy();
+    for (const client of this.#built()) client.destroy();
     this.#regional.clear();
     this.#clusters.clear();
     this.#route53 = undefined;
@@ -141,31 +184,76 @@ export class ClientRegistry {
   /** Applies `decorator` to every client built so far and every client built later. */
   decorate(decorator: ClientDecorator): void {
     this.#decorators.push(decorator);
-    for (const clients of this.#regional.values()) {
-      for (const client of allOf(clients)) {
-        decorator(client as unknown as AnyClient);
-      }
-    }
-    if (this.#route53) decorator(this.#route53 as unknown as AnyClient);
-    for (const client of this.#clusters.values()) decorator(client as unknown as AnyClient);
+    for (const client of this.#built()) decorator(client as unknown as AnyClient);
   }
 
-  #decorate<T>(client: T): T {
+  #built(): { destroy(): void }[] {
+    return [
+      ...[...this.#regional.values()].flatMap((clients) => clients.built()),
+      ...(this.#route53 ? [this.#route53] : []),
+      ...this.#clusters.values(),
+    ];
+  }
+
+  #build<K extends ClientKind>(kind: K, config: RegistryClientConfig): ClientKinds[K] {
+    const clientClass = clientClasses.get(kind) as ClientClass<K> | undefined;
+    if (!clientClass) {
+      throw new ClientNotRegisteredError(
+        `no ${kind} client is registered: import ${CLIENT_REGISTRARS[kind]} (it calls registerClient('${kind}', ...)) in the module that uses it`,
+      );
+    }
+    const client = new clientClass(config);
     for (const decorator of this.#decorators) decorator(client as unknown as AnyClient);
     return client;
   }
 }
 
-function allOf(clients: RegionalClients) {
-  return [
-    clients.rds,
-    clients.ecs,
-    clients.cloudwatch,
-    clients.autoscaling,
-    clients.sfn,
-    clients.dynamodb,
-    clients.sns,
-  ];
+/** The regional clients as lazy getters: destructuring (`const { ecs } = ...`) builds only those. */
+class LazyRegionalClients implements RegionalClients {
+  readonly region: string;
+  readonly #build: <K extends RegionalKind>(kind: K) => ClientKinds[K];
+  readonly #clients = new Map<RegionalKind, ClientKinds[RegionalKind]>();
+
+  constructor(region: string, build: <K extends RegionalKind>(kind: K) => ClientKinds[K]) {
+    this.region = region;
+    this.#build = build;
+  }
+
+  get rds() {
+    return this.#get('rds');
+  }
+  get ecs() {
+    return this.#get('ecs');
+  }
+  get cloudwatch() {
+    return this.#get('cloudwatch');
+  }
+  get autoscaling() {
+    return this.#get('autoscaling');
+  }
+  get sfn() {
+    return this.#get('sfn');
+  }
+  get dynamodb() {
+    return this.#get('dynamodb');
+  }
+  get sns() {
+    return this.#get('sns');
+  }
+
+  /** The clients built so far, in REGIONAL_KINDS order. */
+  built(): ClientKinds[RegionalKind][] {
+    return REGIONAL_KINDS.flatMap((kind) => this.#clients.get(kind) ?? []);
+  }
+
+  #get<K extends RegionalKind>(kind: K): ClientKinds[K] {
+    let client = this.#clients.get(kind) as ClientKinds[K] | undefined;
+    if (!client) {
+      client = this.#build(kind);
+      this.#clients.set(kind, client);
+    }
+    return client;
+  }
 }
 
 /** The process-wide registry the Lambda handlers use. */

@@ -1,5 +1,5 @@
 import {
-  type CloudWatchClient,
+  CloudWatchClient,
   GetMetricDataCommand,
   type MetricDataQuery,
   ScanBy,
@@ -7,9 +7,12 @@ import {
 import { type Datapoint, PUBLISH_LAG_PERIODS, type SignalReading } from '../decisions/sustained.js';
 import { AwsRequestError, AwsTransientError } from '../errors.js';
 import type { MetricSignal } from '../plan/schema.js';
-import type { ClientRegistry } from './clients.js';
+import { type ClientRegistry, registerClient } from './clients.js';
 import { retryOrThrow, retryTransient } from './retry.js';
 import { awsCall } from './translate.js';
+
+// Builds this service's clients in ClientRegistry: bundled only where this module is (src/aws/clients.ts).
+registerClient('cloudwatch', CloudWatchClient);
 
 /**
  * Reads metric data for the sustained-failure check and the RPO estimate. GetMetricData returns

@@ -1,15 +1,19 @@
 import {
   type AttributeValue,
   DeleteItemCommand,
-  type DynamoDBClient,
+  DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsRequestError, LockLostError, PlanInvalidError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import type { FailoverRequest } from '../steps/request.js';
+import { registerClient } from './clients.js';
 import { awsCall, translateAwsError } from './translate.js';
+
+// Builds this service's clients in ClientRegistry: bundled only where this module is (src/aws/clients.ts).
+registerClient('dynamodb', DynamoDBClient);
 
 /**
  * The failover lock: one DynamoDB item per plan, in a table in the orchestrator's own region

@@ -4,11 +4,15 @@ import {
   DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   type GlobalCluster,
-  type RDSClient,
+  RDSClient,
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
 import { AwsRequestError } from '../errors.js';
+import { registerClient } from './clients.js';
 import { awsCall } from './translate.js';
+
+// Builds this service's clients in ClientRegistry: bundled only where this module is (src/aws/clients.ts).
+registerClient('rds', RDSClient);
 
 /**
  * Compact, typed views of the Aurora Global Database API. The SDK marks every field optional;

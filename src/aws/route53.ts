@@ -5,13 +5,17 @@ import {
   type ListResourceRecordSetsCommandInput,
   type ListResourceRecordSetsCommandOutput,
   type ResourceRecordSet,
-  type Route53Client,
+  Route53Client,
   type RRType,
 } from '@aws-sdk/client-route-53';
 import { normalizeDnsName, type RecordSetState } from '../decisions/traffic.js';
 import { AwsRequestError } from '../errors.js';
 import type { DnsRecordPlan } from '../plan/schema.js';
+import { registerClient } from './clients.js';
 import { awsCall } from './translate.js';
+
+// Builds this service's clients in ClientRegistry: bundled only where this module is (src/aws/clients.ts).
+registerClient('route53', Route53Client);
 
 /**
  * Typed helpers over Route 53. Every call here is a control-plane call served from us-east-1

@@ -1,6 +1,10 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AwsRequestError } from '../errors.js';
+import { registerClient } from './clients.js';
 import { awsCall } from './translate.js';
+
+// Builds this service's clients in ClientRegistry: bundled only where this module is (src/aws/clients.ts).
+registerClient('sns', SNSClient);
 
 /** SNS subjects (used as the e-mail subject) are limited to 100 characters. */
 const MAX_SUBJECT = 100;

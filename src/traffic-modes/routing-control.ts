@@ -1,10 +1,10 @@
 import {
   GetRoutingControlStateCommand,
-  type Route53RecoveryClusterClient,
+  Route53RecoveryClusterClient,
   UpdateRoutingControlStatesCommand,
 } from '@aws-sdk/client-route53-recovery-cluster';
 import { attemptWithin, describeError } from '../aws/bounded.js';
-import type { ClusterEndpoint } from '../aws/clients.js';
+import { type ClusterEndpoint, registerClient } from '../aws/clients.js';
 import { isTransientAwsError, translateAwsError } from '../aws/translate.js';
 import { AwsTransientError, SafetyRuleRefusedError } from '../errors.js';
 import type { SafetyRulePlan } from '../plan/traffic.js';
@@ -15,6 +15,9 @@ import {
   endpointOrder,
   whatTheOperatorMayDo,
 } from './decision.js';
+
+// Builds this service's clients in ClientRegistry: bundled only where this module is (src/aws/clients.ts).
+registerClient('routingControlCluster', Route53RecoveryClusterClient);
 
 /**
  * Route 53 ARC's data-plane API (`route53-recovery-cluster`), served by a cluster's five regional
