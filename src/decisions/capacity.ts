@@ -112,6 +112,28 @@ export function requiredRunning(scaledTo: number, counts: ServiceCounts): number
   return Math.max(scaledTo, counts.desired);
 }
 
+/** The tasks that must run before traffic may move: `percent` of `count`, at least one. */
+export function servingThreshold(count: number, percent: number): number {
+  return Math.max(1, Math.ceil((count * percent) / 100));
+}
+
+/**
+ * The share of capacity at which traffic may move for this request: the plan's for an unplanned
+ * move, all of it for a planned one (nothing is urgent, so it scales fully first).
+ */
+export function shiftAtPercent(mode: string, plan: { capacity: { shiftAtPercent: number } }): number {
+  return mode === 'planned' ? 100 : plan.capacity.shiftAtPercent;
+}
+
+/**
+ * Enough of a service runs for traffic to move: settled, or (below 100%) the threshold's tasks
+ * running while the rest still start.
+ */
+export function isServing(scaledTo: number, counts: ServiceCounts, percent: number): boolean {
+  if (isScaleSettled(scaledTo, counts)) return true;
+  return percent < 100 && counts.running >= servingThreshold(scaledTo, percent);
+}
+
 /**
  * A service has settled when every task it wants is running and nothing else is moving:
  * pending tasks are still being placed or started, a second deployment is still replacing tasks.

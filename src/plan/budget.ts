@@ -31,7 +31,7 @@ export interface RetryPolicy {
 export const STATE_MACHINE = {
   /** Every Task's TimeoutSeconds (the Lambda timeout), AwaitApproval's aside (the plan's). */
   taskSeconds: 60,
-  /** The longest fixed Wait of a polling loop (scale and detach 15 s; promotion and traffic 10 s). */
+  /** The longest fixed Wait of a polling loop (detach and pre-scale 15 s; promotion, scale-up and traffic 5 s, since those are on the outage's critical path). */
   pollSeconds: 15,
   /** The Retry every Task has for transient errors (throttling, Lambda service errors, timeouts). */
   transientRetry: { intervalSeconds: 2, maxAttempts: 4, backoffRate: 2, maxDelaySeconds: 20 },

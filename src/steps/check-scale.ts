@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { describeServiceRefs } from '../aws/ecs.js';
-import { describeShortfall, isScaleSettled, type ServiceCounts } from '../decisions/capacity.js';
+import {
+  describeShortfall,
+  isScaleSettled,
+  isServing,
+  type ServiceCounts,
+  servingThreshold,
+  shiftAtPercent,
+} from '../decisions/capacity.js';
 import { DeadlineExceededError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event, type Facts, type TimelineEvent } from '../timeline/types.js';
@@ -75,10 +82,12 @@ export async function checkScale(
       deployments: state?.deployments ?? 0,
     };
   });
-  const done = observed.every((s) => isScaleSettled(s.scaledTo, s));
+  const percent = shiftAtPercent(request.mode, deps.plan);
+  const settled = observed.every((s) => isScaleSettled(s.scaledTo, s));
+  const done = observed.every((s) => isServing(s.scaledTo, s, percent));
   const timeline = [...(previous?.timeline ?? [])];
 
-  if (done) {
+  if (settled) {
     timeline.push(
       event(
         now,
@@ -88,8 +97,20 @@ export async function checkScale(
         countFacts(region, observed),
       ),
     );
+  } else if (done) {
+    timeline.push(
+      event(
+        now,
+        'scale-target',
+        'succeeded',
+        `every ECS service in ${region} runs at least ${percent}% of its count (plan capacity.shiftAtPercent): traffic may move; the rest keep starting (${observed.map((s) => `${s.name} ${s.running} of ${s.scaledTo}`).join(', ')})`,
+        { ...countFacts(region, observed), shiftAtPercent: percent },
+      ),
+    );
   } else {
-    const short = observed.filter((s) => !isScaleSettled(s.scaledTo, s));
+    const short = observed.filter((s) => !isServing(s.scaledTo, s, percent));
+    const wanted = (s: Observed) =>
+      percent < 100 ? ` (traffic moves at ${servingThreshold(s.scaledTo, percent)})` : '';
     if (now.getTime() > Date.parse(scale.deadline)) {
       throw new DeadlineExceededError(
         `ECS services in ${region} did not reach their counts by ${scale.deadline}: ` +
@@ -110,7 +131,7 @@ export async function checkScale(
           now,
           'scale-target',
           'progress',
-          `waiting for ${short.map((s) => `${s.name} (${describeShortfall(s.scaledTo, s)})`).join('; ')}`,
+          `waiting for ${short.map((s) => `${s.name} (${describeShortfall(s.scaledTo, s)})${wanted(s)}`).join('; ')}`,
           countFacts(region, observed),
         ),
       );

@@ -3,12 +3,15 @@ import {
   decideScaleUp,
   describeShortfall,
   isScaleSettled,
+  isServing,
   locateService,
   raisedCapacity,
   type ScalableCapacity,
   type ScalerState,
   type ServiceCounts,
   scaleUpCalls,
+  servingThreshold,
+  shiftAtPercent,
 } from '../../src/decisions/capacity.js';
 import { InputInvalidError } from '../../src/errors.js';
 import type { EcsServicePlan } from '../../src/plan/schema.js';
@@ -233,5 +236,28 @@ describe('locateService', () => {
 
     // Assess
     expect(act).toThrow(InputInvalidError);
+  });
+});
+
+describe('the share of capacity at which traffic may move', () => {
+  it('needs at least one task and rounds up', () => {
+    expect(servingThreshold(6, 100)).toBe(6);
+    expect(servingThreshold(6, 50)).toBe(3);
+    expect(servingThreshold(5, 50)).toBe(3);
+    expect(servingThreshold(3, 1)).toBe(1);
+  });
+
+  it("is the plan's for an unplanned move and all of it for a planned one", () => {
+    const plan = { capacity: { shiftAtPercent: 40 } };
+    expect(shiftAtPercent('automatic', plan)).toBe(40);
+    expect(shiftAtPercent('manual', plan)).toBe(40);
+    expect(shiftAtPercent('planned', plan)).toBe(100);
+  });
+
+  it('serves once settled, or below 100% once the threshold runs even with tasks still pending', () => {
+    expect(isServing(6, counts(6, 6), 100)).toBe(true);
+    expect(isServing(6, counts(6, 5, 1), 100)).toBe(false);
+    expect(isServing(6, counts(6, 3, 3), 50)).toBe(true);
+    expect(isServing(6, counts(6, 2, 4), 50)).toBe(false);
   });
 });

@@ -113,6 +113,34 @@ describe('checkScale', () => {
     expect(output.timeline).toHaveLength(1 + added);
   });
 
+  it.each([
+    { mode: 'manual' as const, percent: 50, done: true },
+    { mode: 'manual' as const, percent: 60, done: false },
+    { mode: 'planned' as const, percent: 50, done: false },
+  ])(
+    'with capacity.shiftAtPercent $percent, a $mode move at 3 of 6 running is done: $done',
+    async ({ mode, percent, done }) => {
+      // Prepare
+      ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-scaling.json'));
+      const deps = testDeps(NOW);
+      deps.plan.capacity.shiftAtPercent = percent;
+
+      // Act
+      const output = await checkScale({ request: { ...request, mode }, scale }, deps);
+
+      // Assess
+      expect(output.done).toBe(done);
+      const last = output.timeline.at(-1);
+      if (done) {
+        expect(last?.phase).toBe('succeeded');
+        expect(last?.message).toContain('at least 50% of its count');
+        expect(last?.facts).toMatchObject({ shiftAtPercent: 50, 'orders-api.running': 3 });
+      } else {
+        expect(last?.phase).toBe('progress');
+      }
+    },
+  );
+
   it('fails past the deadline naming each short service and what to check', async () => {
     // Prepare
     ecsMock.on(DescribeServicesCommand).resolves(fixture('ecs/describe-services-usw2-scaling.json'));

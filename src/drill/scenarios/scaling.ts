@@ -59,4 +59,15 @@ export const SCALING_SCENARIOS: readonly DrillScenario[] = [
     }),
     expected: { outcome: 'succeeded', writer: 'target' },
   },
+  {
+    name: 'shift-at-half-capacity',
+    summary:
+      'The primary stops serving; the plan lets traffic move once half of each service runs in the standby (capacity.shiftAtPercent 50): a shorter outage, the rest still starting.',
+    input: (ctx) => alarmEvent(ctx),
+    cloud: (ctx) => ({ incidents: [primaryDown(ctx, -6 * MINUTE)] }),
+    plan: (raw) => {
+      raw.capacity = { shiftAtPercent: 50 };
+    },
+    expected: { outcome: 'succeeded', writer: 'target' },
+  },
 ];
