@@ -33,27 +33,37 @@ function unique(values) {
   return [...new Set(values)];
 }
 
+/** The plan's Aurora global clusters as a list: `databases`, or the one `database` (src/plan/databases.ts). */
+function planDatabases(plan) {
+  return plan.databases ?? (plan.database ? [plan.database] : []);
+}
+
 /**
- * The global cluster and its member clusters. The global cluster ARN has no region and takes
- * the partition and account of its members (a global database's clusters all live in the
- * account that owns it).
+ * Every global cluster of the plan and its member clusters, in plan order. A global cluster ARN
+ * has no region and takes the partition and account of its members (a global database's clusters
+ * all live in the account that owns it).
  */
 async function auroraArns({ resolveVariable }) {
   const plan = await loadPlan(resolveVariable);
-  const members = planRegions(plan).map((region) => plan.database.members[region]);
-  const owners = unique(
-    members.map((arn) => {
-      const match = CLUSTER_ARN.exec(arn);
-      if (!match) throw new Error(`database.members: "${arn}" is not an Aurora DB cluster ARN`);
-      return `${match[1]}:${match[3]}`;
-    }),
-  );
-  if (owners.length !== 1) {
-    throw new Error(`database.members: the member clusters are in different accounts (${owners.join(', ')})`);
-  }
-  const [partition, account] = owners[0].split(':');
-  const globalClusterArn = `arn:${partition}:rds::${account}:global-cluster:${plan.database.globalClusterIdentifier}`;
-  return [globalClusterArn, ...members];
+  return planDatabases(plan).flatMap((database, i) => {
+    const field = plan.databases ? `databases[${i}].members` : 'database.members';
+    const members = planRegions(plan).map((region) => database.members[region]);
+    const owners = unique(
+      members.map((arn) => {
+        const match = CLUSTER_ARN.exec(arn);
+        if (!match) throw new Error(`${field}: "${arn}" is not an Aurora DB cluster ARN`);
+        return `${match[1]}:${match[3]}`;
+      }),
+    );
+    if (owners.length !== 1) {
+      throw new Error(`${field}: the member clusters are in different accounts (${owners.join(', ')})`);
+    }
+    const [partition, account] = owners[0].split(':');
+    return [
+      `arn:${partition}:rds::${account}:global-cluster:${database.globalClusterIdentifier}`,
+      ...members,
+    ];
+  });
 }
 
 /** Every plan service in both regions: fencing scales the old region, take-over the new one. */

@@ -86,7 +86,11 @@ export class SafetyRuleRefusedError extends FailoverError {
   }
 }
 
-/** The managed Aurora failover did not finish by its deadline: the fallback detaches the target. */
+/**
+ * The managed Aurora failover did not finish by its deadline: the fallback detaches the target.
+ * With several databases, also a managed move cancelled while another database's writer moved:
+ * past the point of no return it rolls forward by the same fallback.
+ */
 export class PromotionStuckError extends FailoverError {
   override readonly name = 'PromotionStuckError';
   readonly transient = false;

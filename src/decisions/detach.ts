@@ -1,5 +1,5 @@
 import type { ClusterView, GlobalClusterView } from '../aws/rds.js';
-import type { FailoverPlan } from '../plan/schema.js';
+import type { DatabasePlan } from '../plan/databases.js';
 import type { FailoverRequest } from '../steps/request.js';
 
 /**
@@ -125,7 +125,7 @@ export function decideDetachSafety(input: SafetyInput): DetachSafety {
       `not detaching: ${heard}, but its services were not confirmed fenced: ${listed}. A detached target would take writes ` +
       `while the old writer in ${source} may still take them from its own tasks: two writers. Check that each service in ` +
       `${source} is at desired count 0 with autoscaling minimum 0, then detach by hand and move DNS ` +
-      '(runbooks/automated-failover.md, "Promotion failed"). ' +
+      '(runbooks/automated-failover.md, section Promotion failed). ' +
       `Fence: ${input.followUps.join(' ; ') || `aws ecs describe-services --region ${source}`} ; detach: ${input.detachCommand}`,
   };
 }
@@ -139,15 +139,18 @@ export type DetachDecision =
   | { kind: 'already-writer'; targetArn: string }
   | { kind: 'refuse'; reason: string };
 
-/** What detach-target does, decided from the global cluster (null: gone) and the target cluster, both read in the target region. */
+/**
+ * What detach-target does for one of the plan's databases, decided from its global cluster (null:
+ * gone) and its target cluster, both read in the target region.
+ */
 export function decideDetach(
   request: Pick<FailoverRequest, 'targetRegion'>,
-  plan: FailoverPlan,
+  database: Pick<DatabasePlan, 'globalClusterIdentifier' | 'members'>,
   global: GlobalClusterView | null,
   cluster: ClusterView,
 ): DetachDecision {
-  const globalId = plan.database.globalClusterIdentifier;
-  const targetArn = plan.database.members[request.targetRegion];
+  const globalId = database.globalClusterIdentifier;
+  const targetArn = database.members[request.targetRegion];
   if (!targetArn) return { kind: 'refuse', reason: `the plan names no cluster in ${request.targetRegion}` };
   const targetId = clusterIdentifierOfArn(targetArn);
   const headless = {

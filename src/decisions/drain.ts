@@ -1,4 +1,5 @@
 import { PlanInvalidError } from '../errors.js';
+import { databasesOf } from '../plan/databases.js';
 import type { DnsRecordPlan, FailoverPlan } from '../plan/schema.js';
 import type { FailoverRequest } from '../steps/request.js';
 import { inRegion, normalizeDnsName, type RecordSetState, type RecordShift } from './traffic.js';
@@ -62,12 +63,15 @@ export function decideDrainPlan(
       reason: `plan ${plan.name} sets no dns.drain: traffic moves in one cut after the switchover`,
     };
   }
-  if (plan.database.writesVia !== 'global-writer-endpoint') {
+  // Every database: one read-only secondary is enough to break the writes routed to it.
+  const regional = databasesOf(plan).find((db) => db.writesVia !== 'global-writer-endpoint');
+  if (regional) {
+    const which = plan.databases ? ` for ${regional.globalClusterIdentifier}` : '';
     return {
       kind: 'refuse',
       error: 'TargetNotReadyError',
       reason:
-        `plan ${plan.name} sets database.writesVia "${plan.database.writesVia}": while both regions serve, ` +
+        `plan ${plan.name} sets database.writesVia "${regional.writesVia}"${which}: while both regions serve, ` +
         `the tasks in ${request.targetRegion} would write to their own cluster, a read-only secondary until the switchover. ` +
         'Drain only when the services write through the global writer endpoint or write forwarding ' +
         '(database.writesVia "global-writer-endpoint"), or remove dns.drain to move traffic in one cut after the switchover. Nothing was changed.',

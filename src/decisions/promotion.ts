@@ -1,5 +1,5 @@
 import type { GlobalClusterView } from '../aws/rds.js';
-import type { FailoverPlan } from '../plan/schema.js';
+import type { DatabasePlan } from '../plan/databases.js';
 import type { FailoverRequest } from '../steps/request.js';
 import { majorMinor } from './readiness.js';
 
@@ -59,18 +59,19 @@ export function engineMismatch(engines: MemberEngines | null | undefined): strin
   return `engine versions differ (source ${engines.source}, target ${engines.target}): RDS refuses a managed failover or switchover between them`;
 }
 
-/** The plan's member ARN in `region`, or null when the plan has none there. */
-export function memberArnIn(plan: FailoverPlan, region: string): string | null {
-  return plan.database.members[region] ?? null;
+/** The database's member ARN in `region`, or null when the plan names none there. */
+export function memberArnIn(database: Pick<DatabasePlan, 'members'>, region: string): string | null {
+  return database.members[region] ?? null;
 }
 
+/** What promote-database does for one of the plan's databases, from its global cluster as read. */
 export function decidePromotion(
   request: Pick<FailoverRequest, 'mode' | 'sourceRegion' | 'targetRegion'>,
-  plan: FailoverPlan,
+  database: Pick<DatabasePlan, 'members'>,
   view: GlobalClusterView,
   engines: MemberEngines | null = null,
 ): PromotionDecision {
-  const targetArn = memberArnIn(plan, request.targetRegion);
+  const targetArn = memberArnIn(database, request.targetRegion);
   if (!targetArn) {
     return { kind: 'refuse', reason: `the plan names no cluster in ${request.targetRegion}` };
   }

@@ -7,11 +7,15 @@ import type { DrillScenario } from './scenarios.js';
  */
 export function meetsExpectation(result: DrillResult, expected: DrillScenario['expected']): boolean {
   if (!expected) return true;
-  const writerMoved = result.after.database.writerRegion !== result.before.database.writerRegion;
+  // Every database: 'target' means all of them moved, 'source' that none did (a split meets neither).
+  const moved = result.after.databases.map(
+    (db, i) => db.writerRegion !== result.before.databases[i]?.writerRegion,
+  );
+  const writerMoved = moved.every(Boolean) ? true : moved.some(Boolean) ? null : false;
   const others = result.executions.slice(1).map((e) => e.report?.outcome ?? 'no report');
   return (
     (result.report?.outcome ?? 'no report') === expected.outcome &&
-    writerMoved === (expected.writer === 'target') &&
+    writerMoved === { target: true, source: false, split: null }[expected.writer] &&
     (expected.others ?? []).every((outcome, i) => others[i] === outcome) &&
     (expected.recovery === undefined ||
       (result.report?.recovery.kind === expected.recovery.kind &&

@@ -6,6 +6,7 @@ import { type DrillOptions, type DrillResult, startDrill } from './run-drill.js'
 import type { DrillScenario } from './scenarios.js';
 import {
   answeredRegions,
+  databasesIn,
   MUTATING_COMMAND,
   recordCloud,
   settle,
@@ -65,24 +66,34 @@ const TERMINAL_PHASES = new Set([
   'suppressed',
 ]);
 
-/** Regions whose database accepts writes while users reach them (DNS and running tasks). */
+/**
+ * Regions whose database accepts writes while users reach them (DNS and running tasks). With
+ * several databases each is judged on its own (two writers of one database is the harm; two
+ * databases writing in different regions is a split, which never-worse judges): the answer is
+ * the worst database's.
+ */
 export function writersServing(snapshot: CloudSnapshot, plan: FailoverPlan): string[] {
   const regions = [plan.regions.primary, plan.regions.standby];
   // What the name servers answer, as never-worse reads it (weights, health, all-zero weights).
   const answered = answeredRegions(snapshot.dns, plan);
-  return regions.filter((region) => {
-    const writes = snapshot.database.members.some((m) => m.region === region && m.acceptsWrites);
-    const running = snapshot.services.some((s) => s.region === region && s.running > 0);
-    const reached = answered.some((rs) => rs.includes(region));
-    return writes && running && reached;
-  });
+  const perDatabase = databasesIn(snapshot).map((db) =>
+    regions.filter((region) => {
+      const writes = db.members.some((m) => m.region === region && m.acceptsWrites);
+      const running = snapshot.services.some((s) => s.region === region && s.running > 0);
+      const reached = answered.some((rs) => rs.includes(region));
+      return writes && running && reached;
+    }),
+  );
+  return perDatabase.reduce((worst, rs) => (rs.length > worst.length ? rs : worst), perDatabase[0] ?? []);
 }
 
 /** What a step could change: who writes, what runs where (desired, minimum), where DNS points. */
 function material(s: CloudSnapshot): string {
   return JSON.stringify({
-    members: s.database.members.map((m) => [m.region, m.isWriter, m.acceptsWrites]),
-    failoverState: s.database.failoverState,
+    databases: databasesIn(s).map((db) => ({
+      members: db.members.map((m) => [m.region, m.isWriter, m.acceptsWrites]),
+      failoverState: db.failoverState,
+    })),
     services: s.services.map((x) => [x.region, x.service, x.desired, x.minCapacity]),
     dns: s.dns.map((d) => [d.setIdentifier, d.value, d.weight]),
   });
@@ -198,15 +209,24 @@ function nothingChangedWithoutFailover(result: DrillResult): InvariantResult {
 /** Re-runs the last successful invocation of every mutating step; the cloud must not change. */
 /**
  * A repeat that Lambda or Step Functions could make follows its own invocation, before anything
- * later in the execution. Re-run at the end, two kinds cannot tell a repeat from work left
+ * later in the execution. Re-run at the end, three kinds cannot tell a repeat from work left
  * outstanding on purpose, so they are not re-run: the changing steps of an execution that ran its
- * rollback (a re-run after it redoes what was undone), and a fencing whose calls did not get
- * through (the re-run does the work the report asks a human to do once the region answers).
+ * rollback (a re-run after it redoes what was undone), a fencing whose calls did not get
+ * through (the re-run does the work the report asks a human to do once the region answers), and
+ * a promotion or detach with a database refused while the others moved (the re-run sends the
+ * move the report hands to a human).
  */
 function rerunJudgeable(execution: DrillResult['executions'][number], record: TaskRecord): boolean {
   const recovery = (execution.report as { recovery?: { kind?: string } } | null)?.recovery;
   if (recovery?.kind === 'rolled-back' || execution.records.some((r) => r.functionName === 'rollBack'))
     return false;
+  if (
+    (record.functionName === 'promoteDatabase' || record.functionName === 'detachTarget') &&
+    record.outcome.kind === 'succeeded'
+  ) {
+    const databases = (record.outcome.output as { databases?: { action: string }[] }).databases;
+    return !(databases ?? []).some((d) => d.action === 'refused');
+  }
   if (record.functionName !== 'fenceOldPrimary' || record.outcome.kind !== 'succeeded') return true;
   const fencing = (record.outcome.output as { fencing?: { resource: string; outcome: string }[] }).fencing;
   return !(fencing ?? []).some((f) => f.resource.startsWith('ecs ') && f.outcome === 'unconfirmed');

@@ -32,7 +32,8 @@ export interface DrillScenario {
    */
   expected?: {
     outcome: Outcome;
-    writer: 'source' | 'target';
+    /** Where every database's writer ends; split: some moved, some did not (plans with several databases). */
+    writer: 'source' | 'target' | 'split';
     others?: Outcome[];
     /** What the first execution's report says it did after a failure, when it matters. */
     recovery?: { kind: 'none' | 'rolled-back' | 'rolled-forward'; complete: boolean };

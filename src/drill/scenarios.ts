@@ -1,6 +1,7 @@
 import type { DrillScenario } from './scenario-types.js';
 import { AURORA_SCENARIOS } from './scenarios/aurora.js';
 import { CORE_SCENARIOS } from './scenarios/core.js';
+import { DATABASE_SCENARIOS } from './scenarios/databases.js';
 import { ENDPOINT_SCENARIOS } from './scenarios/endpoints.js';
 import { FAULT_SCENARIOS } from './scenarios/faults.js';
 import { NEVER_WORSE_SCENARIOS } from './scenarios/never-worse.js';
@@ -21,6 +22,7 @@ export const SCENARIOS: readonly DrillScenario[] = [
   ...AURORA_SCENARIOS,
   ...SCALING_SCENARIOS,
   ...ENDPOINT_SCENARIOS,
+  ...DATABASE_SCENARIOS,
 ];
 
 export function findScenario(name: string): DrillScenario {

@@ -23,13 +23,20 @@ export const MUTATING_COMMAND =
   /^(UpdateService|RegisterScalableTarget|FailoverGlobalCluster|SwitchoverGlobalCluster|RemoveFromGlobalCluster|ChangeResourceRecordSets|UpdateRoutingControlStates?)$/;
 
 /** What the checks need of a snapshot: who writes, what runs where, what DNS answers. */
-export type CloudState = Pick<CloudSnapshot, 'at' | 'database' | 'services' | 'dns'>;
+export type CloudState = Pick<CloudSnapshot, 'at' | 'database' | 'services' | 'dns'> &
+  Partial<Pick<CloudSnapshot, 'databases'>>;
+
+/** Every database of a state (a state recorded before `databases` existed has its one `database`). */
+export function databasesIn(state: Pick<CloudState, 'database' | 'databases'>): CloudSnapshot['databases'] {
+  return state.databases ?? [state.database];
+}
 
 /** Every state the cloud went through, from cloud.onChange: the state in force at any instant. */
 export function recordCloud(cloud: SimulatedCloud): { states: CloudState[]; stop: () => void } {
-  const keep = ({ at, database, services, dns }: CloudSnapshot): CloudState => ({
+  const keep = ({ at, database, databases, services, dns }: CloudSnapshot): CloudState => ({
     at,
     database,
+    databases,
     services,
     dns,
   });
@@ -98,7 +105,48 @@ function idleServices(state: CloudState, plan: FailoverPlan, region: string): st
     .map((svc) => svc.name);
 }
 
-const writers = (state: CloudState) => state.database.members.filter((m) => m.isWriter).map((m) => m.region);
+/** The regions of every database's writer(s) (one database: its writer regions). */
+const writers = (state: CloudState) => [
+  ...new Set(databasesIn(state).flatMap((db) => db.members.filter((m) => m.isWriter).map((m) => m.region))),
+];
+/** Who writes where, database by database: what a complete rollback must leave as found. */
+const writersByDatabase = (state: CloudState) =>
+  databasesIn(state)
+    .map((db) => `${db.globalClusterIdentifier}:${db.members.filter((m) => m.isWriter).map((m) => m.region)}`)
+    .join(' ');
+/**
+ * Where the databases that moved went (undefined: nowhere single, or not all to one region), and
+ * the databases left writing elsewhere. One database: its new writer, as it always was judged.
+ */
+function movedWriter(
+  before: CloudState,
+  settled: CloudState,
+): { writer: string | undefined; behind: { id: string; regions: string[] }[] } {
+  const regionsOf = (db: CloudSnapshot['database']) =>
+    db.members.filter((m) => m.isWriter).map((m) => m.region);
+  const pairs = databasesIn(settled).map((db) => {
+    const earlier =
+      databasesIn(before).find((b) => b.globalClusterIdentifier === db.globalClusterIdentifier) ?? db;
+    return { id: db.globalClusterIdentifier, was: regionsOf(earlier), now: regionsOf(db) };
+  });
+  const moved = pairs.filter((p) => p.now.length !== p.was.length || p.now.some((r) => !p.was.includes(r)));
+  const targets = moved.map((p) => {
+    const fresh = p.now.filter((r) => !p.was.includes(r));
+    return fresh.length === 1 ? fresh[0] : p.now.length === 1 ? p.now[0] : undefined;
+  });
+  const writer = targets.every((t) => t !== undefined && t === targets[0]) ? targets[0] : undefined;
+  const behind = pairs
+    .filter((p) => !moved.includes(p) && !(p.now.length === 1 && p.now[0] === writer))
+    .map((p) => ({ id: p.id, regions: p.now }));
+  return { writer, behind };
+}
+const failoverStates = (state: CloudState) =>
+  databasesIn(state)
+    .filter((db) => db.failoverState)
+    .map((db) =>
+      databasesIn(state).length > 1 ? `${db.globalClusterIdentifier} ${db.failoverState}` : db.failoverState,
+    )
+    .join(', ');
 
 const serviceKey = (s: CloudSnapshot['services'][number]) => `${s.region}/${s.cluster}/${s.service}`;
 const serviceFacts = (s: CloudSnapshot['services'][number]) =>
@@ -195,9 +243,7 @@ export function neverWorse(
   const was = writers(before);
   const now = writers(settled);
   const moved = now.length !== was.length || now.some((r) => !was.includes(r));
-  const inFlight = settled.database.failoverState
-    ? ` (failover state ${settled.database.failoverState})`
-    : '';
+  const inFlight = failoverStates(settled) ? ` (failover state ${failoverStates(settled)})` : '';
   if (!moved && inFlight) {
     // Aurora is still carrying a move out: nobody can cancel it, and the orchestrator must not
     // undo the target's capacity or the traffic it may be about to need. It must hand over.
@@ -219,10 +265,16 @@ export function neverWorse(
       const ecs = servicesChanged(before, settled, undefined, context.ownersScaling).filter(
         (change) => was.some((region) => change.startsWith(`${region}/`)) === inSource,
       );
+      // Nobody could restore it: its region is still unreachable, or the orchestrator's own region
+      // was dark for longer than recovery may wait (the report says so); either way the report
+      // must hand the exact restore commands over.
+      const ownRegionDark =
+        context.handedOver === true &&
+        context.actions.some((a) => a.includes('the writer could not be read for'));
       const handedOver = (change: string) => {
         const region = change.slice(0, change.indexOf('/'));
         return (
-          context.unreachableRegions.includes(region) &&
+          (context.unreachableRegions.includes(region) || ownRegionDark) &&
           context.actions.some((a) => a.includes(`--region ${region}`) && a.includes('update-service'))
         );
       };
@@ -249,8 +301,7 @@ export function neverWorse(
         : 'writer did not move; ECS and DNS as found (or handed over for an unreachable region)',
     );
   }
-  const fresh = now.filter((r) => !was.includes(r));
-  const writer = fresh.length === 1 ? fresh[0] : now.length === 1 ? now[0] : undefined;
+  const { writer, behind } = movedWriter(before, settled);
   if (writer === undefined) {
     problems.push({
       kind: 'no-writer',
@@ -268,6 +319,24 @@ export function neverWorse(
     context.handedOver === true &&
     (context.unreachableRegions.includes(writer) ||
       context.actions.some((a) => a.includes('the writer could not be read for')));
+  // Several databases: one left writing in the old region while the others moved is a split.
+  // Only a human can finish it (the orchestrator rolled forward as far as it could): the reports
+  // must name each such database ("Database X still writes in ...") or say it is still moving;
+  // or, when the new writer's region went dark, hand the whole recovery over (nothing was readable).
+  for (const db of behind) {
+    const handedOver =
+      writerRegionDark ||
+      context.actions.some(
+        (a) =>
+          (a.includes(`Database ${db.id} still writes in`) || a.includes('still moving')) &&
+          a.includes(db.id),
+      );
+    if (!handedOver)
+      problems.push({
+        kind: 'split-writers',
+        detail: `${db.id} writes in ${db.regions.join(', ') || 'no region'} while the others moved to ${writer}, and no report hands it over`,
+      });
+  }
   const dnsHandedOver =
     writerRegionDark ||
     (context.unreachableRegions.includes('us-east-1') &&
@@ -325,12 +394,17 @@ export function successMeansServed(
         detail: `${at}: DNS answers send clients to ${answered.join(', ')}, not ${target} only`,
       });
     }
-    const member = state.database.members.find((m) => m.region === target);
-    if (!member?.isWriter || !member.acceptsWrites)
+    // Every database: a success with one database left behind is not served.
+    for (const db of databasesIn(state)) {
+      const member = db.members.find((m) => m.region === target);
+      if (member?.isWriter && member.acceptsWrites) continue;
+      const named = databasesIn(state).length > 1 ? `${db.globalClusterIdentifier}: ` : '';
+      const writing = db.members.filter((m) => m.isWriter).map((m) => m.region);
       problems.push({
         kind: 'target-not-writer',
-        detail: `${at}: ${target} is not the writer (writers: ${writers(state).join(', ') || 'none'}${state.database.failoverState ? `, ${state.database.failoverState}` : ''})`,
+        detail: `${at}: ${named}${target} is not the writer (writers: ${writing.join(', ') || 'none'}${db.failoverState ? `, ${db.failoverState}` : ''})`,
       });
+    }
     const idle = idleServices(state, plan, target);
     if (idle.length > 0)
       problems.push({
@@ -501,9 +575,9 @@ export function reportMatchesCloud(
       if (!found) continue;
       const source = report.sourceRegion ?? undefined;
       const differences = [
-        ...(writers(state).join() === writers(found).join()
+        ...(writersByDatabase(state) === writersByDatabase(found)
           ? []
-          : [`writer ${writers(found).join(', ')} -> ${writers(state).join(', ') || 'none'}`]),
+          : [`writer ${writersByDatabase(found)} -> ${writersByDatabase(state) || 'none'}`]),
         ...servicesChanged(found, state, source, ownersScaling),
         ...dnsChanged(found, state),
       ];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertLockHeld } from '../aws/lock.js';
 import type { FailoverRequest } from '../steps/request.js';
 import type { StepDeps } from './define-step.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalize, normalizeInput } from '../steps/normalize-input.js';
 import { defineStep } from './define-step.js';
 

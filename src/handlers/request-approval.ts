@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requestApprovalInput } from '../steps/contracts-operators.js';
 import { requestApproval } from '../steps/request-approval.js';
 import { defineStep } from './define-step.js';

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildReport } from '../report/build.js';
 import { type FailoverReport, OUTCOMES, type Outcome } from '../report/types.js';
 import { type AslMachine, FAILOVER_DEFINITION, resultStates, type StatePath } from './asl.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * EventBridge "CloudWatch Alarm State Change" event (source aws.cloudwatch), as published in

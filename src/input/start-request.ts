@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { regionSchema } from '../plan/schema.js';
 import { safetyRuleArnSchema } from '../plan/traffic.js';
 

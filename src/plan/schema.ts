@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { budgetProblem } from './budget.js';
+import { databaseProblems, databaseSchema, databasesOf, MAX_DATABASES } from './databases.js';
 import { isKnownRegion, KNOWN_REGIONS } from './regions.js';
 import { routingControlClusterSchema, shiftSchema, trafficProblems } from './traffic.js';
 
@@ -23,9 +24,6 @@ const nameServerHost = z
   .regex(/^(?=.{1,253}\.?$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, {
     error: 'must be a name server host name, e.g. ns-1324.awsdns-37.org',
   });
-const clusterArn = z.string().regex(/^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster:[A-Za-z][A-Za-z0-9-]*$/, {
-  error: 'must be an Aurora DB cluster ARN (arn:aws:rds:REGION:ACCOUNT:cluster:NAME)',
-});
 
 /** A value for each of the plan's two regions, keyed by region name. */
 const perRegion = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
@@ -94,28 +92,10 @@ export const failoverPlanSchema = z
       /** CloudWatch alarms (in the orchestrator's own region) whose ALARM state starts a failover. */
       alarmNames: z.array(z.string().min(1)).min(1),
     }),
-    database: z.strictObject({
-      globalClusterIdentifier: identifier,
-      /** The Aurora cluster ARN of the global cluster's member in each region. */
-      members: perRegion(clusterArn),
-      /** Planned switchover is refused above this lag. */
-      maxSwitchoverLagMs: z.number().int().min(0).default(1000),
-      /**
-       * How the services reach the writer. global-writer-endpoint (or write forwarding): tasks in
-       * either region write to the current writer, so traffic may drain gradually across a
-       * switchover. regional-writer: each region's tasks use their own cluster's endpoint, so a
-       * gradual drain is refused (the target's tasks could not write before the switchover).
-       */
-      writesVia: z.enum(['global-writer-endpoint', 'regional-writer']).default('regional-writer'),
-      /**
-       * rds.global_db_rpo as set in the primary's DB cluster parameter group (Aurora PostgreSQL),
-       * when it is: Aurora blocks commits on the writer while no secondary has an RPO lag below it,
-       * so an unplanned failover loses at most this many seconds of writes. Valid values 20 to
-       * 2,147,483,647 (Aurora User Guide, managing RPOs for Aurora PostgreSQL global databases).
-       * Absent: not set, the RPO is the lag observed before promotion.
-       */
-      globalDbRpoSeconds: z.number().int().min(20).max(2_147_483_647).optional(),
-    }),
+    /** One Aurora global cluster (plan/databases.ts); or `databases`, several: exactly one of the two. */
+    database: databaseSchema.optional(),
+    /** Several Aurora global clusters, one writer region for all: moved together (plan/databases.ts). */
+    databases: z.array(databaseSchema).min(1).max(MAX_DATABASES).optional(),
     services: z.array(ecsServiceSchema).min(1),
     dns: z.strictObject({
       records: z.array(dnsRecordSchema).min(1),
@@ -175,6 +155,14 @@ export const failoverPlanSchema = z
       .default({ automatic: 'proceed', timeoutSeconds: 900 }),
     /** Minutes after a failover during which a new automatic one is suppressed (no flapping). */
     cooldownMinutes: z.number().int().min(0).max(1440).default(60),
+    /**
+     * Unplanned moves: the share of each service's activeCount that must run in the target before
+     * traffic may move (the scale-up carries on to 100% after). Below 100 an operator trades
+     * partial capacity for a shorter outage; a planned move always scales fully first.
+     */
+    capacity: z
+      .strictObject({ shiftAtPercent: z.number().int().min(1).max(100).default(100) })
+      .default({ shiftAtPercent: 100 }),
     timeouts: z
       .strictObject({
         /** Bound on each call into the failed region (fencing, reading its metrics). */
@@ -219,17 +207,7 @@ export const failoverPlanSchema = z
         }
       }
     };
-    requireBothRegions(plan.database.members, ['database', 'members']);
-    for (const region of regions) {
-      const arn = plan.database.members[region];
-      if (arn && !arn.includes(`:rds:${region}:`)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['database', 'members', region],
-          message: `cluster ARN is not in ${region}`,
-        });
-      }
-    }
+    for (const problem of databaseProblems(plan, regions)) ctx.addIssue({ code: 'custom', ...problem });
     plan.services.forEach((svc, i) => {
       requireBothRegions(svc.cluster, ['services', i, 'cluster']);
       requireBothRegions(svc.service, ['services', i, 'service']);
@@ -295,12 +273,15 @@ export const failoverPlanSchema = z
           });
         }
       });
-      if (plan.database.writesVia !== 'global-writer-endpoint') {
+      const regional = databasesOf(plan).filter((db) => db.writesVia !== 'global-writer-endpoint');
+      if (regional.length > 0) {
+        const which = plan.databases
+          ? ` (not set on ${regional.map((db) => db.globalClusterIdentifier).join(', ')})`
+          : '';
         ctx.addIssue({
           code: 'custom',
           path: ['dns', 'drain'],
-          message:
-            'needs database.writesVia "global-writer-endpoint": while both regions serve, both must write to the current writer',
+          message: `needs database.writesVia "global-writer-endpoint"${which}: while both regions serve, both must write to the current writer`,
         });
       }
       const weights = plan.dns.drain.sourceWeights;
@@ -337,3 +318,4 @@ export type MetricSignal = z.infer<typeof metricSignalSchema>;
 export type EcsServicePlan = z.infer<typeof ecsServiceSchema>;
 export type DnsRecordPlan = z.infer<typeof dnsRecordSchema>;
 export type Comparison = z.infer<typeof comparisonSchema>;
+export type { DatabasePlan } from './databases.js';

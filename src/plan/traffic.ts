@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isKnownRegion, KNOWN_REGIONS } from './regions.js';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { fenceOutput } from '../steps/contracts.js';
 import { failoverRequestSchema } from '../steps/request.js';
 import { timelineSchema } from '../timeline/types.js';
@@ -20,7 +20,17 @@ export const failedPhaseSchema = z.enum(['drain', 'take-over', 'traffic', 'verif
 export const assessRecoveryOutput = z.object({
   decision: z.enum(['roll-back', 'shift', 'wait', 'stop']),
   why: z.string(),
-  writer: z.enum(['source', 'target', 'moving', 'none', 'unreadable', 'silent']),
+  writer: z.enum(['source', 'target', 'moving', 'none', 'unreadable', 'silent', 'split']),
+  /** Several databases: where each one's writer was read (`writer` is the verdict for them all). */
+  databases: z
+    .array(
+      z.object({
+        globalClusterIdentifier: z.string(),
+        writer: z.enum(['source', 'target', 'moving', 'none', 'unreadable', 'silent', 'split']),
+        detail: z.string(),
+      }),
+    )
+    .optional(),
   phase: failedPhaseSchema,
   /** Times traffic was shifted again after the writer moved. */
   reshifts: z.number().int(),

@@ -27,6 +27,11 @@ export type WriterObservation =
   | 'none'
   /** The read was refused (access, a missing cluster): an answer, and not a usable one. */
   | 'unreadable'
+  /**
+   * Several databases: some writers moved to the target, the others still write in the source
+   * (src/recovery/split.ts). Past the point of no return: roll forward, hand the rest over.
+   */
+  | 'split'
   /** The read did not get through (throttled, timed out, the region silent): look again. */
   | 'silent';
 
@@ -108,6 +113,23 @@ export function decideRecovery(input: RecoveryInput): RecoveryVerdict {
         : {
             decision: 'stop',
             why: `the writer moved but traffic did not follow after ${MAX_RESHIFTS + 1} attempts: a human must move it`,
+          };
+    case 'split':
+      if (input.phase === 'verify' || input.refusedBySafetyRule) {
+        // Re-shifting moves no database: verification fails until a human moves the rest.
+        return {
+          decision: 'stop',
+          why: 'some databases moved and others still write in the source: traffic follows the ones that moved; a human must move the rest (see actions)',
+        };
+      }
+      return input.phase === 'traffic' && input.reshifts >= MAX_RESHIFTS
+        ? {
+            decision: 'stop',
+            why: `some databases moved but traffic did not follow after ${MAX_RESHIFTS + 1} attempts: a human must move it, and the databases left behind`,
+          }
+        : {
+            decision: 'shift',
+            why: 'some databases moved (the point of no return) while others still write in the source: rolling forward, traffic follows the ones that moved; the rest are handed over by name',
           };
     case 'none':
       return { decision: 'stop', why: 'no single writer can be seen: never act on a guess' };

@@ -1,5 +1,5 @@
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
-import { z } from 'zod';
+import * as z from 'zod';
 import { boundedCall } from '../aws/bounded.js';
 import { describeServices, scalableResourceId } from '../aws/ecs.js';
 import { inFailedRegion, retryOrThrow, STEP_RETRY_BUDGET_MS } from '../aws/retry.js';

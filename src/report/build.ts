@@ -8,9 +8,11 @@ import {
   shiftOutput,
   verifyTargetOutput,
 } from '../steps/contracts.js';
+import { AURORA_FENCING_PREFIX } from '../steps/fence-old-primary.js';
 import { failoverRequestSchema } from '../steps/request.js';
 import { STEP_NAMES, type TimelineEvent } from '../timeline/types.js';
 import { collectTimeline } from './collect.js';
+import { detachedIds, reportDatabases, rpoOne } from './databases.js';
 import { dryRunActions, dryRunSummaryOf, readinessOf } from './dry-run.js';
 import { operatorFacts } from './operator-facts.js';
 import { lockOf, recoveryOf } from './recovery.js';
@@ -171,18 +173,30 @@ export function buildReport(source: ReportSource): FailoverReport {
     rtoSeconds !== null && dnsTtlSeconds !== null ? rtoSeconds + dnsTtlSeconds : null;
 
   // After the detach fallback the old writer was left writing on purpose (fenced from traffic
-  // only): Aurora's own write fencing never happened, so it stays unconfirmed.
-  const detached = ['detached', 'already-detached'].includes(
-    String(at(state, 'takeover', 'detach', 'action')),
-  );
+  // only): Aurora's own write fencing never happened for that database, so it stays unconfirmed.
+  const detachedNow = detachedIds(state);
+  const { databases, worst } = reportDatabases(state, {
+    mode: request?.mode ?? null,
+    outcome,
+    dryRun,
+    sourceRegion: request?.sourceRegion ?? null,
+    targetRegion: request?.targetRegion ?? null,
+    verified: verifiedAt !== null,
+    promote,
+    readiness,
+  });
+  const detached =
+    detachedNow.length > 0 && databases.every((d) => detachedNow.includes(d.globalClusterIdentifier));
   const fencing = confirmAuroraFencing(
     fence,
-    outcome === 'succeeded' && verified !== null && !detached,
+    outcome === 'succeeded' && verified !== null,
     request?.sourceRegion ?? null,
+    detachedNow,
   );
   const rpo = dryRun
     ? { seconds: null, basis: NOTHING_MOVED }
-    : rpoOf(request?.mode ?? null, outcome, promote, readiness, promotion);
+    : (worst ??
+      rpoOne(request?.mode ?? null, outcome, promote, readiness?.rpoLagMs ?? null, promotion?.done === true));
   const writeUnavailableSeconds =
     !dryRun &&
     request?.mode === 'planned' &&
@@ -259,6 +273,7 @@ export function buildReport(source: ReportSource): FailoverReport {
     dnsTtlSeconds,
     rpo,
     writeUnavailableSeconds,
+    databases,
     steps: summariseSteps(timeline),
     fencing: fencing.entries,
     failure,
@@ -269,46 +284,6 @@ export function buildReport(source: ReportSource): FailoverReport {
     lock,
     summary,
     timeline,
-  };
-}
-
-function rpoOf(
-  mode: string | null,
-  outcome: Outcome,
-  promote: z.infer<typeof promoteOutput> | null,
-  readiness: z.infer<typeof checkReadinessOutput> | null,
-  promotion: z.infer<typeof checkPromotionOutput> | null,
-): FailoverReport['rpo'] {
-  if (outcome === 'no-action') return { seconds: null, basis: 'no failover: no data moved' };
-  if (mode === 'planned') {
-    return promotion?.done
-      ? { seconds: 0, basis: 'switchover verified: Aurora waited for full sync, no data lost' }
-      : { seconds: null, basis: 'switchover not verified: RPO unknown' };
-  }
-  if (promote?.action === 'already-writer') {
-    return {
-      seconds: null,
-      basis: 'target was already writer when this execution started: RPO not observed',
-    };
-  }
-  const lagMs = promote?.rpoLagMsBeforePromotion ?? readiness?.rpoLagMs ?? null;
-  // rds.global_db_rpo: Aurora blocked every commit that would have left the secondary further
-  // behind than this, so no more than this was lost, whatever the lag read (or not read).
-  const bound = promote?.rpoBoundSeconds;
-  const capped =
-    bound === undefined ? '' : `; at most ${bound} s: rds.global_db_rpo blocks commits beyond it`;
-  if (lagMs === null || !promote) {
-    return promote && bound !== undefined
-      ? {
-          seconds: bound,
-          basis: `upper bound: rds.global_db_rpo is ${bound} s (Aurora blocks commits beyond it); no RPO lag was observed before promotion`,
-        }
-      : { seconds: null, basis: 'unknown: no RPO lag was observed before promotion' };
-  }
-  const observed = Math.round(lagMs) / 1000;
-  return {
-    seconds: bound === undefined ? observed : Math.min(observed, bound),
-    basis: `estimate: AuroraGlobalDBRPOLag last observed before ${promote.action === 'detach' ? 'the target was detached' : 'promotion'}; writes in that window may be lost${capped}`,
   };
 }
 
@@ -323,14 +298,21 @@ function confirmAuroraFencing(
   fence: z.infer<typeof fenceOutput> | null,
   verified: boolean,
   sourceRegion: string | null,
+  detached: readonly string[],
 ): Fencing {
   const entries = fence?.fencing ?? [];
   const followUps = fence?.followUps ?? [];
   const regionAnswered = entries.some((f) => f.resource.startsWith('ecs ') && f.outcome !== 'unconfirmed');
   if (!verified || !regionAnswered) return { entries, followUps };
+  // A detached database's old writer was left writing on purpose: its entry stays unconfirmed.
+  const confirmed = entries
+    .filter((f) => f.resource.startsWith(AURORA_FENCING_PREFIX) && f.outcome === 'unconfirmed')
+    .map((f) => f.resource.slice(AURORA_FENCING_PREFIX.length))
+    .filter((id) => !detached.includes(id));
   return {
     entries: entries.map((f) =>
-      f.resource.startsWith('aurora ') && f.outcome === 'unconfirmed'
+      f.resource.startsWith(AURORA_FENCING_PREFIX) &&
+      confirmed.includes(f.resource.slice(AURORA_FENCING_PREFIX.length))
         ? {
             ...f,
             outcome: 'fenced' as const,
@@ -338,7 +320,11 @@ function confirmAuroraFencing(
           }
         : f,
     ),
-    followUps: followUps.filter((line) => !line.includes('describe-global-clusters')),
+    followUps: followUps.filter(
+      (line) =>
+        !line.includes('describe-global-clusters') ||
+        !confirmed.some((id) => line.includes(`--global-cluster-identifier ${id} `)),
+    ),
   };
 }
 

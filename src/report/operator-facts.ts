@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { acquireLockOutput } from '../steps/contracts-lock.js';
 import { approvalDecisionSchema, detachTargetOutput } from '../steps/contracts-operators.js';
 import type { TimelineEvent } from '../timeline/types.js';
@@ -114,7 +114,16 @@ export function operatorFacts(
   }
 
   const detach = pick(detachTargetOutput, at(state, 'takeover', 'detach'));
-  if (detach && (detach.action === 'detached' || detach.action === 'already-detached')) {
+  const several = (detach?.databases?.length ?? 0) > 1;
+  if (detach && several && (detach.action === 'detached' || detach.action === 'already-detached')) {
+    const gone = (detach.databases ?? []).filter(
+      (d) => d.action === 'detached' || d.action === 'already-detached',
+    );
+    actions.push(
+      `${gone.map((d) => d.globalClusterIdentifier).join(', ')} moved by detach (${detach.reason ?? 'the managed failover was not usable'}; ${detach.precaution.note}). They have no standby now: rebuild each global database (runbooks/failure-paths.md, "Promotion stuck, target detached"):`,
+      ...detach.rebuildInstructions.map((line) => `  ${line}`),
+    );
+  } else if (detach && (detach.action === 'detached' || detach.action === 'already-detached')) {
     actions.push(
       `${detach.reason?.startsWith('the managed failover cannot be used') ? `The managed Aurora failover could not be used (${detach.reason.replace(/^the managed failover cannot be used: /, '')})` : 'The managed Aurora failover was stuck'}, so the target was detached from the global cluster (${detach.precaution.note}). There is no standby now: rebuild the global database (runbooks/failure-paths.md, "Promotion stuck, target detached"):`,
       ...detach.rebuildInstructions.map((line) => `  ${line}`),

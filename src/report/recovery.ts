@@ -66,7 +66,8 @@ export function recoveryOf(state: unknown, capacityShort: readonly string[]): Re
     // Recovery could not finish: if the writer never moved, these put everything back as found.
     const found = pick(foundStateSchema, at(state, 'steps', 'found'));
     const restore =
-      assess.writer !== 'target' && found
+      // A split moved some databases: restoring the source's services would not bring them back.
+      assess.writer !== 'target' && assess.writer !== 'split' && found
         ? found.services.flatMap((service) =>
             restoreCommands(service).map((c) => `If the writer did not move, restore as found: ${c}`),
           )

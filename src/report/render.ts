@@ -33,6 +33,13 @@ export function renderReport(report: FailoverReport): string {
   if (report.writeUnavailableSeconds !== null) {
     lines.push(`- Write-unavailable window: ${show(report.writeUnavailableSeconds)}`);
   }
+  if (report.databases.length > 1) {
+    // Several databases: where each one writes, so a split is never silent.
+    for (const d of report.databases)
+      lines.push(
+        `- Database ${d.globalClusterIdentifier}: writer ${d.writerRegion ?? 'unknown'} (${d.how}), RPO ${show(d.rpoSeconds)}`,
+      );
+  }
   if (report.failure) lines.push(`- Failure: ${report.failure.error}: ${report.failure.cause}`);
   if (report.recovery.kind !== 'none') {
     const state = report.recovery.complete ? 'complete' : 'INCOMPLETE';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { timelineSchema } from '../timeline/types.js';
 
 /**
@@ -47,6 +47,21 @@ export const failoverReportSchema = z.object({
   rpo: z.object({ seconds: z.number().nullable(), basis: z.string() }),
   /** Planned switchover: from the switchover's start until the new writer accepted writes. */
   writeUnavailableSeconds: z.number().nullable(),
+  /**
+   * Each Aurora global cluster the plan moves: where its writer is as far as the execution could
+   * tell (null: unknown, still moving), how it got there (failover, switchover, detach,
+   * already-writer, not moved) and its RPO. `rpo` above is the worst of them.
+   */
+  databases: z
+    .array(
+      z.object({
+        globalClusterIdentifier: z.string(),
+        writerRegion: z.string().nullable(),
+        how: z.string(),
+        rpoSeconds: z.number().nullable(),
+      }),
+    )
+    .default([]),
   steps: z.array(stepSummarySchema),
   fencing: z.array(
     z.object({ resource: z.string(), action: z.string(), outcome: z.string(), detail: z.string() }),

@@ -1,4 +1,5 @@
 import type { DBCluster, FailoverStatus, GlobalCluster } from '@aws-sdk/client-rds';
+import type { DatabasePlan } from '../plan/databases.js';
 import type { DatabaseMemberSnapshot } from './types.js';
 import type { World } from './world.js';
 
@@ -95,19 +96,25 @@ export class AuroraGlobalDatabase {
   /** Each state of the global cluster, from when DescribeGlobalClusters shows it. */
   readonly #published: { visibleAt: number; state: GlobalState; print: string }[] = [];
 
+  /**
+   * `stream` names this database's random streams apart from the others' (the first database's
+   * are the world's own, so a plan with one database draws exactly what it always drew).
+   */
   constructor(
     private readonly world: World,
     private readonly options: AuroraOptions,
+    private readonly database: DatabasePlan,
+    private readonly stream = '',
   ) {
     const { plan } = world;
     const writerRegion = options.initialWriter === 'standby' ? plan.regions.standby : plan.regions.primary;
-    const ids = world.rng('identifiers');
-    this.id = plan.database.globalClusterIdentifier;
+    const ids = this.#rng('identifiers');
+    this.id = database.globalClusterIdentifier;
     this.arn = `arn:aws:rds::${world.account}:global-cluster:${this.id}`;
     this.resourceId = `cluster-${ids.hex(14)}`;
     this.#created = new Date(world.t0 - 30 * 86_400_000);
     this.clusters = world.regions.map((region) => {
-      const arn = plan.database.members[region] ?? '';
+      const arn = database.members[region] ?? '';
       const writer = region === writerRegion;
       const role = region === plan.regions.primary ? 'primary' : 'standby';
       // The old primary of a failover that happened before the drill may still await its rebuild.
@@ -133,6 +140,10 @@ export class AuroraGlobalDatabase {
         replicating: !c.isWriter && c.sync === 'connected',
       });
     this.#publish(Number.NEGATIVE_INFINITY);
+  }
+
+  #rng(purpose: string) {
+    return this.world.rng(this.stream ? `${purpose}|${this.stream}` : purpose);
   }
 
   /** Applies every transition due at or before `now`, earliest first, publishing each change. */
@@ -232,7 +243,7 @@ export class AuroraGlobalDatabase {
       at === Number.NEGATIVE_INFINITY
         ? 0
         : (this.options.globalReadLagMs ??
-          this.world.rng('aurora-read-lag').latency(this.world.latencies.auroraGlobalReadLag));
+          this.#rng('aurora-read-lag').latency(this.world.latencies.auroraGlobalReadLag));
     this.#published.push({ visibleAt: at + lag, state, print });
   }
 
@@ -251,7 +262,7 @@ export class AuroraGlobalDatabase {
   }
 
   /**
-   * rds.global_db_rpo (plan database.globalDbRpoSeconds, set in the primary's cluster parameter
+   * rds.global_db_rpo (the plan database's globalDbRpoSeconds, set in the primary's cluster parameter
    * group): "Aurora PostgreSQL blocks transaction commits if there is no secondary DB cluster that
    * has an RPO lag time less than the RPO time", and allows them again once one has (Aurora User
    * Guide, managing RPOs for Aurora PostgreSQL-based global databases). Only the primary region's
@@ -260,7 +271,7 @@ export class AuroraGlobalDatabase {
    * commits. The lag is the world's steady RPO lag.
    */
   commitsPaused(cluster: AuroraCluster): boolean {
-    const rpoSeconds = this.world.plan.database.globalDbRpoSeconds;
+    const rpoSeconds = this.database.globalDbRpoSeconds;
     if (rpoSeconds === undefined || cluster.region !== this.world.plan.regions.primary) return false;
     if (!cluster.isWriter || !cluster.inGlobal) return false;
     const secondaries = this.clusters.filter((c) => c.inGlobal && !c.isWriter && c.sync === 'connected');
@@ -272,14 +283,13 @@ export class AuroraGlobalDatabase {
    * leave a secondary further behind than it, so the lag of committed data stays at or below it.
    */
   reportedRpoLagMs(rawMs: number): number {
-    const rpoSeconds = this.world.plan.database.globalDbRpoSeconds;
+    const rpoSeconds = this.database.globalDbRpoSeconds;
     return rpoSeconds === undefined ? rawMs : Math.min(rawMs, rpoSeconds * 1000);
   }
 
   #rebuildAt(region: string, from: number): number {
     const rebuild =
-      this.options.rebuildAfterMs ??
-      this.world.rng('aurora-rebuild').latency(this.world.latencies.auroraRebuild);
+      this.options.rebuildAfterMs ?? this.#rng('aurora-rebuild').latency(this.world.latencies.auroraRebuild);
     return this.world.clearFrom(region, from, ['service-down', 'apis-unreachable']) + rebuild;
   }
 
@@ -307,7 +317,7 @@ export class AuroraGlobalDatabase {
   }
 
   start(kind: AuroraOperation['kind'], from: AuroraCluster, to: AuroraCluster, now: number): void {
-    const rng = this.world.rng('aurora');
+    const rng = this.#rng('aurora');
     const pendingUntil = now + rng.latency(this.world.latencies.auroraFailoverPending);
     const catchUp =
       kind === 'switchover'
@@ -336,7 +346,7 @@ export class AuroraGlobalDatabase {
    * secondary is then `promoting` for LATENCIES.auroraDetachPromotion before it takes writes.
    */
   detach(cluster: AuroraCluster, now: number): void {
-    const rng = this.world.rng('aurora-detach');
+    const rng = this.#rng('aurora-detach');
     cluster.detachRemovedAt = now + rng.latency(this.world.latencies.auroraDetachRemoval);
     if (!cluster.isWriter)
       cluster.detachDoneAt =

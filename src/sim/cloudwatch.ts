@@ -72,7 +72,8 @@ export class CloudWatchModel implements ServiceModel {
 
   constructor(
     private readonly world: World,
-    private readonly aurora: AuroraGlobalDatabase,
+    /** Every Aurora global database of the plan: AuroraGlobalDBRPOLag per member cluster. */
+    private readonly auroras: readonly AuroraGlobalDatabase[],
     private readonly missing: readonly MissingWindow[] = [],
   ) {
     this.handlers = {
@@ -213,15 +214,16 @@ export class CloudWatchModel implements ServiceModel {
         .flatMap((t) => this.#signalPoint(signal, stat.Stat ?? signal.stat, t, periodMs));
     }
     if (metric.Namespace === 'AWS/RDS' && metric.MetricName === 'AuroraGlobalDBRPOLag') {
-      const cluster = this.aurora.clusters.find(
-        (c) => c.region === region && c.id === dims.DBClusterIdentifier,
+      const aurora = this.auroras.find((db) =>
+        db.clusters.some((c) => c.region === region && c.id === dims.DBClusterIdentifier),
       );
-      if (!cluster || Object.keys(dims).length !== 1) return [];
+      const cluster = aurora?.clusters.find((c) => c.region === region && c.id === dims.DBClusterIdentifier);
+      if (!aurora || !cluster || Object.keys(dims).length !== 1) return [];
       return periods
-        .filter((t) => readable(t) && this.aurora.wasReplicating(cluster, t + periodMs - 1))
+        .filter((t) => readable(t) && aurora.wasReplicating(cluster, t + periodMs - 1))
         .map((t) => ({
           t,
-          v: this.aurora.reportedRpoLagMs(
+          v: aurora.reportedRpoLagMs(
             Math.round(this.world.rpoLagMs * (0.8 + 0.4 * noise(this.world.seed, `rpo|${cluster.arn}|${t}`))),
           ),
         }));

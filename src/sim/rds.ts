@@ -5,6 +5,7 @@ import type {
   RemoveFromGlobalClusterMessage,
   SwitchoverGlobalClusterMessage,
 } from '@aws-sdk/client-rds';
+import { databasesOf } from '../plan/databases.js';
 import { type AuroraCluster, AuroraGlobalDatabase, type AuroraOptions } from './aurora.js';
 import { SimFault } from './errors.js';
 import { type Handler, op, type ServiceModel, type World } from './world.js';
@@ -15,31 +16,47 @@ const notFoundCluster = (id: string | undefined) =>
   new SimFault('DBClusterNotFoundFault', `DBCluster ${id} not found.`, 404);
 const invalidGlobalState = (message: string) => new SimFault('InvalidGlobalClusterStateFault', message);
 
-/** RDS: the Aurora global database commands the orchestrator uses. */
+/**
+ * RDS: the Aurora global database commands the orchestrator uses, over one AuroraGlobalDatabase
+ * per plan database. Each request names its global cluster (GlobalClusterIdentifier) or its
+ * cluster (identifier or ARN), and goes to that database alone.
+ */
 export class RdsModel implements ServiceModel {
   readonly service = 'rds' as const;
-  readonly db: AuroraGlobalDatabase;
+  /** One per plan database, in plan order. */
+  readonly dbs: readonly AuroraGlobalDatabase[];
   readonly handlers: Record<string, Handler>;
 
+  /** `options(id)`: the simulator options of the database with that global cluster identifier. */
   constructor(
     private readonly world: World,
-    options: AuroraOptions,
+    options: (globalClusterIdentifier: string) => AuroraOptions,
   ) {
-    this.db = new AuroraGlobalDatabase(world, options);
+    this.dbs = databasesOf(world.plan).map(
+      (database, i) =>
+        new AuroraGlobalDatabase(
+          world,
+          options(database.globalClusterIdentifier),
+          database,
+          i === 0 ? '' : database.globalClusterIdentifier,
+        ),
+    );
     this.handlers = {
       // Eventually consistent: a change shows only after its read lag (AuroraGlobalDatabase.globalView).
       DescribeGlobalClusters: op<DescribeGlobalClustersMessage>((input, _region, now) => {
         const id = input.GlobalClusterIdentifier;
-        if (id !== undefined && id !== this.db.id) throw notFoundGlobal(id);
-        return { GlobalClusters: [this.db.globalView(now)] };
+        if (id === undefined) return { GlobalClusters: this.dbs.map((db) => db.globalView(now)) };
+        return { GlobalClusters: [this.#global(id).globalView(now)] };
       }),
       // Clusters are regional: a cluster in another region is not found, as with AWS.
       DescribeDBClusters: op<DescribeDBClustersMessage>((input, region) => {
         const id = input.DBClusterIdentifier;
-        const inRegion = this.db.clusters.filter((c) => c.region === region);
-        const found = id === undefined ? inRegion : inRegion.filter((c) => c.id === id || c.arn === id);
+        const inRegion = this.dbs.flatMap((db) =>
+          db.clusters.filter((c) => c.region === region).map((c) => ({ db, c })),
+        );
+        const found = id === undefined ? inRegion : inRegion.filter(({ c }) => c.id === id || c.arn === id);
         if (id !== undefined && found.length === 0) throw notFoundCluster(id);
-        return { DBClusters: found.map((c) => this.db.clusterView(c)) };
+        return { DBClusters: found.map(({ db, c }) => db.clusterView(c)) };
       }),
       FailoverGlobalCluster: op<FailoverGlobalClusterMessage>((input, region, now) => {
         if (input.AllowDataLoss && input.Switchover) {
@@ -48,9 +65,9 @@ export class RdsModel implements ServiceModel {
             'AllowDataLoss and Switchover cannot be specified together.',
           );
         }
-        const target = this.#target(input.GlobalClusterIdentifier, input.TargetDbClusterIdentifier);
+        const { db, target } = this.#target(input.GlobalClusterIdentifier, input.TargetDbClusterIdentifier);
         // Without AllowDataLoss the API performs a switchover (RDS API Reference, FailoverGlobalCluster).
-        if (!input.AllowDataLoss) return this.#switchover(target, now);
+        if (!input.AllowDataLoss) return this.#switchover(db, target, now);
         // The unplanned path runs against the target's region, the one that answers in an outage.
         if (target.region !== region) {
           throw new SimFault(
@@ -58,36 +75,37 @@ export class RdsModel implements ServiceModel {
             `FailoverGlobalCluster with AllowDataLoss must be sent to the target cluster's region ${target.region}, not ${region}.`,
           );
         }
-        this.#checkPromotable(target);
-        const from = this.db.writer();
-        if (!from) throw invalidGlobalState(`Global cluster ${this.db.id} has no writer.`);
+        this.#checkPromotable(db, target);
+        const from = db.writer();
+        if (!from) throw invalidGlobalState(`Global cluster ${db.id} has no writer.`);
         this.#checkEngineVersions(target, from);
-        this.db.start('failover', from, target, now);
-        return { GlobalCluster: this.db.globalView(now, true) };
+        db.start('failover', from, target, now);
+        return { GlobalCluster: db.globalView(now, true) };
       }),
-      SwitchoverGlobalCluster: op<SwitchoverGlobalClusterMessage>((input, _region, now) =>
-        this.#switchover(this.#target(input.GlobalClusterIdentifier, input.TargetDbClusterIdentifier), now),
-      ),
+      SwitchoverGlobalCluster: op<SwitchoverGlobalClusterMessage>((input, _region, now) => {
+        const { db, target } = this.#target(input.GlobalClusterIdentifier, input.TargetDbClusterIdentifier);
+        return this.#switchover(db, target, now);
+      }),
       RemoveFromGlobalCluster: op<RemoveFromGlobalClusterMessage>((input, region, now) => {
-        if (input.GlobalClusterIdentifier !== this.db.id) throw notFoundGlobal(input.GlobalClusterIdentifier);
-        const cluster = this.db.find(input.DbClusterIdentifier, true);
+        const db = this.#global(input.GlobalClusterIdentifier);
+        const cluster = db.find(input.DbClusterIdentifier, true);
         if (!cluster) {
           // Modelling choice: AWS documents DBClusterNotFoundFault for a cluster it cannot find
           // in the global cluster (RDS API Reference, RemoveFromGlobalCluster, Errors).
-          const known = this.db.find(input.DbClusterIdentifier);
+          const known = db.find(input.DbClusterIdentifier);
           if (!known) throw notFoundCluster(input.DbClusterIdentifier);
           throw new SimFault(
             'DBClusterNotFoundFault',
-            `DB cluster ${known.id} is not a member of global cluster ${this.db.id}.`,
+            `DB cluster ${known.id} is not a member of global cluster ${db.id}.`,
             404,
           );
         }
-        if (this.db.isLeaving(cluster)) {
+        if (db.isLeaving(cluster)) {
           // Modelling choice: a second removal while the first is under way is refused (the
           // removal is asynchronous; AWS names no error for it, InvalidDBClusterStateFault is listed).
           throw new SimFault(
             'InvalidDBClusterStateFault',
-            `DB cluster ${cluster.id} is already being removed from global cluster ${this.db.id}.`,
+            `DB cluster ${cluster.id} is already being removed from global cluster ${db.id}.`,
           );
         }
         if (cluster.region !== region) {
@@ -98,41 +116,56 @@ export class RdsModel implements ServiceModel {
         }
         // Detach-and-promote is the documented way out of a managed failover that makes no
         // progress: removing the stuck operation's target abandons the operation.
-        const op = this.db.operation;
+        const op = db.operation;
         if (op && !(op.doneAt === Number.POSITIVE_INFINITY && op.to === cluster))
-          throw invalidGlobalState(`Global cluster ${this.db.id} is ${this.db.failoverStatus(now)}.`);
-        if (op) this.db.cancel(now);
-        if (cluster.isWriter && this.db.clusters.some((c) => c.inGlobal && c !== cluster)) {
+          throw invalidGlobalState(`Global cluster ${db.id} is ${db.failoverStatus(now)}.`);
+        if (op) db.cancel(now);
+        if (cluster.isWriter && db.clusters.some((c) => c.inGlobal && c !== cluster)) {
           throw invalidGlobalState(
             `The primary cluster ${cluster.id} can be removed only after every secondary.`,
           );
         }
         // Asynchronous: the answer still lists the cluster (AuroraGlobalDatabase.detach).
-        this.db.detach(cluster, now);
-        return { GlobalCluster: this.db.globalView(now, true) };
+        db.detach(cluster, now);
+        return { GlobalCluster: db.globalView(now, true) };
       }),
     };
   }
 
+  /** The plan's first database (a plan with one database has only this one). */
+  get db(): AuroraGlobalDatabase {
+    const first = this.dbs[0];
+    if (!first) throw new Error('the plan names no database');
+    return first;
+  }
+
   advance(now: number): void {
-    this.db.advance(now);
+    for (const db of this.dbs) db.advance(now);
   }
 
-  #target(globalId: string | undefined, targetId: string | undefined): AuroraCluster {
-    if (globalId !== this.db.id) throw notFoundGlobal(globalId);
-    const target = this.db.find(targetId, true);
+  #global(globalId: string | undefined): AuroraGlobalDatabase {
+    const db = this.dbs.find((d) => d.id === globalId);
+    if (!db) throw notFoundGlobal(globalId);
+    return db;
+  }
+
+  #target(
+    globalId: string | undefined,
+    targetId: string | undefined,
+  ): { db: AuroraGlobalDatabase; target: AuroraCluster } {
+    const db = this.#global(globalId);
+    const target = db.find(targetId, true);
     if (!target) throw notFoundCluster(targetId);
-    return target;
+    return { db, target };
   }
 
-  #checkPromotable(target: AuroraCluster): void {
-    if (this.db.operation) {
+  #checkPromotable(db: AuroraGlobalDatabase, target: AuroraCluster): void {
+    if (db.operation) {
       throw invalidGlobalState(
-        `Global cluster ${this.db.id} is already ${this.db.operation.kind === 'failover' ? 'failing over' : 'switching over'}.`,
+        `Global cluster ${db.id} is already ${db.operation.kind === 'failover' ? 'failing over' : 'switching over'}.`,
       );
     }
-    if (target.isWriter)
-      throw invalidGlobalState(`${target.id} is already the primary cluster of ${this.db.id}.`);
+    if (target.isWriter) throw invalidGlobalState(`${target.id} is already the primary cluster of ${db.id}.`);
     if (target.sync !== 'connected') {
       throw invalidGlobalState(
         `${target.id} is ${target.sync}: it must be rebuilt as a secondary before it can be promoted.`,
@@ -165,10 +198,10 @@ export class RdsModel implements ServiceModel {
   }
 
   /** Planned: both regions must be healthy and every secondary in sync, so that RPO is 0. */
-  #switchover(target: AuroraCluster, now: number): object {
-    this.#checkPromotable(target);
-    const from = this.db.writer();
-    if (!from) throw invalidGlobalState(`Global cluster ${this.db.id} has no writer.`);
+  #switchover(db: AuroraGlobalDatabase, target: AuroraCluster, now: number): object {
+    this.#checkPromotable(db, target);
+    const from = db.writer();
+    if (!from) throw invalidGlobalState(`Global cluster ${db.id} has no writer.`);
     for (const region of new Set([from.region, target.region])) {
       if (
         this.world.isDown(region, 'service-down', now) ||
@@ -177,13 +210,13 @@ export class RdsModel implements ServiceModel {
         throw invalidGlobalState(`Switchover needs both regions available; ${region} is not.`);
       }
     }
-    const behind = this.db.clusters.find((c) => c.inGlobal && !c.isWriter && c.sync !== 'connected');
+    const behind = db.clusters.find((c) => c.inGlobal && !c.isWriter && c.sync !== 'connected');
     if (behind)
       throw invalidGlobalState(
         `Secondary ${behind.id} is ${behind.sync}; switchover needs every secondary in sync.`,
       );
     this.#checkEngineVersions(target, from);
-    this.db.start('switchover', from, target, now);
-    return { GlobalCluster: this.db.globalView(now, true) };
+    db.start('switchover', from, target, now);
+    return { GlobalCluster: db.globalView(now, true) };
   }
 }

@@ -1,3 +1,4 @@
+import { databasesOf } from '../plan/databases.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import type { ServiceName } from './errors.js';
 import { type Latency, type LatencyName, type LatencyProfile, latenciesFor } from './latencies.js';
@@ -20,7 +21,7 @@ export class World {
     readonly profile: LatencyProfile = 'typical',
   ) {
     this.latencies = latenciesFor(profile);
-    this.account = plan.database.members[plan.regions.primary]?.split(':')[4] ?? '123456789012';
+    this.account = databasesOf(plan)[0]?.members[plan.regions.primary]?.split(':')[4] ?? '123456789012';
   }
 
   get regions(): [string, string] {

@@ -7,9 +7,11 @@ import { isTransientAwsError } from '../aws/translate.js';
 import { locateService } from '../decisions/capacity.js';
 import { FailoverError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
+import { type DatabasePlan, databasesOf } from '../plan/databases.js';
 import type { AssessRecoveryOutput, assessRecoveryInput } from '../recovery/contracts.js';
 import { decideRecovery, type WriterObservation } from '../recovery/decide.js';
 import { dnsHandOver } from '../recovery/hand-over.js';
+import { type DatabaseWriter, splitHandOver, writersVerdict } from '../recovery/split.js';
 import { event } from '../timeline/types.js';
 
 const STEP = 'assess-recovery';
@@ -32,8 +34,8 @@ export async function assessRecovery(
   // Lambda timeout even when the orchestrator's own region does not answer.
   const [writer, noted, targetCapacity] = await Promise.all([
     request.dryRun
-      ? { kind: 'source' as const, detail: 'dry run: not read' }
-      : observeWriter(request.sourceRegion, request.targetRegion, deps, detachSent(input)),
+      ? { kind: 'source' as const, detail: 'dry run: not read', databases: [] }
+      : observeWriters(request.sourceRegion, request.targetRegion, deps, detachSent(input)),
     phase === 'take-over' && !request.dryRun ? notedComputeFailure(request, deps) : null,
     readTargetCapacity(request.targetRegion, deps),
   ]);
@@ -55,15 +57,38 @@ export async function assessRecovery(
   const controlPlaneSilent = [...failures, ...(input.failure ? [{ error: input.failure.Error }] : [])].some(
     (f) => f.error === 'ControlPlaneUnavailableError',
   );
-  const handOver =
-    verdict.decision === 'stop' && writer.kind === 'target' && controlPlaneSilent
+  const handOver = [
+    ...(verdict.decision === 'stop' &&
+    (writer.kind === 'target' || writer.kind === 'split') &&
+    controlPlaneSilent
       ? dnsHandOver(deps.plan, request.sourceRegion, request.targetRegion)
-      : [];
+      : []),
+    // Databases left writing in the source once the others moved: never silently.
+    ...(writer.kind === 'split' ? splitHandOver(deps.plan, request, writer.databases) : []),
+    // Stopping without knowing where every database writes: they may be split, say which to check.
+    ...(verdict.decision === 'stop' &&
+    writer.databases.length > 1 &&
+    writer.kind !== 'split' &&
+    writer.kind !== 'target'
+      ? [
+          `Several databases: where each one writes is not established (${writer.detail}). Check every one before anything else, they may be split between ${request.sourceRegion} and ${request.targetRegion}: aws rds describe-global-clusters --region ${request.targetRegion} --query 'GlobalClusters[].[GlobalClusterIdentifier,GlobalClusterMembers[?IsWriter].DBClusterArn]' (runbooks/failure-paths.md, section Databases split).`,
+        ]
+      : []),
+  ];
   const countsAsReshift = verdict.decision === 'shift' && (phase === 'traffic' || phase === 'verify');
   return {
     decision: verdict.decision,
     why: verdict.why,
     writer: writer.kind,
+    ...(writer.databases.length > 1
+      ? {
+          databases: writer.databases.map(({ id, kind, detail }) => ({
+            globalClusterIdentifier: id,
+            writer: kind,
+            detail,
+          })),
+        }
+      : {}),
     phase,
     reshifts: countsAsReshift ? reshifts + 1 : reshifts,
     firstAssessedAt,
@@ -93,10 +118,19 @@ export async function assessRecovery(
   };
 }
 
-/** Whether DetachTarget sent (or found) a removal of the target: its output in the take-over state. */
-function detachSent(input: z.infer<typeof assessRecoveryInput>): boolean {
-  const takeover = input.takeover as { detach?: { action?: unknown } } | null | undefined;
-  return takeover?.detach?.action === 'detached' || takeover?.detach?.action === 'already-detached';
+/**
+ * Whether DetachTarget sent (or found) a removal of each database's target, by global cluster
+ * (its output in the take-over state; an output without a list speaks for every database).
+ */
+function detachSent(input: z.infer<typeof assessRecoveryInput>): (id: string) => boolean {
+  const takeover = input.takeover as
+    | { detach?: { action?: unknown; databases?: { globalClusterIdentifier?: unknown; action?: unknown }[] } }
+    | null
+    | undefined;
+  const sent = (action: unknown) => action === 'detached' || action === 'already-detached';
+  const listed = takeover?.detach?.databases;
+  if (!Array.isArray(listed)) return () => sent(takeover?.detach?.action);
+  return (id) => listed.some((d) => d.globalClusterIdentifier === id && sent(d.action));
 }
 
 /**
@@ -188,19 +222,41 @@ async function readTargetCapacity(target: string, deps: StepDeps): Promise<strin
   }
 }
 
-/** Where the writer is, read through the target's RDS endpoint (it answers: it is ours). */
+type Observed = { kind: WriterObservation; detail: string };
+
+/**
+ * Where every database's writer is; one verdict for them all (writersVerdict): the point of no
+ * return is passed as soon as any database's writer moved.
+ */
+async function observeWriters(
+  source: string,
+  target: string,
+  deps: StepDeps,
+  detaching: (id: string) => boolean,
+): Promise<Observed & { databases: DatabaseWriter[] }> {
+  const databases = databasesOf(deps.plan);
+  const observed = await Promise.all(
+    databases.map((db) => observeWriter(db, source, target, deps, detaching(db.globalClusterIdentifier))),
+  );
+  const each = observed.map((o, i) => ({ ...o, id: databases[i]?.globalClusterIdentifier ?? '' }));
+  const only = each[0];
+  if (each.length === 1 && only) return { kind: only.kind, detail: only.detail, databases: each };
+  return { ...writersVerdict(each), databases: each };
+}
+
+/** Where one database's writer is, read through the target's RDS endpoint (it answers: it is ours). */
 async function observeWriter(
+  database: DatabasePlan,
   source: string,
   target: string,
   deps: StepDeps,
   detaching = false,
-): Promise<{ kind: WriterObservation; detail: string }> {
-  const { plan } = deps;
+): Promise<Observed> {
   const rds = deps.clients.forRegion(target).rds;
-  const targetArn = plan.database.members[target] ?? '';
-  const sourceArn = plan.database.members[source] ?? '';
-  const read = async (signal: AbortSignal): Promise<{ kind: WriterObservation; detail: string }> => {
-    const view = await describeGlobalCluster(rds, plan.database.globalClusterIdentifier, {
+  const targetArn = database.members[target] ?? '';
+  const sourceArn = database.members[source] ?? '';
+  const read = async (signal: AbortSignal): Promise<Observed> => {
+    const view = await describeGlobalCluster(rds, database.globalClusterIdentifier, {
       abortSignal: signal,
     });
     if (!view.members.some((m) => m.arn === targetArn)) {

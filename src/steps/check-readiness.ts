@@ -16,8 +16,10 @@ import {
 } from '../decisions/readiness.js';
 import { AwsRequestError, TargetNotReadyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
+import { type DatabasePlan, databasesOf } from '../plan/databases.js';
 import { event } from '../timeline/types.js';
 import type { CheckReadinessOutput, checkReadinessInput } from './contracts.js';
+import { worst } from './databases.js';
 import { isDryRun } from './dry-run.js';
 import { describeProblem, notReadyMessage } from './readiness-problems.js';
 import { regionHealth } from './region-health.js';
@@ -60,38 +62,10 @@ export async function checkReadiness(
   const { plan, clients, now } = deps;
   const started = now();
   const target = clients.forRegion(request.targetRegion);
-  const targetArn = plan.database.members[request.targetRegion] ?? '';
-  const sourceArn = plan.database.members[request.sourceRegion] ?? '';
-
-  const globalCheck = checked('aurora-global-membership', async () => {
-    const view = await describeGlobalCluster(target.rds, plan.database.globalClusterIdentifier);
-    return { name: 'aurora-global-membership', ...judgeMembership(view, targetArn, request.targetRegion) };
-  });
-
-  // Read once, used twice: the target's own check and the engine comparison with the source.
-  const targetCluster = describeCluster(target.rds, targetArn);
-  const clusterCheck = checked('aurora-target-cluster', async () => {
-    const cluster = await targetCluster;
-    if (cluster.instanceCount === 0) {
-      return {
-        name: 'aurora-target-cluster',
-        ok: false,
-        detail: `${cluster.identifier} is headless (no DB instance): add an instance before it can be promoted`,
-      };
-    }
-    if (cluster.status !== 'available') {
-      return {
-        name: 'aurora-target-cluster',
-        ok: false,
-        detail: `${cluster.identifier} is ${cluster.status}, not available`,
-      };
-    }
-    return {
-      name: 'aurora-target-cluster',
-      ok: true,
-      detail: `${cluster.identifier}: ${cluster.instanceCount} instance(s), engine ${cluster.engineVersion ?? '?'}`,
-    };
-  });
+  const databases = databasesOf(plan);
+  const several = databases.length > 1;
+  // Every database's own checks, side by side; with several, each detail names its database.
+  const perDatabase = databases.map((db) => databaseChecks(db, input, deps, several));
 
   const servicesCheck = checked('ecs-target-services', async () => {
     const refs = plan.services.map((s) => locateService(s, request.targetRegion));
@@ -132,58 +106,50 @@ export async function checkReadiness(
         };
   });
 
-  // The source's engine version, when its region answered: promote-database decides from it.
-  const engines: { source: string | null; target: string | null } = { source: null, target: null };
-  const sourceCheck =
-    request.mode === 'planned'
-      ? sourceReadyForSwitchover(request, sourceArn, targetCluster, deps, engines)
-      : sourceEngineIfReadable(request, sourceArn, targetCluster, deps, engines);
   const checks = (
     await Promise.all([
-      globalCheck,
-      clusterCheck,
+      ...perDatabase.flatMap((d) => [d.membership, d.cluster]),
       servicesCheck,
       dnsCheck,
       targetHealthCheck,
-      sourceCheck,
+      // Started here, after the target's checks, as with one database always: the same call order.
+      ...perDatabase.map((d) => d.source()),
       controlsCheck,
       healthCheckedPlannedCheck(request, deps),
     ])
   ).filter((c): c is Check => c !== null);
-  engines.target = (await targetCluster.catch(() => null))?.engineVersion ?? null;
+  for (const d of perDatabase)
+    d.engines.target = (await d.targetCluster.catch(() => null))?.engineVersion ?? null;
   if (request.mode === 'planned') checks.push(...(await sustainedHealthForSwitchover(request, deps)));
 
-  // The lag lives in the target region's CloudWatch: a throttle is retried like any other
-  // target read; a refusal (access) only leaves the RPO evidence missing.
-  let rpoLagMs: number | null = null;
-  let lagNote = 'no AuroraGlobalDBRPOLag data';
-  try {
-    const lag = await withinDeadline(
-      (abortSignal) =>
-        readRpoLagMs(target.cloudwatch, clusterIdentifierOfArn(targetArn), now(), { abortSignal }),
-      plan.timeouts.failedRegionCallMs,
-    );
-    if (lag === 'silence') lagNote = `no answer within ${plan.timeouts.failedRegionCallMs} ms`;
-    else rpoLagMs = lag.value;
-  } catch (error) {
-    if (!(error instanceof AwsRequestError)) throw error;
-    lagNote = error.message;
-  }
+  const lags = await Promise.all(perDatabase.map((d) => d.lag()));
   if (request.mode === 'planned') {
-    const limit = plan.database.maxSwitchoverLagMs;
-    checks.push(
-      rpoLagMs !== null && rpoLagMs <= limit
-        ? { name: 'replication-lag', ok: true, detail: `${rpoLagMs} ms <= ${limit} ms` }
-        : {
-            name: 'replication-lag',
-            ok: false,
-            detail:
-              rpoLagMs === null
-                ? `lag unknown (${lagNote})`
-                : `${rpoLagMs} ms > ${limit} ms (plan database.maxSwitchoverLagMs)`,
-          },
-    );
+    lags.forEach(({ rpoLagMs, lagNote }, i) => {
+      const db = databases[i] as DatabasePlan;
+      const limit = db.maxSwitchoverLagMs;
+      const named = several ? `${db.globalClusterIdentifier}: ` : '';
+      checks.push(
+        rpoLagMs !== null && rpoLagMs <= limit
+          ? { name: 'replication-lag', ok: true, detail: `${named}${rpoLagMs} ms <= ${limit} ms` }
+          : {
+              name: 'replication-lag',
+              ok: false,
+              detail:
+                rpoLagMs === null
+                  ? `${named}lag unknown (${lagNote})`
+                  : `${named}${rpoLagMs} ms > ${limit} ms (plan database.maxSwitchoverLagMs)`,
+            },
+      );
+    });
   }
+  // The RPO evidence of several databases is the worst of them; each is listed in `databases`.
+  const rpoLagMs = several ? worst(lags.map((l) => l.rpoLagMs)) : (lags[0]?.rpoLagMs ?? null);
+  const engines = perDatabase[0]?.engines ?? { source: null, target: null };
+  const byDatabase = perDatabase.map((d, i) => ({
+    globalClusterIdentifier: databases[i]?.globalClusterIdentifier ?? '',
+    rpoLagMs: lags[i]?.rpoLagMs ?? null,
+    engines: d.engines,
+  }));
 
   const failed = checks.filter((c) => !c.ok);
   if (failed.length > 0 && isDryRun(request)) {
@@ -193,6 +159,7 @@ export async function checkReadiness(
       checks,
       rpoLagMs,
       engines,
+      databases: byDatabase,
       timeline: [
         event(started, STEP, 'started', `dry run: checking ${request.targetRegion} can take over`),
         ...failed.map((c) => event(ended, STEP, 'failed', describeProblem(c), { check: c.name })),
@@ -214,6 +181,7 @@ export async function checkReadiness(
     checks,
     rpoLagMs,
     engines,
+    databases: byDatabase,
     timeline: [
       event(
         started,
@@ -230,6 +198,99 @@ export async function checkReadiness(
 }
 
 type Move = { sourceRegion: string; targetRegion: string };
+
+interface DatabaseChecks {
+  membership: Promise<Check>;
+  cluster: Promise<Check>;
+  source: () => Promise<Check>;
+  targetCluster: Promise<ClusterView>;
+  /** The members' engine versions as read (the source's only when its region answered). */
+  engines: { source: string | null; target: string | null };
+  /** The target's AuroraGlobalDBRPOLag, read once the checks are done. */
+  lag: () => Promise<{ rpoLagMs: number | null; lagNote: string }>;
+}
+
+/**
+ * One database's checks: what promotion would refuse for it (membership, the target cluster, the
+ * source's engine), and its RPO lag. Several databases: each detail starts with its global cluster.
+ */
+function databaseChecks(
+  database: DatabasePlan,
+  input: z.infer<typeof checkReadinessInput>,
+  deps: StepDeps,
+  several: boolean,
+): DatabaseChecks {
+  const { request } = input;
+  const { plan, now } = deps;
+  const target = deps.clients.forRegion(request.targetRegion);
+  const targetArn = database.members[request.targetRegion] ?? '';
+  const sourceArn = database.members[request.sourceRegion] ?? '';
+  const named = (check: Promise<Check>): Promise<Check> =>
+    several
+      ? check.then((c) => ({ ...c, detail: `${database.globalClusterIdentifier}: ${c.detail}` }))
+      : check;
+
+  const membership = checked('aurora-global-membership', async () => {
+    const view = await describeGlobalCluster(target.rds, database.globalClusterIdentifier);
+    return { name: 'aurora-global-membership', ...judgeMembership(view, targetArn, request.targetRegion) };
+  });
+
+  // Read once, used twice: the target's own check and the engine comparison with the source.
+  const targetCluster = describeCluster(target.rds, targetArn);
+  // Awaited later (or not at all when the check below reports it): no unhandled rejection.
+  targetCluster.catch(() => undefined);
+  const cluster = checked('aurora-target-cluster', async () => {
+    const found = await targetCluster;
+    if (found.instanceCount === 0) {
+      return {
+        name: 'aurora-target-cluster',
+        ok: false,
+        detail: `${found.identifier} is headless (no DB instance): add an instance before it can be promoted`,
+      };
+    }
+    if (found.status !== 'available') {
+      return {
+        name: 'aurora-target-cluster',
+        ok: false,
+        detail: `${found.identifier} is ${found.status}, not available`,
+      };
+    }
+    return {
+      name: 'aurora-target-cluster',
+      ok: true,
+      detail: `${found.identifier}: ${found.instanceCount} instance(s), engine ${found.engineVersion ?? '?'}`,
+    };
+  });
+
+  // The source's engine version, when its region answered: promote-database decides from it.
+  const engines: DatabaseChecks['engines'] = { source: null, target: null };
+  const source = () =>
+    named(
+      request.mode === 'planned'
+        ? sourceReadyForSwitchover(request, sourceArn, targetCluster, deps, engines)
+        : sourceEngineIfReadable(request, sourceArn, targetCluster, deps, engines),
+    );
+
+  // The lag lives in the target region's CloudWatch: a throttle is retried like any other
+  // target read; a refusal (access) only leaves the RPO evidence missing.
+  const lag = async () => {
+    let lagNote = 'no AuroraGlobalDBRPOLag data';
+    try {
+      const read = await withinDeadline(
+        (abortSignal) =>
+          readRpoLagMs(target.cloudwatch, clusterIdentifierOfArn(targetArn), now(), { abortSignal }),
+        plan.timeouts.failedRegionCallMs,
+      );
+      if (read === 'silence') lagNote = `no answer within ${plan.timeouts.failedRegionCallMs} ms`;
+      else return { rpoLagMs: read.value, lagNote };
+    } catch (error) {
+      if (!(error instanceof AwsRequestError)) throw error;
+      lagNote = error.message;
+    }
+    return { rpoLagMs: null, lagNote };
+  };
+  return { membership: named(membership), cluster: named(cluster), source, targetCluster, engines, lag };
+}
 
 const engineOf = (cluster: ClusterView, region: string) => ({
   identifier: cluster.identifier,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RELEASE_OUTCOMES } from '../decisions/lock.js';
 import { timelineSchema } from '../timeline/types.js';
 import { failoverRequestSchema } from './request.js';

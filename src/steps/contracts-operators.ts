@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { timelineSchema } from '../timeline/types.js';
 import { checkReadinessOutput, fenceOutput, promoteOutput } from './contracts.js';
 import { failoverRequestSchema } from './request.js';
@@ -71,6 +71,29 @@ export const drainTrafficOutput = z.object({
 });
 
 // ── detach-target ───────────────────────────────────────────────────────────────────────
+/**
+ * One database in detach-target's output. `managed`: its managed operation is still in time and
+ * is left to finish (a plan with several databases may detach some and not others); check-detach
+ * follows it like check-promotion, until `deadline`, the promotion's. `refused`: it cannot be
+ * detached (`reason`) while another database's managed move is in flight: check-detach waits for
+ * those, then fails naming it, so recovery reads where every writer ended.
+ */
+export const detachedDatabaseSchema = z.object({
+  globalClusterIdentifier: z.string(),
+  action: z.enum([
+    'detached',
+    'already-detached',
+    'already-writer',
+    'dry-run',
+    'waiting',
+    'managed',
+    'refused',
+  ]),
+  reason: z.string().optional(),
+  startedAt: z.string(),
+  /** ISO time after which check-detach gives up on this database. */
+  deadline: z.string(),
+});
 export const detachTargetInput = z.object({
   request,
   /**
@@ -86,6 +109,7 @@ export const detachTargetInput = z.object({
       timeline: timelineSchema,
       action: z.string().optional(),
       startedAt: z.string().optional(),
+      databases: z.array(detachedDatabaseSchema).optional(),
     })
     .optional(),
 });
@@ -118,6 +142,8 @@ export const detachTargetOutput = z.object({
   /** Commands to rebuild the global database later, in order; the report lists them for the operator. */
   rebuildInstructions: z.array(z.string()),
   dryRun: z.literal(true).optional(),
+  /** Per database (plan order); the fields above sum them up. */
+  databases: z.array(detachedDatabaseSchema).optional(),
   timeline: timelineSchema,
 });
 export const checkDetachInput = z.object({
@@ -131,6 +157,17 @@ export const checkDetachOutput = z.object({
   status: z.string(),
   /** When the target was first seen taking writes on its own (ISO), once done; as in check-promotion. */
   writerSince: z.string().nullable(),
+  /** Per database: done (writes in the target), its status, since when. */
+  databases: z
+    .array(
+      z.object({
+        globalClusterIdentifier: z.string(),
+        done: z.boolean(),
+        status: z.string(),
+        writerSince: z.string().nullable(),
+      }),
+    )
+    .optional(),
   timeline: timelineSchema,
 });
 
@@ -141,5 +178,6 @@ export type DrainTrafficInput = z.infer<typeof drainTrafficInput>;
 export type DrainTrafficOutput = z.infer<typeof drainTrafficOutput>;
 export type DetachTargetInput = z.infer<typeof detachTargetInput>;
 export type DetachTargetOutput = z.infer<typeof detachTargetOutput>;
+export type DetachedDatabase = z.infer<typeof detachedDatabaseSchema>;
 export type CheckDetachInput = z.infer<typeof checkDetachInput>;
 export type CheckDetachOutput = z.infer<typeof checkDetachOutput>;

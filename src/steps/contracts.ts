@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RecordAnswers } from '../dns-answers/decision.js';
 import { timelineSchema } from '../timeline/types.js';
 import { failoverRequestSchema } from './request.js';
@@ -57,6 +57,19 @@ export const checkReadinessOutput = z.object({
    * answered). promote-database decides from them whether the managed operation can be used.
    */
   engines: z.object({ source: z.string().nullable(), target: z.string().nullable() }).optional(),
+  /**
+   * Per database (plan order): its RPO lag and engine versions as read. The fields above are the
+   * worst lag and the first database's engines (a plan with one database has only that one).
+   */
+  databases: z
+    .array(
+      z.object({
+        globalClusterIdentifier: z.string(),
+        rpoLagMs: z.number().nullable(),
+        engines: z.object({ source: z.string().nullable(), target: z.string().nullable() }),
+      }),
+    )
+    .optional(),
   timeline: timelineSchema,
 });
 
@@ -97,7 +110,26 @@ export const fenceOutput = z.object({
 export const promoteInput = z.object({
   request,
   /** CheckReadiness's output (`$.steps.readiness`): the engine versions it read, when it did. */
-  readiness: z.object({ engines: checkReadinessOutput.shape.engines }).optional(),
+  readiness: z
+    .object({
+      engines: checkReadinessOutput.shape.engines,
+      databases: checkReadinessOutput.shape.databases,
+    })
+    .optional(),
+});
+/** What promote-database did for one of the plan's databases. */
+export const promotedDatabaseSchema = z.object({
+  globalClusterIdentifier: z.string(),
+  /**
+   * refused: RDS refused this database's switchover after the others' were accepted (a planned
+   * move: both regions up, so no detach); check-promotion waits for the others, then fails the
+   * branch naming it, so recovery reads every writer where it ended.
+   */
+  action: z.enum(['failover', 'switchover', 'already-writer', 'detach', 'refused']),
+  /** action detach or refused: why the managed operation is not used (or was refused) for this database. */
+  reason: z.string().optional(),
+  rpoLagMsBeforePromotion: z.number().nullable(),
+  rpoBoundSeconds: z.number().optional(),
 });
 export const promoteOutput = z.object({
   /**
@@ -119,6 +151,11 @@ export const promoteOutput = z.object({
   rpoBoundSeconds: z.number().optional(),
   /** Dry run: `action` is what a real run would do, nothing was sent; CheckPromotion polls nothing. */
   dryRun: z.literal(true).optional(),
+  /**
+   * Per database (plan order). The fields above sum them up: action `detach` when any database
+   * goes by detach, the worst RPO lag, a common deadline.
+   */
+  databases: z.array(promotedDatabaseSchema).optional(),
   timeline: timelineSchema,
 });
 export const checkPromotionInput = z.object({
@@ -130,8 +167,19 @@ export const checkPromotionOutput = z.object({
   done: z.boolean(),
   /** Global cluster FailoverState status, or 'complete'. */
   status: z.string(),
-  /** When the target was first seen as writer (ISO), once done. */
+  /** When the target was first seen as writer (ISO), once done; the latest database's with several. */
   writerSince: z.string().nullable(),
+  /** Per database polled: whether its target writes, its status, since when. */
+  databases: z
+    .array(
+      z.object({
+        globalClusterIdentifier: z.string(),
+        done: z.boolean(),
+        status: z.string(),
+        writerSince: z.string().nullable(),
+      }),
+    )
+    .optional(),
   timeline: timelineSchema,
 });
 
@@ -237,6 +285,7 @@ export type VerifyFailureOutput = z.infer<typeof verifyFailureOutput>;
 export type CheckReadinessOutput = z.infer<typeof checkReadinessOutput>;
 export type FenceOutput = z.infer<typeof fenceOutput>;
 export type PromoteOutput = z.infer<typeof promoteOutput>;
+export type PromotedDatabase = z.infer<typeof promotedDatabaseSchema>;
 export type CheckPromotionInput = z.infer<typeof checkPromotionInput>;
 export type CheckPromotionOutput = z.infer<typeof checkPromotionOutput>;
 export type ScaleOutput = z.infer<typeof scaleOutput>;

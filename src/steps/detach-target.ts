@@ -1,28 +1,23 @@
 import { describeServiceRefs } from '../aws/ecs.js';
 import { clusterIdentifierOfArn } from '../aws/rds.js';
-import {
-  type ClusterDetailView,
-  describeClusterDetail,
-  findGlobalCluster,
-  probeRegion,
-  removeFromGlobalCluster,
-} from '../aws/rds-detach.js';
-import { inFailedRegion, retryOrThrow, STEP_RETRY_BUDGET_MS } from '../aws/retry.js';
+import { probeRegion } from '../aws/rds-detach.js';
+import { inFailedRegion, STEP_RETRY_BUDGET_MS } from '../aws/retry.js';
 import { locateService } from '../decisions/capacity.js';
 import {
   type DetachSafety,
-  decideDetach,
   decideDetachSafety,
   type OldRegionReach,
-  rebuildInstructions,
   servicesFenced,
 } from '../decisions/detach.js';
-import { AwsRequestError, TargetNotReadyError } from '../errors.js';
+import { TargetNotReadyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
-import { event, type Facts, type TimelineEvent } from '../timeline/types.js';
+import { type DatabasePlan, databasesOf } from '../plan/databases.js';
+import { event, type TimelineEvent } from '../timeline/types.js';
 import type { DetachTargetInput, DetachTargetOutput } from './contracts-operators.js';
+import { tagged } from './databases.js';
+import { type DatabaseDetach, detachCommand, type Look, look, sendDetach } from './detach-database.js';
 import { isDryRun, wouldDo } from './dry-run.js';
-import { AURORA_FENCING_RESOURCE } from './fence-old-primary.js';
+import { AURORA_FENCING_PREFIX } from './fence-old-primary.js';
 
 const STEP = 'detach-target';
 
@@ -42,209 +37,181 @@ export const DETACH_WAIT_SECONDS = 15;
  * (WaitBeforeDetach) until the promotion's deadline. Everything is read in the target region
  * first, the cluster's own DescribeDBClusters winning over the eventually consistent global
  * view: a re-run after a lost answer finds the target leaving or detached and sends nothing again.
+ *
+ * Several databases: each is read and decided on its own (detach-database.ts); one whose managed
+ * operation is still in time is left to finish (`managed`), every other goes by detach, all in
+ * parallel once one safety check for them all passes. A database that cannot be detached fails
+ * the step, naming it; the report then says which database writes where.
  */
 export async function detachTarget(input: DetachTargetInput, deps: StepDeps): Promise<DetachTargetOutput> {
   const { request, promotion } = input;
-  const { plan, clients } = deps;
-  const previous = input.previous?.action === 'waiting' ? input.previous : undefined;
-  const why =
-    promotion.action === 'detach'
-      ? `the managed failover cannot be used: ${promotion.reason ?? 'RDS would refuse it'}`
-      : `the managed ${promotion.action} was stuck`;
+  const { plan } = deps;
+  const databases = databasesOf(plan);
+  const several = databases.length > 1;
+  // The waits before a send are part of its story; with several databases so is an earlier
+  // detach of another database (this step runs again when a second one gets stuck).
+  const previous = input.previous?.action === 'waiting' || several ? input.previous : undefined;
   const startedAt = deps.now();
   // What this invocation may spend on retries, all calls together (the Lambda timeout is 60 s).
   const retryUntil = Date.now() + STEP_RETRY_BUDGET_MS;
   const deadline = new Date(startedAt.getTime() + plan.timeouts.promotionSeconds * 1000).toISOString();
-  const globalId = plan.database.globalClusterIdentifier;
-  const targetArn = plan.database.members[request.targetRegion];
-  const sourceArn = plan.database.members[request.sourceRegion];
-  if (!targetArn || !sourceArn) {
-    throw new TargetNotReadyError(
-      `${STEP}: the plan names no cluster in ${targetArn ? request.sourceRegion : request.targetRegion}`,
+  const timing = { startedAt: startedAt.toISOString(), deadline };
+  const dryRun = isDryRun(request);
+
+  const looks = await Promise.all(databases.map((db) => look(db, input, timingOf(input, db, timing), deps)));
+  const settled = looks.flatMap((l) => (l.kind === 'settled' ? [l.result] : []));
+  // Another database's managed move in flight: failing now would send recovery to read writers
+  // whose moves DescribeGlobalClusters may not show yet (and roll back beneath them). A database
+  // that cannot be detached is recorded `refused` instead; check-detach waits for the others,
+  // then fails naming it.
+  const inFlight = settled.some((r) => r.action === 'managed');
+  const refused = looks.flatMap((l) => (l.kind === 'refuse' ? [l] : []));
+  if (refused.length > 0) {
+    const reason = refused.map((l) => named(l.database, l.reason, several)).join('; ');
+    if (dryRun) return refusedInDryRun(reason, timing.startedAt, deadline, deps);
+    if (!inFlight) throw new TargetNotReadyError(`${STEP}: ${reason}`);
+  }
+  const refusals = refused.map((l) => refusedWhileOthersMove(l.database, l.reason, timing, deps));
+  const pending = looks.filter((l): l is Extract<Look, { kind: 'detach' }> => l.kind === 'detach');
+  if (pending.length === 0) {
+    return combine(
+      [...settled, ...refusals],
+      null,
+      { databases, timing, dryRun, previous: several ? previous : undefined },
+      deps,
     );
   }
-  const targetId = clusterIdentifierOfArn(targetArn);
 
-  const targetRds = clients.forRegion(request.targetRegion).rds;
-  // The target region answers: a throttle is retried, never the end of the fallback.
-  const [global, cluster] = await Promise.all([
-    retryOrThrow('rds:DescribeGlobalClusters', (abortSignal) =>
-      findGlobalCluster(targetRds, globalId, { abortSignal }),
-    ),
-    retryOrThrow('rds:DescribeDBClusters', (abortSignal) =>
-      describeClusterDetail(targetRds, targetArn, { abortSignal }),
-    ),
-  ]);
-  const decision = decideDetach(request, plan, global, cluster);
-  const startedAtIso = startedAt.toISOString();
-  if (decision.kind === 'refuse') {
-    const reason = `cannot detach ${targetId}: ${decision.reason}`;
-    if (isDryRun(request)) return refusedInDryRun(reason, startedAtIso, deadline, deps);
-    throw new TargetNotReadyError(`${STEP}: ${reason}`);
-  }
-
-  const rebuild = rebuildInstructions({
-    globalClusterIdentifier: globalId,
-    sourceRegion: request.sourceRegion,
-    targetRegion: request.targetRegion,
-    sourceArn,
-    targetArn,
-    engine: cluster.engine,
-    engineVersion: cluster.engineVersion,
-    storageEncrypted: cluster.storageEncrypted,
-    stamp: startedAt.toISOString().slice(0, 16).replace(/[-:T]/g, ''),
-  });
-  const base = {
-    startedAt: startedAtIso,
-    deadline,
-    reason: why,
-    ...(isDryRun(request) ? { dryRun: true as const } : {}),
-  };
-
-  if (decision.kind === 'already-writer') {
-    return {
-      ...base,
-      action: 'already-writer',
-      precaution: {
-        basis: 'not-needed',
-        note:
-          promotion.action === 'detach'
-            ? `${targetId} was already the writer of ${globalId}; nothing was detached`
-            : `the managed ${promotion.action} completed after its deadline; nothing was detached`,
-      },
-      rebuildInstructions: [],
-      timeline: [
-        event(
-          deps.now(),
-          STEP,
-          'skipped',
-          promotion.action === 'detach'
-            ? `${targetId} is already the writer of ${globalId}; nothing sent`
-            : `${targetId} is already the writer of ${globalId}: the ${promotion.action} finished late; nothing sent`,
-          {
-            action: 'already-writer',
-            to: targetArn,
-          },
-        ),
-      ],
-    };
-  }
-  if (decision.kind === 'already-detached') {
-    const state = decision.writing ? 'and takes writes' : `and is ${decision.status}, promotion under way`;
-    return {
-      ...base,
-      action: 'already-detached',
-      precaution: {
-        basis: 'not-needed',
-        note: `${targetId} had already left ${globalId} when this step ran; keep ${request.sourceRegion} fenced until the global database is rebuilt`,
-      },
-      rebuildInstructions: rebuild,
-      timeline: [
-        event(
-          deps.now(),
-          STEP,
-          'skipped',
-          `${targetId} already left global cluster ${globalId} ${state}; nothing sent`,
-          {
-            action: 'already-detached',
-            to: targetArn,
-            status: decision.status,
-            writing: decision.writing,
-          },
-        ),
-      ],
-    };
-  }
-
-  const safety = await checkSafety(input, deps, sourceArn, targetArn, retryUntil);
+  // One check for every database: it is about the old region's services, which all of them serve.
+  const targets = pending.map((p) => p.decision.targetArn);
+  const safety = await checkSafety(input, deps, pending, retryUntil);
   if (!safety.safe) {
-    if (isDryRun(request)) return refusedInDryRun(safety.reason, startedAtIso, deadline, deps);
+    const why = pending.map((p) => named(p.database, p.why, several)).join('; ');
+    if (dryRun) return refusedInDryRun(safety.reason, timing.startedAt, deadline, deps);
     // Fenced tasks still draining will stop: look again, as long as the promotion may take.
     if (safety.draining && deps.now().getTime() < Date.parse(promotion.deadline)) {
-      return waiting(safety.reason, { targetId, why, previous, promotion }, deps);
+      const targetId = targets.map(clusterIdentifierOfArn).join(', ');
+      const waitingFor = pending.map((p) => p.database);
+      const known = [...settled, ...refusals];
+      return waiting(safety.reason, { targetId, why, previous, promotion, settled: known, waitingFor }, deps);
     }
-    throw new TargetNotReadyError(`${STEP}: ${safety.reason}`);
+    if (!inFlight) throw new TargetNotReadyError(`${STEP}: ${safety.reason}`);
+    const unsafe = pending.map((p) => refusedWhileOthersMove(p.database, safety.reason, timing, deps));
+    return combine([...settled, ...refusals, ...unsafe], null, { databases, timing, dryRun, previous }, deps);
   }
-
-  const facts: Facts =
-    promotion.action === 'detach'
-      ? {
-          action: 'detach',
-          to: targetArn,
-          endpointRegion: decision.endpointRegion,
-          reason: promotion.reason ?? why,
-          precaution: safety.basis,
-        }
-      : {
-          action: 'detach',
-          to: targetArn,
-          endpointRegion: decision.endpointRegion,
-          stuckOperation: promotion.action,
-          stuckStatus: decision.failoverStatus,
-          stuckSince: promotion.startedAt,
-          precaution: safety.basis,
-        };
-  const command = detachCommand(decision.endpointRegion, globalId, targetArn);
-  const timeline: TimelineEvent[] = [...(previous?.timeline ?? [])];
-  if (isDryRun(request)) {
-    timeline.push(
-      wouldDo(
-        deps.now(),
-        STEP,
-        `would detach ${targetId} from ${globalId} in ${decision.endpointRegion} (RemoveFromGlobalCluster)`,
-        facts,
+  const sent = await Promise.all(
+    pending.map((p) =>
+      sendDetach(
+        p,
+        input,
+        { ...timingOf(input, p.database, timing), dryRun, precaution: safety.basis },
+        deps,
       ),
-    );
-  } else {
-    try {
-      await removeFromGlobalCluster(clients.forRegion(decision.endpointRegion).rds, {
-        globalClusterIdentifier: globalId,
-        clusterArn: targetArn,
-      });
-    } catch (error) {
-      if (!(error instanceof AwsRequestError)) throw error;
-      // A removal of ours already under way (an earlier attempt whose answer was lost, seen
-      // before the read above could show it): the cluster's own read says so. Not sent again.
-      const now = await retryOrThrow('rds:DescribeDBClusters', (abortSignal) =>
-        describeClusterDetail(targetRds, targetArn, { abortSignal }),
-      );
-      if (leaving(error, now)) {
-        return alreadyLeaving(now, error, { base, rebuild, targetId, globalId, timeline, request }, deps);
-      }
-      throw new AwsRequestError(
-        `${STEP}: ${error.message}. RDS refused to detach ${targetId}` +
-          `${decision.failoverStatus ? ` while the global cluster is ${decision.failoverStatus}` : ''}. ` +
-          `Check aws rds describe-global-clusters --region ${request.targetRegion} --global-cluster-identifier ${globalId}; ` +
-          `once no operation is running, detach by hand: ${command}`,
-        { cause: error },
-      );
-    }
-    const cause =
-      promotion.action === 'detach'
-        ? `managed failover not usable (${promotion.reason ?? 'RDS would refuse it'})`
-        : `${promotion.action} stuck${decision.failoverStatus ? ` (${decision.failoverStatus})` : ''}`;
-    timeline.push(
+    ),
+  );
+  return combine([...settled, ...refusals, ...sent], safety, { databases, timing, dryRun, previous }, deps);
+}
+
+/** Cannot be detached while another database's managed move runs: on the record, for check-detach to fail on. */
+function refusedWhileOthersMove(
+  database: DatabasePlan,
+  reason: string,
+  timing: Timing,
+  deps: StepDeps,
+): DatabaseDetach {
+  const id = database.globalClusterIdentifier;
+  return {
+    database,
+    action: 'refused',
+    ...timing,
+    why: reason,
+    note: `${id} was not detached: ${reason}`,
+    rebuild: [],
+    events: [
       event(
         deps.now(),
         STEP,
-        'started',
-        `${cause}: detached ${targetId} from ${globalId} in ${decision.endpointRegion} (RemoveFromGlobalCluster, asynchronous); it becomes a standalone writer`,
-        facts,
+        'failed',
+        `cannot detach ${id}: ${reason}; waiting for the other databases' managed moves, then the execution stops and hands ${id} over`,
+        { action: 'refused' },
       ),
-    );
+    ],
+  };
+}
+
+/** A database detached by an earlier run of this step keeps its own start and deadline. */
+function timingOf(input: DetachTargetInput, database: DatabasePlan, timing: Timing): Timing {
+  const earlier = input.previous?.databases?.find(
+    (d) => d.globalClusterIdentifier === database.globalClusterIdentifier && d.action === 'detached',
+  );
+  return earlier ? { startedAt: earlier.startedAt, deadline: earlier.deadline } : timing;
+}
+
+const named = (database: DatabasePlan, text: string, several: boolean) =>
+  several ? `${database.globalClusterIdentifier}: ${text}` : text;
+
+type Timing = { startedAt: string; deadline: string };
+type Safe = Extract<DetachSafety, { safe: true }>;
+
+/** The step's answer from each database's: one database's as it always was, several summed up. */
+function combine(
+  unordered: readonly DatabaseDetach[],
+  safety: Safe | null,
+  ctx: {
+    databases: readonly DatabasePlan[];
+    timing: Timing;
+    dryRun: boolean;
+    previous: DetachTargetInput['previous'];
+  },
+  deps: StepDeps,
+): DetachTargetOutput {
+  const several = ctx.databases.length > 1;
+  const results = ctx.databases.flatMap((db) => unordered.filter((r) => r.database === db));
+  const actions = results.map((r) => r.action);
+  const action: DetachTargetOutput['action'] =
+    ctx.dryRun && actions.includes('dry-run')
+      ? 'dry-run'
+      : actions.includes('detached')
+        ? 'detached'
+        : actions.includes('already-detached')
+          ? 'already-detached'
+          : 'already-writer';
+  const sentNow = results.filter((r) => r.action === 'detached' || r.action === 'dry-run');
+  const moving = results.filter((r) => r.action !== 'managed' && r.action !== 'already-writer');
+  const only = results[0];
+  const why = several ? moving.map((r) => named(r.database, r.why, true)).join('; ') || undefined : only?.why;
+  const events = results.flatMap((r) => tagged(r.events, r.database, several));
+  // The waits before a send belong to its story; a database found done needs none of them.
+  const timeline: TimelineEvent[] = [...(ctx.previous?.timeline ?? []), ...events];
+  if (safety && sentNow.length > 0) {
+    // Detaching on silence leaves the old region unfenced: on the record, with what to do.
+    const phase = ctx.dryRun ? 'dry-run' : safety.basis === 'fenced' ? 'progress' : 'unconfirmed';
+    timeline.push(event(deps.now(), STEP, phase, safety.note, { precaution: safety.basis }));
   }
-  // Detaching on silence leaves the old region unfenced: on the record, with what to do.
-  const precautionPhase = isDryRun(request)
-    ? 'dry-run'
-    : safety.basis === 'fenced'
-      ? 'progress'
-      : 'unconfirmed';
-  timeline.push(event(deps.now(), STEP, precautionPhase, safety.note, { precaution: safety.basis }));
+  const rebuild = several
+    ? results.flatMap((r) =>
+        r.rebuild.length > 0 ? [`Global database ${r.database.globalClusterIdentifier}:`, ...r.rebuild] : [],
+      )
+    : (only?.rebuild ?? []);
+  const deadlines = results.map((r) => r.deadline).sort();
   return {
-    ...base,
-    action: isDryRun(request) ? 'dry-run' : 'detached',
-    precaution: { basis: safety.basis, note: safety.note },
+    startedAt: several ? ctx.timing.startedAt : (only?.startedAt ?? ctx.timing.startedAt),
+    deadline: several ? (deadlines.at(-1) ?? ctx.timing.deadline) : (only?.deadline ?? ctx.timing.deadline),
+    ...(why === undefined ? {} : { reason: why }),
+    ...(ctx.dryRun ? { dryRun: true as const } : {}),
+    action,
+    precaution:
+      safety && sentNow.length > 0
+        ? { basis: safety.basis, note: safety.note }
+        : { basis: 'not-needed', note: results.map((r) => r.note).join('; ') },
     rebuildInstructions: rebuild,
+    databases: results.map((r) => ({
+      globalClusterIdentifier: r.database.globalClusterIdentifier,
+      action: r.action,
+      ...(r.action === 'refused' ? { reason: r.why } : {}),
+      startedAt: r.startedAt,
+      deadline: r.deadline,
+    })),
     timeline,
   };
 }
@@ -257,6 +224,9 @@ function waiting(
     why: string;
     previous: DetachTargetInput['previous'];
     promotion: DetachTargetInput['promotion'];
+    /** Databases that need no detach, as found; and the ones waiting for it. */
+    settled: readonly DatabaseDetach[];
+    waitingFor: readonly DatabasePlan[];
   },
   deps: StepDeps,
 ): DetachTargetOutput {
@@ -266,58 +236,29 @@ function waiting(
   if (last?.step !== STEP || last.facts?.waiting !== reason) {
     timeline.push(event(deps.now(), STEP, 'progress', message, { waiting: reason }));
   }
+  const startedAt = ctx.previous?.startedAt ?? deps.now().toISOString();
   return {
     action: 'waiting',
-    startedAt: ctx.previous?.startedAt ?? deps.now().toISOString(),
+    startedAt,
     deadline: ctx.promotion.deadline,
     reason: ctx.why,
     precaution: { basis: 'pending', note: reason },
     rebuildInstructions: [],
-    timeline,
-  };
-}
-
-/** Whether a refused RemoveFromGlobalCluster was refused because the cluster is already leaving, or left. */
-function leaving(error: AwsRequestError, cluster: ClusterDetailView): boolean {
-  return (
-    cluster.globalClusterIdentifier === null ||
-    cluster.status === 'promoting' ||
-    /already being removed|not a member/i.test(error.message)
-  );
-}
-
-function alreadyLeaving(
-  cluster: ClusterDetailView,
-  error: AwsRequestError,
-  ctx: {
-    base: Pick<DetachTargetOutput, 'startedAt' | 'deadline' | 'reason' | 'dryRun'>;
-    rebuild: string[];
-    targetId: string;
-    globalId: string;
-    timeline: TimelineEvent[];
-    request: DetachTargetInput['request'];
-  },
-  deps: StepDeps,
-): DetachTargetOutput {
-  const writing = cluster.writerInstances.length > 0;
-  return {
-    ...ctx.base,
-    action: 'already-detached',
-    precaution: {
-      basis: 'not-needed',
-      note: `${ctx.targetId} was already leaving ${ctx.globalId} when this step ran (an earlier attempt's request); keep ${ctx.request.sourceRegion} fenced until the global database is rebuilt`,
-    },
-    rebuildInstructions: ctx.rebuild,
-    timeline: [
-      ...ctx.timeline,
-      event(
-        deps.now(),
-        STEP,
-        'skipped',
-        `${ctx.targetId} is already leaving global cluster ${ctx.globalId} (${cluster.status}; RDS: ${error.message}); not sent again`,
-        { action: 'already-detached', status: cluster.status, writing },
-      ),
+    databases: [
+      ...ctx.settled.map((r) => ({
+        globalClusterIdentifier: r.database.globalClusterIdentifier,
+        action: r.action,
+        startedAt: r.startedAt,
+        deadline: r.deadline,
+      })),
+      ...ctx.waitingFor.map((db) => ({
+        globalClusterIdentifier: db.globalClusterIdentifier,
+        action: 'waiting' as const,
+        startedAt,
+        deadline: ctx.promotion.deadline,
+      })),
     ],
+    timeline,
   };
 }
 
@@ -344,18 +285,21 @@ function refusedInDryRun(
   };
 }
 
-/** Probes the old region only when its services were not all fenced: no call into it otherwise. */
+/**
+ * Probes the old region only when its services were not all fenced: no call into it otherwise.
+ * One check for every database to detach: their old writers all serve the old region's services.
+ */
 async function checkSafety(
   input: DetachTargetInput,
   deps: StepDeps,
-  sourceArn: string,
-  targetArn: string,
+  pending: readonly Extract<Look, { kind: 'detach' }>[],
   retryUntil: number,
 ): Promise<DetachSafety> {
   const { request, fencing } = input;
-  const aurora = AURORA_FENCING_RESOURCE(deps.plan.database.globalClusterIdentifier);
-  const serviceFencing = fencing.fencing.filter((f) => f.resource !== aurora);
+  // Aurora's own write fencing entries (one per database) stay unconfirmed while a move is stuck.
+  const serviceFencing = fencing.fencing.filter((f) => !f.resource.startsWith(AURORA_FENCING_PREFIX));
   let oldRegion: OldRegionReach = { kind: 'not-probed' };
+  const sourceArn = pending[0]?.database.members[request.sourceRegion] ?? '';
   if (request.mode !== 'planned' && !servicesFenced(serviceFencing)) {
     const probe = await probeRegion(
       deps.clients.forRegion(request.sourceRegion).rds,
@@ -384,10 +328,10 @@ async function checkSafety(
     oldRegion,
     oldTasksRunning,
     followUps: fencing.followUps,
-    detachCommand: detachCommand(request.targetRegion, deps.plan.database.globalClusterIdentifier, targetArn),
+    detachCommand: pending
+      .map((p) =>
+        detachCommand(request.targetRegion, p.database.globalClusterIdentifier, p.decision.targetArn),
+      )
+      .join(' ; '),
   });
-}
-
-function detachCommand(region: string, globalId: string, targetArn: string): string {
-  return `aws rds remove-from-global-cluster --region ${region} --global-cluster-identifier ${globalId} --db-cluster-identifier ${targetArn}`;
 }

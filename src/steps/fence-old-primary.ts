@@ -9,6 +9,7 @@ import {
 import { inFailedRegion, STEP_RETRY_BUDGET_MS } from '../aws/retry.js';
 import { locateService } from '../decisions/capacity.js';
 import type { StepDeps } from '../handlers/define-step.js';
+import { databasesOf } from '../plan/databases.js';
 import type { EcsServicePlan } from '../plan/schema.js';
 import { event } from '../timeline/types.js';
 import type { FenceOutput, fenceInput } from './contracts.js';
@@ -16,8 +17,10 @@ import { isDryRun, wouldDo } from './dry-run.js';
 
 type FenceOutcome = FenceOutput['fencing'][number];
 const STEP = 'fence-old-primary';
-/** The fencing entry for Aurora's own write fencing; the report looks it up by this name. */
-export const AURORA_FENCING_RESOURCE = (globalClusterId: string) => `aurora ${globalClusterId}`;
+/** The fencing entries for Aurora's own write fencing, one per database; the report looks them up by this name. */
+export const AURORA_FENCING_PREFIX = 'aurora ';
+export const AURORA_FENCING_RESOURCE = (globalClusterId: string) =>
+  `${AURORA_FENCING_PREFIX}${globalClusterId}`;
 
 /**
  * Stops the old primary taking writes before the target is promoted: never two writers.
@@ -50,16 +53,14 @@ export async function fenceOldPrimary(
   const started = deps.now();
   const dryRun = isDryRun(request);
   if (request.mode === 'planned') {
-    const fencing: FenceOutcome[] = [
-      {
-        resource: AURORA_FENCING_RESOURCE(deps.plan.database.globalClusterIdentifier),
-        action: 'switchover makes the old writer read-only',
-        outcome: dryRun ? 'would-fence' : 'already',
-        detail: dryRun
-          ? 'would be done by SwitchoverGlobalCluster; nothing sent (dry run)'
-          : 'managed by SwitchoverGlobalCluster',
-      },
-    ];
+    const fencing: FenceOutcome[] = databasesOf(deps.plan).map((db) => ({
+      resource: AURORA_FENCING_RESOURCE(db.globalClusterIdentifier),
+      action: 'switchover makes the old writer read-only',
+      outcome: dryRun ? 'would-fence' : 'already',
+      detail: dryRun
+        ? 'would be done by SwitchoverGlobalCluster; nothing sent (dry run)'
+        : 'managed by SwitchoverGlobalCluster',
+    }));
     return {
       fencing,
       followUps: dryRun
@@ -90,15 +91,17 @@ export async function fenceOldPrimary(
   // Nothing has demoted the old writer yet: FailoverGlobalCluster does that as part of the
   // promotion, when it can reach it. The report marks this confirmed only once the target was
   // verified as the single writer while the old region answered.
-  fencing.push({
-    resource: AURORA_FENCING_RESOURCE(deps.plan.database.globalClusterIdentifier),
-    action: 'write fencing of the old writer by FailoverGlobalCluster',
-    outcome: 'unconfirmed',
-    detail: `requested with the promotion; confirmed when ${request.targetRegion} is verified as the only writer`,
-  });
-  followUps.push(
-    `When ${request.sourceRegion} answers: aws rds describe-global-clusters --region ${request.targetRegion} --global-cluster-identifier ${deps.plan.database.globalClusterIdentifier} and check exactly one member has IsWriter=true (the ${request.targetRegion} cluster).`,
-  );
+  for (const db of databasesOf(deps.plan)) {
+    fencing.push({
+      resource: AURORA_FENCING_RESOURCE(db.globalClusterIdentifier),
+      action: 'write fencing of the old writer by FailoverGlobalCluster',
+      outcome: 'unconfirmed',
+      detail: `requested with the promotion; confirmed when ${request.targetRegion} is verified as the only writer`,
+    });
+    followUps.push(
+      `When ${request.sourceRegion} answers: aws rds describe-global-clusters --region ${request.targetRegion} --global-cluster-identifier ${db.globalClusterIdentifier} and check exactly one member has IsWriter=true (the ${request.targetRegion} cluster).`,
+    );
+  }
   const unconfirmed = fencing.filter(
     (f) => f.outcome === 'unconfirmed' && f.resource.startsWith('ecs '),
   ).length;
@@ -310,18 +313,19 @@ async function dryRunFencing(
   deps: StepDeps,
 ): Promise<FenceOutput> {
   const region = request.sourceRegion;
-  const globalId = deps.plan.database.globalClusterIdentifier;
   const deadline = Date.now() + STEP_RETRY_BUDGET_MS;
   const results = await Promise.all(
     deps.plan.services.map((service) => fenceService(service, region, deps, deadline, true)),
   );
   const fencing = results.map((r) => r.outcome);
-  fencing.push({
-    resource: AURORA_FENCING_RESOURCE(globalId),
-    action: 'write fencing of the old writer by FailoverGlobalCluster',
-    outcome: 'would-fence',
-    detail: 'would be requested with the promotion (FailoverGlobalCluster); nothing sent (dry run)',
-  });
+  for (const db of databasesOf(deps.plan)) {
+    fencing.push({
+      resource: AURORA_FENCING_RESOURCE(db.globalClusterIdentifier),
+      action: 'write fencing of the old writer by FailoverGlobalCluster',
+      outcome: 'would-fence',
+      detail: 'would be requested with the promotion (FailoverGlobalCluster); nothing sent (dry run)',
+    });
+  }
   const count = (outcome: FenceOutcome['outcome']) =>
     results.filter((r) => r.outcome.outcome === outcome).length;
   const ended = deps.now();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputInvalidError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { alarmStateChangeEventSchema, isAlarmEvent } from '../input/alarm-event.js';

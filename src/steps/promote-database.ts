@@ -18,8 +18,10 @@ import {
 } from '../decisions/promotion.js';
 import { AwsRequestError, TargetNotReadyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
+import { type DatabasePlan, databasesOf } from '../plan/databases.js';
 import { event, type Facts, type TimelineEvent } from '../timeline/types.js';
-import type { PromoteOutput, promoteInput } from './contracts.js';
+import type { PromotedDatabase, PromoteOutput, promoteInput } from './contracts.js';
+import { tagged, worst } from './databases.js';
 import { isDryRun, wouldDo } from './dry-run.js';
 
 type PromoteInput = z.infer<typeof promoteInput>;
@@ -55,64 +57,263 @@ const STEP = 'promote-database';
  * A dry run reads and decides the same way (the RPO lag included), sends nothing and records
  * the request a real run would send. A refusal is recorded too rather than thrown: it is a
  * finding of the dry run, and the later steps still have their would-be actions to show.
+ *
+ * Several databases (plan `databases`) are read and decided together, then promoted in
+ * parallel, each as above. The writer moves for all of them or for none:
+ *
+ *   any decision refuses ──────────────────────▶ nothing sent to any database; the step fails (roll back)
+ *   sent; RDS refuses some, none moved ─────────▶ the step fails as with one database (roll back)
+ *   sent; RDS refuses some after others moved ──▶ unplanned: those go by detach (roll forward)
+ *                                                 planned: the step fails naming them (split, handed over)
  */
 export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Promise<PromoteOutput> {
   const { request } = input;
-  const { plan, clients, now } = deps;
-  const globalId = plan.database.globalClusterIdentifier;
+  const { plan, now } = deps;
+  const databases = databasesOf(plan);
+  const several = databases.length > 1;
   const startedAt = now();
   const deadline = new Date(startedAt.getTime() + plan.timeouts.promotionSeconds * 1000).toISOString();
-  const bound = plan.database.globalDbRpoSeconds;
-  const base = {
-    startedAt: startedAt.toISOString(),
-    deadline,
-    ...(bound === undefined ? {} : { rpoBoundSeconds: bound }),
-  };
+  const timing = { startedAt: startedAt.toISOString(), deadline };
 
+  // Every database is read and decided before anything is sent: a refusal of any of them stops
+  // the step while nothing has moved, so the execution rolls back with every writer where it was.
+  const decided = await Promise.all(databases.map((db) => decide(db, input, deps)));
+  const refused = decided.filter((d) => d.decision.kind === 'refuse');
+  if (refused.length > 0) return refuse(refused, decided, { timing, several }, input, deps);
+
+  // Every request settles before the step answers: a failure of one must not leave another's
+  // request in flight after the step has failed (recovery then reads where each writer is).
+  const settled = await Promise.allSettled(decided.map((d) => act(d, input, timing, deps)));
+  const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  const acted = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const outputs = rollForwardRefusals(acted, { several, request, timing }, deps);
+  const combined = outputs.map((o, i) => ({
+    ...o,
+    timeline: tagged(o.timeline, databases[i] as DatabasePlan, several),
+  }));
+  return combine(combined, databases);
+}
+
+interface Decided {
+  database: DatabasePlan;
+  decision: PromotionDecision;
+  readGlobal: () => Promise<GlobalClusterView>;
+}
+
+type Acted =
+  | { output: PromoteOutput }
+  | { refusal: Refusal; decision: Sending; lag: Lag; database: DatabasePlan };
+
+/** Reads one database's global cluster in the target region and decides what to do with it. */
+async function decide(database: DatabasePlan, input: PromoteInput, deps: StepDeps): Promise<Decided> {
+  const { request } = input;
+  const targetRds = deps.clients.forRegion(request.targetRegion).rds;
+  const globalId = database.globalClusterIdentifier;
   // The decision rests on this read: a throttle is retried, then AwsTransientError.
-  const targetRds = clients.forRegion(request.targetRegion).rds;
   const readGlobal = () =>
     retryOrThrow('rds:DescribeGlobalClusters', (abortSignal) =>
       describeGlobalCluster(targetRds, globalId, { abortSignal }),
     );
   const view = await readGlobal();
-  const decision = decidePromotion(request, plan, view, input.readiness?.engines ?? null);
-  const dryRun = isDryRun(request);
+  const engines = enginesOf(input, database);
+  return { database, decision: decidePromotion(request, database, view, engines), readGlobal };
+}
 
-  if (decision.kind === 'refuse' && dryRun) {
-    return {
-      action: request.mode === 'planned' ? 'switchover' : 'failover',
-      ...base,
-      rpoLagMsBeforePromotion: null,
-      dryRun: true,
-      timeline: [
-        wouldDo(
-          now(),
-          STEP,
-          `would stop here with TargetNotReadyError, sending nothing: cannot promote ${request.targetRegion}: ${decision.reason}`,
-          { action: 'refuse', reason: decision.reason },
-        ),
-      ],
-    };
+/** The engine versions readiness read for this database (the first database's only field, for older outputs). */
+function enginesOf(input: PromoteInput, database: DatabasePlan) {
+  const listed = input.readiness?.databases?.find(
+    (d) => d.globalClusterIdentifier === database.globalClusterIdentifier,
+  );
+  return listed?.engines ?? (input.readiness?.databases ? null : (input.readiness?.engines ?? null));
+}
+
+/**
+ * Some database cannot be promoted: nothing was sent to any. A dry run records it as its finding;
+ * a real run stops with every refused database named.
+ */
+function refuse(
+  refused: readonly Decided[],
+  decided: readonly Decided[],
+  ctx: { timing: Timing; several: boolean },
+  input: PromoteInput,
+  deps: StepDeps,
+): PromoteOutput {
+  const { request } = input;
+  const reasons = refused.map(({ database, decision }) => {
+    const reason = decision.kind === 'refuse' ? decision.reason : '';
+    return ctx.several ? `${database.globalClusterIdentifier}: ${reason}` : reason;
+  });
+  const reason = reasons.join('; ');
+  const which = ctx.several
+    ? ` (${refused.length} of ${decided.length} databases; nothing was sent to any of them)`
+    : '';
+  if (!isDryRun(request)) {
+    throw new TargetNotReadyError(`${STEP}: cannot promote ${request.targetRegion}${which}: ${reason}`);
   }
-  if (decision.kind === 'refuse') {
-    throw new TargetNotReadyError(`${STEP}: cannot promote ${request.targetRegion}: ${decision.reason}`);
+  const bound = decided[0]?.database.globalDbRpoSeconds;
+  return {
+    action: request.mode === 'planned' ? 'switchover' : 'failover',
+    ...ctx.timing,
+    ...(bound === undefined || ctx.several ? {} : { rpoBoundSeconds: bound }),
+    rpoLagMsBeforePromotion: null,
+    dryRun: true,
+    timeline: [
+      wouldDo(
+        deps.now(),
+        STEP,
+        `would stop here with TargetNotReadyError, sending nothing: cannot promote ${request.targetRegion}${which}: ${reason}`,
+        { action: 'refuse', reason },
+      ),
+    ],
+  };
+}
+
+/**
+ * RDS refused the managed operation for some databases after others moved or started moving: the
+ * point of no return is behind. Unplanned, each refused database rolls forward by detach (its
+ * own RemoveFromGlobalCluster, fenced first like any detach), so no database is left writing in
+ * the old region. Planned, both regions are up and a detached target would be a second writer:
+ * the step fails, recovery rolls traffic forward with the databases that moved and the report
+ * hands the rest over by name. With nothing moved, a refusal fails the step as it always did.
+ */
+function rollForwardRefusals(
+  acted: readonly Acted[],
+  ctx: { several: boolean; request: PromoteInput['request']; timing: Timing },
+  deps: StepDeps,
+): DatabaseOutput[] {
+  const refusals = acted.filter((a): a is Extract<Acted, { refusal: Refusal }> => 'refusal' in a);
+  const outputs = acted.flatMap((a) => ('output' in a ? [a.output] : []));
+  if (refusals.length === 0) return outputs;
+  const moving = acted.filter((a) => 'output' in a && a.output.action !== 'detach');
+  const first = refusals[0] as (typeof refusals)[number];
+  if (moving.length === 0) {
+    if (!ctx.several) throw first.refusal.error;
+    throw new AwsRequestError(
+      `${STEP}: RDS refused the ${first.decision.kind} of ${refusals.map((r) => `${r.database.globalClusterIdentifier} (${r.refusal.detail})`).join(', ')}; no database's writer moved`,
+      { cause: first.refusal.error },
+    );
   }
+  const planned = ctx.request.mode === 'planned';
+  return acted.map((a) => {
+    if ('output' in a) return a.output;
+    if (planned) return refusedWhileOthersMove(a, moving.length, ctx, deps);
+    const reason = `RDS refused the managed failover (${a.refusal.detail}) after other databases' writers started moving: rolling forward`;
+    return detachInstead(
+      { kind: 'detach', targetArn: a.decision.targetArn, fromArn: a.decision.fromArn, reason },
+      a.lag,
+      baseOf(a.database, ctx.timing),
+      { dryRun: false, globalId: a.database.globalClusterIdentifier },
+      deps,
+    );
+  });
+}
+
+/**
+ * Planned: this database's switchover was refused while the others' run. Recorded, not thrown:
+ * a failure now would send recovery to read writers whose switchovers DescribeGlobalClusters may
+ * not show yet (eventually consistent), and roll back beneath them. check-promotion waits for
+ * the others to finish, then fails naming this one.
+ */
+function refusedWhileOthersMove(
+  a: { refusal: Refusal; decision: Sending; database: DatabasePlan },
+  others: number,
+  ctx: { request: PromoteInput['request']; timing: Timing },
+  deps: StepDeps,
+): DatabaseOutput {
+  const globalId = a.database.globalClusterIdentifier;
+  const reason = `RDS refused the switchover of ${globalId} (${a.refusal.detail}) while ${others} other database(s) switch over to ${ctx.request.targetRegion}: their writers end in different regions`;
+  return {
+    action: 'refused',
+    reason,
+    ...baseOf(a.database, ctx.timing),
+    rpoLagMsBeforePromotion: null,
+    timeline: [
+      event(
+        deps.now(),
+        STEP,
+        'failed',
+        `${reason}; waiting for the others, then the execution stops and hands it over`,
+        {
+          action: 'refused',
+          to: a.decision.targetArn,
+          refusal: a.refusal.detail,
+        },
+      ),
+    ],
+  };
+}
+
+type Timing = { startedAt: string; deadline: string };
+/** One database's part of the step's answer: as the step's own output, or refused (planned, split). */
+type DatabaseOutput = Omit<PromoteOutput, 'action'> & { action: PromotedDatabase['action'] };
+type Base = Pick<PromoteOutput, 'startedAt' | 'deadline' | 'rpoBoundSeconds'>;
+
+function baseOf(database: DatabasePlan, timing: Timing): Base {
+  const bound = database.globalDbRpoSeconds;
+  return { ...timing, ...(bound === undefined ? {} : { rpoBoundSeconds: bound }) };
+}
+
+/** The step's output from each database's: one database's as it was, several summed up. */
+function combine(outputs: readonly DatabaseOutput[], databases: readonly DatabasePlan[]): PromoteOutput {
+  const entries: PromotedDatabase[] = outputs.map((o, i) => ({
+    globalClusterIdentifier: databases[i]?.globalClusterIdentifier ?? '',
+    action: o.action,
+    ...(o.reason === undefined ? {} : { reason: o.reason }),
+    rpoLagMsBeforePromotion: o.rpoLagMsBeforePromotion,
+    ...(o.rpoBoundSeconds === undefined ? {} : { rpoBoundSeconds: o.rpoBoundSeconds }),
+  }));
+  const only = outputs[0];
+  if (outputs.length === 1 && only && only.action !== 'refused') {
+    return { ...only, action: only.action, databases: entries };
+  }
+  const actions = outputs.map((o) => o.action);
+  const action = actions.includes('detach')
+    ? 'detach'
+    : (actions.find((a) => a === 'failover' || a === 'switchover') ?? 'already-writer');
+  const detaching = entries.filter((e) => e.action === 'detach');
+  const bounds = outputs.map((o) => o.rpoBoundSeconds);
+  return {
+    action,
+    ...(detaching.length > 0
+      ? { reason: detaching.map((e) => `${e.globalClusterIdentifier}: ${e.reason ?? 'detach'}`).join('; ') }
+      : {}),
+    startedAt: only?.startedAt ?? '',
+    deadline: only?.deadline ?? '',
+    rpoLagMsBeforePromotion: worst(outputs.map((o) => o.rpoLagMsBeforePromotion)),
+    ...(bounds.every((b) => b !== undefined) ? { rpoBoundSeconds: worst(bounds) ?? 0 } : {}),
+    ...(outputs.some((o) => o.dryRun) ? { dryRun: true as const } : {}),
+    databases: entries,
+    timeline: outputs.flatMap((o) => o.timeline),
+  };
+}
+
+/** Promotes one database as decided; a refusal of the request is returned, for the step to weigh. */
+async function act(d: Decided, input: PromoteInput, timing: Timing, deps: StepDeps): Promise<Acted> {
+  const { request } = input;
+  const { now } = deps;
+  const { decision, database } = d;
+  const globalId = database.globalClusterIdentifier;
+  const base = baseOf(database, timing);
+  const dryRun = isDryRun(request);
+  if (decision.kind === 'refuse') throw new Error('refusals are handled before anything is sent');
   if (decision.kind === 'already-writer') {
     const message = `${decision.targetArn} is already the writer of ${globalId}; nothing sent`;
     return {
-      action: 'already-writer',
-      ...base,
-      rpoLagMsBeforePromotion: null,
-      ...(dryRun ? { dryRun: true as const } : {}),
-      timeline: [
-        event(now(), STEP, 'skipped', message, { action: 'already-writer', to: decision.targetArn }),
-      ],
+      output: {
+        action: 'already-writer',
+        ...base,
+        rpoLagMsBeforePromotion: null,
+        ...(dryRun ? { dryRun: true as const } : {}),
+        timeline: [
+          event(now(), STEP, 'skipped', message, { action: 'already-writer', to: decision.targetArn }),
+        ],
+      },
     };
   }
   if (decision.kind === 'detach') {
     const lag = await lagBeforePromotion(decision.targetArn, false, deps);
-    return detachInstead(decision, lag, base, { dryRun, globalId }, deps);
+    return { output: detachInstead(decision, lag, base, { dryRun, globalId }, deps) };
   }
 
   const action = decision.kind === 'in-progress' ? decision.action : decision.kind;
@@ -122,22 +323,24 @@ export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Prom
       ? await lagBeforePromotion(decision.targetArn, decision.kind === 'in-progress', deps)
       : { rpoLagMs: null };
 
-  if (dryRun) return dryRunPromotion(decision, lag, base, globalId, deps);
+  if (dryRun) return { output: dryRunPromotion(decision, lag, base, globalId, deps) };
 
   if (decision.kind === 'in-progress') {
     return {
-      action,
-      ...base,
-      rpoLagMsBeforePromotion: lag.rpoLagMs,
-      timeline: [
-        event(
-          now(),
-          STEP,
-          'started',
-          `${action} of ${globalId} to ${decision.targetArn} already under way (${decision.status}); not sent again`,
-          promotionFacts(decision, lag, false),
-        ),
-      ],
+      output: {
+        action,
+        ...base,
+        rpoLagMsBeforePromotion: lag.rpoLagMs,
+        timeline: [
+          event(
+            now(),
+            STEP,
+            'started',
+            `${action} of ${globalId} to ${decision.targetArn} already under way (${decision.status}); not sent again`,
+            promotionFacts(decision, lag, false),
+          ),
+        ],
+      },
     };
   }
 
@@ -146,32 +349,38 @@ export async function promoteDatabase(input: PromoteInput, deps: StepDeps): Prom
     // The engine versions readiness could not compare (the source did not answer, or only patch
     // levels differ): RDS has said it. The same way out as when readiness knew.
     const reason = `RDS refused the managed failover: ${refusal.detail}`;
-    return detachInstead(
-      { kind: 'detach', targetArn: decision.targetArn, fromArn: decision.fromArn, reason },
-      lag,
-      base,
-      { dryRun, globalId },
-      deps,
-    );
+    return {
+      output: detachInstead(
+        { kind: 'detach', targetArn: decision.targetArn, fromArn: decision.fromArn, reason },
+        lag,
+        base,
+        { dryRun, globalId },
+        deps,
+      ),
+    };
   }
   if (refusal?.meaning === 'under-way') {
-    return underWay(decision, refusal, lag, base, { globalId, readGlobal }, deps);
+    return {
+      output: await underWay(decision, refusal, lag, base, { globalId, readGlobal: d.readGlobal }, deps),
+    };
   }
-  if (refusal) throw refusal.error;
+  if (refusal) return { refusal, decision, lag, database };
 
   return {
-    action,
-    ...base,
-    rpoLagMsBeforePromotion: lag.rpoLagMs,
-    timeline: [
-      event(
-        now(),
-        STEP,
-        'started',
-        `${action} of ${globalId} to ${decision.targetArn} requested in ${decision.endpointRegion}`,
-        promotionFacts(decision, lag, true),
-      ),
-    ],
+    output: {
+      action,
+      ...base,
+      rpoLagMsBeforePromotion: lag.rpoLagMs,
+      timeline: [
+        event(
+          now(),
+          STEP,
+          'started',
+          `${action} of ${globalId} to ${decision.targetArn} requested in ${decision.endpointRegion}`,
+          promotionFacts(decision, lag, true),
+        ),
+      ],
+    },
   };
 }
 
@@ -222,7 +431,7 @@ async function underWay(
   decision: Sending,
   refusal: Refusal,
   lag: Lag,
-  base: Pick<PromoteOutput, 'startedAt' | 'deadline' | 'rpoBoundSeconds'>,
+  base: Base,
   ctx: { globalId: string; readGlobal: () => Promise<GlobalClusterView> },
   deps: StepDeps,
 ): Promise<PromoteOutput> {
@@ -270,7 +479,7 @@ async function underWay(
 function detachInstead(
   decision: Detaching,
   lag: Lag,
-  base: Pick<PromoteOutput, 'startedAt' | 'deadline' | 'rpoBoundSeconds'>,
+  base: Base,
   ctx: { dryRun: boolean; globalId: string },
   deps: StepDeps,
 ): PromoteOutput {
@@ -321,7 +530,7 @@ function promotionFacts(decision: Acting, lag: Lag, sent: boolean): Facts {
 function dryRunPromotion(
   decision: Acting,
   lag: Lag,
-  base: Pick<PromoteOutput, 'startedAt' | 'deadline' | 'rpoBoundSeconds'>,
+  base: Base,
   globalId: string,
   deps: StepDeps,
 ): PromoteOutput {

@@ -1,6 +1,8 @@
 import { PutMetricDataCommand, type StandardUnit } from '@aws-sdk/client-cloudwatch';
-import { z } from 'zod';
+import * as z from 'zod';
 import { boundedCall } from '../aws/bounded.js';
+// Registers CloudWatch's client: this step publishes its metrics with it (src/aws/clients.ts).
+import '../aws/cloudwatch.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { buildReport } from '../report/build.js';
 import { OUTCOMES } from '../report/types.js';

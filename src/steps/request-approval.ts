@@ -1,6 +1,7 @@
 import { publishMessage, regionOfTopicArn } from '../aws/sns.js';
 import { FailoverError, InputInvalidError, PlanInvalidError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
+import { databasesOf } from '../plan/databases.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import { event } from '../timeline/types.js';
 import type { CheckReadinessOutput } from './contracts.js';
@@ -179,7 +180,10 @@ export function approvalMessage(input: ApprovalMessageInput): { subject: string;
 
 function whatWillHappen(request: FailoverRequest, plan: FailoverPlan): string[] {
   const { sourceRegion: source, targetRegion: target } = request;
-  const targetArn = plan.database.members[target] ?? `the ${target} cluster`;
+  // Several databases are moved together: the message names each one.
+  const databases = databasesOf(plan);
+  const targetArn = databases.map((db) => db.members[target] ?? `the ${target} cluster`).join(', ');
+  const globalIds = databases.map((db) => db.globalClusterIdentifier).join(', ');
   const services = plan.services.map((s) => `${s.name} to ${s.activeCount}`).join(', ');
   const records = plan.dns.records.map((r) => r.name.replace(/\.$/, '')).join(', ');
   if (request.mode === 'planned') {
@@ -191,7 +195,7 @@ function whatWillHappen(request: FailoverRequest, plan: FailoverPlan): string[] 
             `Drain DNS gradually: ${source} gets ${drain.sourceWeights.join(' -> ')} % of answers, one step every ${drain.intervalSeconds} s.`,
           ]
         : []),
-      `Switch over Aurora global database ${plan.database.globalClusterIdentifier} to ${targetArn} (SwitchoverGlobalCluster: waits for full sync, no data loss; writes pause until the new writer accepts them).`,
+      `Switch over Aurora global database${databases.length > 1 ? 's' : ''} ${globalIds} to ${targetArn} (SwitchoverGlobalCluster: waits for full sync, no data loss; writes pause until the new writer accepts them).`,
       `Point DNS at ${target}: ${records}.`,
       `Services in ${source} keep running for failback.`,
     ];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The normalised request every step after NormalizeInput receives: what is being moved, where,

@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import { describeServiceRefs } from '../aws/ecs.js';
 import { describeCluster, describeGlobalCluster } from '../aws/rds.js';
-import { locateService } from '../decisions/capacity.js';
+import { locateService, servingThreshold, shiftAtPercent } from '../decisions/capacity.js';
 import { describeAnswers } from '../dns-answers/decision.js';
 import { observeAnswers } from '../dns-answers/observe.js';
 import { authoritativeDns } from '../dns-answers/resolver.js';
 import { TargetUnhealthyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
+import { type DatabasePlan, databasesOf } from '../plan/databases.js';
 import { event } from '../timeline/types.js';
 import type { VerifyTargetOutput, verifyTargetInput } from './contracts.js';
 import { isDryRun } from './dry-run.js';
@@ -29,6 +30,35 @@ const STEP = 'verify-target';
  * A dry run moved nothing, so there is nothing to verify: it answers at once without reading
  * AWS, and `verifiedAt` is only when the step ran. The report never takes an RTO from it.
  */
+/** One database: its target cluster is the only global writer, or (after a detach) writes on its own. */
+async function writerCheck(database: DatabasePlan, targetRegion: string, deps: StepDeps): Promise<Check> {
+  const rds = deps.clients.forRegion(targetRegion).rds;
+  const targetArn = database.members[targetRegion] ?? '';
+  const several = databasesOf(deps.plan).length > 1;
+  const named = several ? `${database.globalClusterIdentifier}: ` : '';
+  const view = await describeGlobalCluster(rds, database.globalClusterIdentifier);
+  if (!view.members.some((m) => m.arn === targetArn)) {
+    // The detach fallback took the target out of the global cluster: it writes on its own.
+    const cluster = await describeCluster(rds, targetArn);
+    const ok =
+      cluster.globalClusterIdentifier === null &&
+      cluster.writerInstances.length > 0 &&
+      cluster.status === 'available';
+    return {
+      name: 'aurora-writer',
+      ok,
+      detail: `${named}target detached from the global cluster, ${cluster.status}, ${cluster.writerInstances.length} writer instance(s)`,
+    };
+  }
+  const writers = view.members.filter((m) => m.isWriter);
+  const ok = writers.length === 1 && writers[0]?.arn === targetArn && view.failoverState === null;
+  return {
+    name: 'aurora-writer',
+    ok,
+    detail: `${named}writer(s): ${writers.map((w) => w.region).join(', ') || 'none'}`,
+  };
+}
+
 export async function verifyTarget(
   input: z.infer<typeof verifyTargetInput>,
   deps: StepDeps,
@@ -47,29 +77,18 @@ export async function verifyTarget(
   const target = clients.forRegion(request.targetRegion);
   const rollingForward = input.recovery?.decision === 'shift';
   const capacityShort: string[] = [];
-  const targetArn = plan.database.members[request.targetRegion] ?? '';
+  const databases = databasesOf(plan);
 
+  // Every database's target must write alone; with several, one check names each that does not.
   const writer = (async (): Promise<Check> => {
-    const view = await describeGlobalCluster(target.rds, plan.database.globalClusterIdentifier);
-    if (!view.members.some((m) => m.arn === targetArn)) {
-      // The detach fallback took the target out of the global cluster: it writes on its own.
-      const cluster = await describeCluster(target.rds, targetArn);
-      const ok =
-        cluster.globalClusterIdentifier === null &&
-        cluster.writerInstances.length > 0 &&
-        cluster.status === 'available';
-      return {
-        name: 'aurora-writer',
-        ok,
-        detail: `target detached from the global cluster, ${cluster.status}, ${cluster.writerInstances.length} writer instance(s)`,
-      };
-    }
-    const writers = view.members.filter((m) => m.isWriter);
-    const ok = writers.length === 1 && writers[0]?.arn === targetArn && view.failoverState === null;
+    const each = await Promise.all(databases.map((db) => writerCheck(db, request.targetRegion, deps)));
+    const only = each[0];
+    if (each.length === 1 && only) return only;
+    const failed = each.filter((c) => !c.ok);
     return {
       name: 'aurora-writer',
-      ok,
-      detail: `writer(s): ${writers.map((w) => w.region).join(', ') || 'none'}`,
+      ok: failed.length === 0,
+      detail: (failed.length > 0 ? failed : each).map((c) => c.detail).join('; '),
     };
   })();
 
@@ -77,21 +96,33 @@ export async function verifyTarget(
     const refs = plan.services.map((s) => locateService(s, request.targetRegion));
     const states = await describeServiceRefs(target.ecs, refs);
     const short = states.filter((s, i) => s.running < (plan.services[i]?.activeCount ?? 0));
+    // The plan may let traffic move at a share of the capacity (unplanned moves only).
+    const percent = shiftAtPercent(request.mode, plan);
+    const belowShare = states.filter(
+      (s, i) => s.running < servingThreshold(plan.services[i]?.activeCount ?? 0, percent),
+    );
     const summary = states
       .map((s, i) => `${s.service} ${s.running} of ${plan.services[i]?.activeCount ?? '?'} running`)
       .join(', ');
+    // Short of what the plan asked for at this point: its share, all of it by default.
     capacityShort.push(
       ...states.flatMap((s, i) =>
-        s.running < (plan.services[i]?.activeCount ?? 0)
-          ? [`${s.service} ${s.running}/${plan.services[i]?.activeCount ?? '?'}`]
-          : [],
+        belowShare.includes(s) ? [`${s.service} ${s.running}/${plan.services[i]?.activeCount ?? '?'}`] : [],
       ),
     );
     // Rolling forward, a service serves once one task runs: partial capacity beats none.
     const serving = rollingForward && states.every((s) => s.running > 0);
     const detail =
       short.length === 0 ? summary : `short: ${short.map((s) => s.service).join(', ')} (${summary})`;
-    return { name: 'ecs-capacity', ok: short.length === 0 || serving, detail };
+    const atShare = percent < 100 && belowShare.length === 0;
+    return {
+      name: 'ecs-capacity',
+      ok: short.length === 0 || serving || atShare,
+      detail:
+        atShare && short.length > 0
+          ? `${detail}; at least ${percent}% each (plan capacity.shiftAtPercent)`
+          : detail,
+    };
   })();
 
   // What clients get, from the name servers themselves: no Route 53 API call, so this check

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Names of the workflow's steps as they appear in timelines and reports. */
 export const STEP_NAMES = [

@@ -10,7 +10,7 @@ import {
   type OldRegionReach,
   rebuildInstructions,
 } from '../../src/decisions/detach.js';
-import { examplePlan } from '../support/plan.js';
+import { examplePlan, onlyDatabase } from '../support/plan.js';
 
 const USE1 = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-use1';
 const USW2 = 'arn:aws:rds:us-west-2:123456789012:cluster:orders-usw2';
@@ -261,7 +261,7 @@ describe('decideDetach', () => {
     },
   ])('$name', ({ global, target, expected }) => {
     // Act
-    const decision = decideDetach({ targetRegion: 'us-west-2' }, examplePlan(), global, target);
+    const decision = decideDetach({ targetRegion: 'us-west-2' }, onlyDatabase(examplePlan()), global, target);
 
     // Assess
     expect(decision).toMatchObject(expected);
@@ -269,7 +269,12 @@ describe('decideDetach', () => {
 
   it('refuses a target region the plan does not name', () => {
     // Act
-    const decision = decideDetach({ targetRegion: 'eu-west-1' }, examplePlan(), globalView(), cluster());
+    const decision = decideDetach(
+      { targetRegion: 'eu-west-1' },
+      onlyDatabase(examplePlan()),
+      globalView(),
+      cluster(),
+    );
 
     // Assess
     expect(decision).toEqual({ kind: 'refuse', reason: 'the plan names no cluster in eu-west-1' });

@@ -7,8 +7,8 @@ import {
 } from '../../src/decisions/drain.js';
 import type { RecordSetState } from '../../src/decisions/traffic.js';
 import { PlanInvalidError } from '../../src/errors.js';
-import type { FailoverPlan } from '../../src/plan/schema.js';
-import { apiRecord, examplePlan, USE1_ALB, USW2_ALB } from '../support/plan.js';
+import type { DatabasePlan, FailoverPlan } from '../../src/plan/schema.js';
+import { apiRecord, examplePlan, onlyDatabase, USE1_ALB, USW2_ALB } from '../support/plan.js';
 
 const weighted = apiRecord();
 
@@ -32,7 +32,7 @@ const target = (weight: number): RecordSetState => ({
 });
 
 function drainingPlan(overrides: {
-  writesVia?: FailoverPlan['database']['writesVia'];
+  writesVia?: DatabasePlan['writesVia'];
   drain?: FailoverPlan['dns']['drain'] | null;
 }): FailoverPlan {
   const plan = examplePlan();
@@ -42,7 +42,7 @@ function drainingPlan(overrides: {
       : (overrides.drain ?? { sourceWeights: [75, 50, 25], intervalSeconds: 120 });
   return {
     ...plan,
-    database: { ...plan.database, writesVia: overrides.writesVia ?? 'global-writer-endpoint' },
+    database: { ...onlyDatabase(plan), writesVia: overrides.writesVia ?? 'global-writer-endpoint' },
     dns: { ...plan.dns, ...(drain ? { drain } : {}) },
   };
 }

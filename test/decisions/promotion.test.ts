@@ -11,7 +11,7 @@ import {
   type PromotionProgress,
 } from '../../src/decisions/promotion.js';
 import type { FailoverRequest } from '../../src/steps/request.js';
-import { examplePlan } from '../support/plan.js';
+import { examplePlan, onlyDatabase } from '../support/plan.js';
 
 const USE1 = 'arn:aws:rds:us-east-1:123456789012:cluster:orders-use1';
 const USW2 = 'arn:aws:rds:us-west-2:123456789012:cluster:orders-usw2';
@@ -142,7 +142,7 @@ describe('decidePromotion', () => {
     },
   ])('$name', ({ request, cluster, expected }) => {
     // Act
-    const decision = decidePromotion(request, plan, cluster);
+    const decision = decidePromotion(request, onlyDatabase(plan), cluster);
 
     // Assess
     expect(decision).toEqual(expected);
@@ -186,7 +186,7 @@ describe('decidePromotion', () => {
     },
   ])('$name', ({ request, cluster, reason }) => {
     // Act
-    const decision = decidePromotion(request, plan, cluster);
+    const decision = decidePromotion(request, onlyDatabase(plan), cluster);
 
     // Assess
     expect(decision.kind).toBe('refuse');
@@ -295,18 +295,18 @@ describe('decidePromotion with the engine versions readiness read', () => {
   const differ = { source: '16.4', target: '16.6' };
 
   it('detaches instead of a managed failover in an unplanned move during a rolling upgrade', () => {
-    expect(decidePromotion(move('automatic'), plan, view(), differ)).toEqual({
+    expect(decidePromotion(move('automatic'), onlyDatabase(plan), view(), differ)).toEqual({
       kind: 'detach',
       targetArn: USW2,
       fromArn: USE1,
       reason:
         'engine versions differ (source 16.4, target 16.6): RDS refuses a managed failover or switchover between them',
     });
-    expect(decidePromotion(move('manual'), plan, view(), differ).kind).toBe('detach');
+    expect(decidePromotion(move('manual'), onlyDatabase(plan), view(), differ).kind).toBe('detach');
   });
 
   it('refuses a planned move: a switchover waits for the upgrade', () => {
-    expect(decidePromotion(move('planned'), plan, view(), differ)).toMatchObject({
+    expect(decidePromotion(move('planned'), onlyDatabase(plan), view(), differ)).toMatchObject({
       kind: 'refuse',
       reason: expect.stringMatching(/^engine versions differ .*a planned move waits for the upgrade/),
     });
@@ -314,9 +314,14 @@ describe('decidePromotion with the engine versions readiness read', () => {
 
   it('still waits for an operation under way, and still skips a target that already writes', () => {
     expect(
-      decidePromotion(move('automatic'), plan, view({ state: { status: 'failing-over' } }), differ).kind,
+      decidePromotion(
+        move('automatic'),
+        onlyDatabase(plan),
+        view({ state: { status: 'failing-over' } }),
+        differ,
+      ).kind,
     ).toBe('in-progress');
-    expect(decidePromotion(move('automatic'), plan, view({ writer: USW2 }), differ).kind).toBe(
+    expect(decidePromotion(move('automatic'), onlyDatabase(plan), view({ writer: USW2 }), differ).kind).toBe(
       'already-writer',
     );
   });
@@ -329,7 +334,7 @@ describe('decidePromotion with the engine versions readiness read', () => {
     ],
     ['a source it could not read', { source: null, target: '16.6' }],
   ])('sends the managed failover with %s', (_case, engines) => {
-    expect(decidePromotion(move('automatic'), plan, view(), engines).kind).toBe('failover');
+    expect(decidePromotion(move('automatic'), onlyDatabase(plan), view(), engines).kind).toBe('failover');
     expect(engineMismatch(engines)).toBeNull();
   });
 });

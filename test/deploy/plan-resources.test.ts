@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { examplePlan } from '../support/plan.js';
+import { examplePlan, onlyDatabase } from '../support/plan.js';
 
 /** scripts/plan-resources.cjs, as osls calls it while resolving serverless.yml for stage dev. */
 type Resolver = (ctx: { resolveVariable: (variable: string) => Promise<string> }) => Promise<unknown>;
@@ -8,11 +8,11 @@ const resolvers = createRequire(import.meta.url)('../../scripts/plan-resources.c
   string,
   Resolver
 >;
-const resolve = (name: string) =>
+const resolve = (name: string, stage = 'dev') =>
   resolvers[name]?.({
     resolveVariable: async (variable) => {
       if (variable !== 'sls:stage') throw new Error(`unexpected variable ${variable}`);
-      return 'dev';
+      return stage;
     },
   });
 
@@ -21,9 +21,9 @@ describe('IAM resources derived from plans/dev.json', () => {
 
   it('names the global cluster (account of its members, no region) and both member clusters', async () => {
     expect(await resolve('auroraArns')).toEqual([
-      `arn:aws:rds::123456789012:global-cluster:${plan.database.globalClusterIdentifier}`,
-      plan.database.members[plan.regions.primary],
-      plan.database.members[plan.regions.standby],
+      `arn:aws:rds::123456789012:global-cluster:${onlyDatabase(plan).globalClusterIdentifier}`,
+      onlyDatabase(plan).members[plan.regions.primary],
+      onlyDatabase(plan).members[plan.regions.standby],
     ]);
   });
 
@@ -75,5 +75,22 @@ describe('IAM resources derived from plans/dev.json', () => {
   it('grants sns:Publish on no topic when the plan names no approval topic', async () => {
     expect(plan.approval.topicArn).toBeUndefined();
     expect(await resolve('approvalTopicResources')).toEqual({});
+  });
+});
+
+describe('IAM resources of a plan with several databases', () => {
+  // The resolver reads plans/<stage>.json: a relative stage reaches the fixture.
+  const stage = '../test/fixtures/plans/three-databases';
+
+  it('names every global cluster and both member clusters of each', async () => {
+    const arns = (await resolve('auroraArns', stage)) as string[];
+
+    expect(arns).toEqual(
+      ['orders', 'payments', 'ledger'].flatMap((name) => [
+        `arn:aws:rds::123456789012:global-cluster:${name}-global`,
+        `arn:aws:rds:us-east-1:123456789012:cluster:${name}-use1`,
+        `arn:aws:rds:us-west-2:123456789012:cluster:${name}-usw2`,
+      ]),
+    );
   });
 });

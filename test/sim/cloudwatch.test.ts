@@ -1,6 +1,6 @@
 import { GetMetricDataCommand, type MetricDataQuery, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordUpsertPlan } from '../support/plan.js';
+import { onlyDatabase, recordUpsertPlan } from '../support/plan.js';
 import { type Drill, PRIMARY, STANDBY, startDrill, T0 } from './harness.js';
 
 const alb5xx: MetricDataQuery = {
@@ -124,7 +124,7 @@ describe('simulated CloudWatch', () => {
     };
     const withRpo = (seconds: number) => {
       const plan = recordUpsertPlan();
-      plan.database.globalDbRpoSeconds = seconds;
+      onlyDatabase(plan).globalDbRpoSeconds = seconds;
       return plan;
     };
     const writer = () => drill.cloud.snapshot().database.members.find((m) => m.region === PRIMARY);

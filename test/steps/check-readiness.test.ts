@@ -185,6 +185,13 @@ describe('check-readiness', () => {
       ready: true,
       rpoLagMs: 420,
       engines: { source: '17.7', target: '17.7' },
+      databases: [
+        {
+          globalClusterIdentifier: 'orders-global',
+          rpoLagMs: 420,
+          engines: { source: '17.7', target: '17.7' },
+        },
+      ],
       checks: [
         { name: 'aurora-global-membership', ok: true, detail: 'target is a secondary member' },
         { name: 'aurora-target-cluster', ok: true, detail: 'orders-usw2: 2 instance(s), engine 17.7' },

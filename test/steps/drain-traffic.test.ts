@@ -13,13 +13,13 @@ import {
   TargetNotReadyError,
 } from '../../src/errors.js';
 import type { StepDeps } from '../../src/handlers/define-step.js';
-import type { DnsRecordPlan, FailoverPlan } from '../../src/plan/schema.js';
+import type { DatabasePlan, DnsRecordPlan, FailoverPlan } from '../../src/plan/schema.js';
 import type { DrainTrafficOutput } from '../../src/steps/contracts-operators.js';
 import { drainTraffic } from '../../src/steps/drain-traffic.js';
 import { commandsSent, hang, regionOf } from '../support/aws.js';
 import { inVirtualTime } from '../support/clock.js';
 import { fixture } from '../support/fixtures.js';
-import { examplePlan, USE1_ALB, USW2_ALB } from '../support/plan.js';
+import { examplePlan, onlyDatabase, USE1_ALB, USW2_ALB } from '../support/plan.js';
 import { failoverRequest } from '../support/request.js';
 
 const NOW = new Date('2026-11-22T03:00:00.000Z');
@@ -30,11 +30,11 @@ const planned = failoverRequest({
   executionName: 'drill-20261122',
 });
 
-function drainingPlan(overrides: Partial<FailoverPlan['database']> = {}): FailoverPlan {
+function drainingPlan(overrides: Partial<DatabasePlan> = {}): FailoverPlan {
   const plan = examplePlan();
   return {
     ...plan,
-    database: { ...plan.database, writesVia: 'global-writer-endpoint', ...overrides },
+    database: { ...onlyDatabase(plan), writesVia: 'global-writer-endpoint', ...overrides },
     dns: { ...plan.dns, drain: { sourceWeights: [75, 50, 25], intervalSeconds: 120 } },
   };
 }

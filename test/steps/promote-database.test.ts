@@ -16,6 +16,7 @@ import type { FailoverRequest } from '../../src/steps/request.js';
 import { awsError, mutatingCommandsSent, regionOf } from '../support/aws.js';
 import { testDeps } from '../support/deps.js';
 import { fixture } from '../support/fixtures.js';
+import { onlyDatabase } from '../support/plan.js';
 import { nov22Request } from '../support/request.js';
 
 vi.mock('../../src/aws/cloudwatch.js', () => ({ readRpoLagMs: vi.fn() }));
@@ -82,6 +83,9 @@ describe('promoteDatabase', () => {
       startedAt: '2025-11-22T00:20:00.000Z',
       deadline: '2025-11-22T00:35:00.000Z',
       rpoLagMsBeforePromotion: 420,
+      databases: [
+        { globalClusterIdentifier: 'orders-global', action: 'failover', rpoLagMsBeforePromotion: 420 },
+      ],
       timeline: [
         expect.objectContaining({
           step: 'promote-database',
@@ -233,6 +237,9 @@ describe('promoteDatabase', () => {
         deadline: '2025-11-22T00:35:00.000Z',
         rpoLagMsBeforePromotion: 420,
         dryRun: true,
+        databases: [
+          { globalClusterIdentifier: 'orders-global', action: 'failover', rpoLagMsBeforePromotion: 420 },
+        ],
         timeline: [
           {
             at: '2025-11-22T00:20:00.000Z',
@@ -492,7 +499,7 @@ describe('promoteDatabase', () => {
 
   it("carries the plan's rds.global_db_rpo as the RPO bound", async () => {
     // Prepare
-    deps.plan.database.globalDbRpoSeconds = 20;
+    onlyDatabase(deps.plan).globalDbRpoSeconds = 20;
     rdsMock
       .on(DescribeGlobalClustersCommand)
       .resolves(fixture('rds/describe-global-clusters-primary-writer.json'));

@@ -1,3 +1,4 @@
+import { type DatabasePlan, databasesOf } from '../../src/plan/databases.js';
 import { loadPlanFile } from '../../src/plan/load.js';
 import type { DnsRecordPlan, FailoverPlan } from '../../src/plan/schema.js';
 
@@ -26,4 +27,11 @@ export function apiRecord(): DnsRecordPlan {
   const [record] = recordUpsertPlan().dns.records;
   if (!record) throw new Error('plans/dev.json has no DNS record');
   return record;
+}
+
+/** The one Aurora global cluster of a plan that names one (the example plan's `database`). */
+export function onlyDatabase(plan: FailoverPlan): DatabasePlan {
+  const [database, ...others] = databasesOf(plan);
+  if (!database || others.length > 0) throw new Error(`plan ${plan.name} does not name exactly one database`);
+  return database;
 }

@@ -22,7 +22,11 @@ function describeCloud(label: string, s: CloudSnapshot): string {
   const dns = s.dns
     .map((d) => `${d.setIdentifier ?? d.name}=${d.weight ?? d.failover ?? d.value}${health(d)}`)
     .join(', ');
-  return `${label}: writer ${s.database.writerRegion ?? 'none'}; ECS running/desired ${services}; DNS answers ${dns}`;
+  const writer =
+    s.databases.length > 1
+      ? s.databases.map((db) => `${db.globalClusterIdentifier} ${db.writerRegion ?? 'none'}`).join(', ')
+      : (s.database.writerRegion ?? 'none');
+  return `${label}: writer ${writer}; ECS running/desired ${services}; DNS answers ${dns}`;
 }
 
 /**
@@ -136,7 +140,7 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
   const expected = scenario.expected;
   const ok = meetsExpectation(result, expected);
   verdict(
-    `${values.json ? '' : '\n'}Drill ${ok ? 'behaved as expected' : 'DID NOT behave as expected'}${expected ? `: expected outcome ${expected.outcome}, writer in the ${expected.writer} region` : ''}.`,
+    `${values.json ? '' : '\n'}Drill ${ok ? 'behaved as expected' : 'DID NOT behave as expected'}${expected ? `: expected outcome ${expected.outcome}, ${expected.writer === 'split' ? 'writers split between the regions' : `writer in the ${expected.writer} region`}` : ''}.`,
   );
   return ok ? 0 : 1;
 }

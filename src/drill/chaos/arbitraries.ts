@@ -38,6 +38,8 @@ interface ChaosProfile {
   rpoLag: number;
   blackhole: number;
   engineMismatch: number;
+  /** Percent of cases whose plan moves three global clusters instead of one. */
+  severalDatabases: number;
   slowPromotion: number;
   readLag: number;
   scalerPressure: number;
@@ -61,6 +63,7 @@ const TYPICAL: ChaosProfile = {
   rpoLag: 20,
   blackhole: 15,
   engineMismatch: 8,
+  severalDatabases: 20,
   slowPromotion: 10,
   readLag: 15,
   scalerPressure: 15,
@@ -252,6 +255,7 @@ export function chaosCaseArbitrary(profileName: ChaosProfileName = 'typical'): f
       (v) => v ?? [],
     ),
     engineMismatch: flag(p.engineMismatch),
+    databases: sometimes(p.severalDatabases, fc.constant(3 as const)).map((n) => n ?? (1 as const)),
     // Up to 10 minutes: past the slow end users report, still inside the promotion deadline.
     promotionSec: sometimes(p.slowPromotion, fc.integer({ min: 60, max: 600 })),
     globalReadLagSec: sometimes(p.readLag, fc.integer({ min: 0, max: 30 })),

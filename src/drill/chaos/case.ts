@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LATENCY_PROFILES } from '../../sim/latencies.js';
 
 /**
@@ -140,6 +140,12 @@ export const chaosCaseSchema = z.strictObject({
     .default([]),
   /** A rolling minor upgrade half done: the standby runs a newer engine than the primary. */
   engineMismatch: z.boolean().default(false),
+  /**
+   * The plan's Aurora global clusters: the example's one, or three (src/drill/scenarios/
+   * databases.ts). With three, the Aurora troubles of the case (a headless secondary, engine
+   * versions apart, a stuck or slow promotion) hit the last database only: a mixed outcome.
+   */
+  databases: z.union([z.literal(1), z.literal(3)]).default(1),
   /** A managed promotion takes this long once past pending (the slow end users report). */
   promotionSec: z.number().int().min(1).nullable().default(null),
   /** DescribeGlobalClusters shows each change this late (eventual consistency). */
@@ -202,6 +208,7 @@ export function describeCase(c: ChaosCase): string {
         `${b.service ?? 'every'} endpoint ${b.region} ${b.mode} ${b.fromSec}s..${b.toSec === null ? '' : `${b.toSec}s`}`,
     ),
     ...(c.engineMismatch ? ['engine versions differ (rolling upgrade)'] : []),
+    ...(c.databases > 1 ? [`${c.databases} databases (Aurora troubles on the last)`] : []),
     ...(c.promotionSec === null ? [] : [`promotion ${c.promotionSec}s`]),
     ...(c.globalReadLagSec === null ? [] : [`global cluster reads ${c.globalReadLagSec}s behind`]),
     ...(c.scalerPressure

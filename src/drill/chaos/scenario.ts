@@ -1,4 +1,4 @@
-import type { FaultRule, Incident, SimOptions } from '../../sim/types.js';
+import type { DatabaseOverrides, FaultRule, Incident, SimOptions } from '../../sim/types.js';
 import {
   alarmEvent,
   type DrillScenario,
@@ -6,6 +6,7 @@ import {
   startInput,
   withRecordUpsert,
 } from '../scenario-types.js';
+import { EXTRA_DATABASES, withThreeDatabases } from '../scenarios/databases.js';
 import { type ChaosCase, describeCase, GLOBAL_COMMANDS } from './case.js';
 
 const APPROVER = 'oncall@example.com';
@@ -81,8 +82,7 @@ export function chaosScenario(c: ChaosCase, name = 'chaos'): DrillScenario {
         ...(c.ecsCapacity
           ? { ecsCapacity: { [regionOf(ctx, c.ecsCapacity.region)]: c.ecsCapacity.tasks } }
           : {}),
-        ...(c.promotionStuck ? { promotionStuck: true } : {}),
-        ...(c.headlessStandby ? { headlessStandby: true } : {}),
+        ...auroraTrouble(c),
         ...(c.rpoLagMs === null ? {} : { rpoLagMs: c.rpoLagMs }),
         ...(c.blackholes.length > 0
           ? {
@@ -95,18 +95,17 @@ export function chaosScenario(c: ChaosCase, name = 'chaos'): DrillScenario {
               })),
             }
           : {}),
-        // A rolling minor upgrade upgrades the secondaries first (Aurora User Guide).
-        ...(c.engineMismatch ? { engineVersions: { primary: '16.4', standby: '16.6' } } : {}),
-        ...(c.promotionSec === null ? {} : { promotionMs: c.promotionSec * 1000 }),
         ...(c.globalReadLagSec === null ? {} : { globalClusterReadLagMs: c.globalReadLagSec * 1000 }),
         ...scalerPressure(c, ctx),
       };
     },
-    ...(approval || drain || c.shift === 'record-upsert'
+    ...(approval || drain || c.shift === 'record-upsert' || c.databases > 1
       ? {
           // biome-ignore lint/suspicious/noExplicitAny: raw plan JSON, validated by the schema once written
           plan: (raw: any) => {
             if (drain || c.shift === 'record-upsert') withRecordUpsert(raw);
+            if (drain) raw.database.writesVia = 'global-writer-endpoint';
+            if (c.databases > 1) withThreeDatabases(raw);
             if (approval) {
               raw.approval = {
                 automatic: approval.automatic,
@@ -115,7 +114,6 @@ export function chaosScenario(c: ChaosCase, name = 'chaos'): DrillScenario {
               };
             }
             if (drain) {
-              raw.database.writesVia = 'global-writer-endpoint';
               raw.dns.drain = { sourceWeights: drain.sourceWeights, intervalSeconds: drain.intervalSeconds };
             }
           },
@@ -134,6 +132,25 @@ export function chaosScenario(c: ChaosCase, name = 'chaos'): DrillScenario {
     ...(c.crashAfter ? { crashAfter: { ...c.crashAfter } } : {}),
   };
 }
+
+/**
+ * The case's Aurora troubles: for every database of a one-database plan, for the last of three
+ * (the others move cleanly, so a run rehearses a mixed outcome).
+ */
+function auroraTrouble(c: ChaosCase): Partial<SimOptions> {
+  const trouble: DatabaseOverrides = {
+    ...(c.promotionStuck ? { promotionStuck: true } : {}),
+    ...(c.headlessStandby ? { headlessStandby: true } : {}),
+    // A rolling minor upgrade upgrades the secondaries first (Aurora User Guide).
+    ...(c.engineMismatch ? { engineVersions: { primary: '16.4', standby: '16.6' } } : {}),
+    ...(c.promotionSec === null ? {} : { promotionMs: c.promotionSec * 1000 }),
+  };
+  if (c.databases === 1) return trouble;
+  return Object.keys(trouble).length > 0 ? { databaseOverrides: { [LAST_DATABASE]: trouble } } : {};
+}
+
+/** The last of the three databases withThreeDatabases names. */
+const LAST_DATABASE = `${EXTRA_DATABASES.at(-1)}-global`;
 
 /** The case's scheduled action or load surge on the plan's first autoscaled service. */
 function scalerPressure(
