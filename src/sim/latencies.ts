@@ -125,7 +125,7 @@ export const LATENCIES = {
     minMs: 30_000,
     maxMs: 30_000,
     source:
-      'ELB target group deregistration delay: default 300 s, 30 s is the common setting for APIs and used here',
+      'ELB User Guide, target group deregistration delay: the default is 300 s; 30 s is a modelling choice, the common setting for APIs (the pessimistic profile uses the default)',
   },
   /** A task that cannot be placed stays PENDING this long, stops, and the service scheduler launches another. */
   ecsPlacementRetry: {
@@ -181,7 +181,7 @@ export const LATENCIES = {
     minMs: 300_000,
     maxMs: 300_000,
     source:
-      'Application Auto Scaling default ScaleInCooldown for ECS services, 300 s (same sources as the scale-out cooldown)',
+      'Application Auto Scaling User Guide, cooldown: the default ScaleInCooldown for ECS services is 300 s (same sources as the scale-out cooldown)',
   },
   /** From a scheduled action's time to Application Auto Scaling running it on the service. */
   scheduledActionDelay: {
