@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * Best-effort calls into the failed region. Static stability: the orchestrator must never wait
  * on a region that is down, so each such call gets a short deadline and its outcome is recorded
@@ -25,6 +27,9 @@ export async function attemptWithin<T>(
   boundMs: number,
 ): Promise<Attempt<T>> {
   const controller = new AbortController();
+  // One attempt may fan out to many calls on one signal (fencing 200 services): each SDK call
+  // adds a listener and removes it when it settles, so the default cap of 10 only warns.
+  setMaxListeners(0, controller.signal);
   // Called at once, as before; a synchronous throw becomes an error outcome like any other.
   const running = new Promise<T>((resolve) => resolve(call(controller.signal))).then(
     (value): Attempt<T> => ({ kind: 'value', value }),
