@@ -1,5 +1,6 @@
 import { PlanInvalidError } from '../../errors.js';
 import { describeBudget, timeBudget } from '../../plan/budget.js';
+import { databasesOf } from '../../plan/databases.js';
 import { loadPlanFile } from '../../plan/load.js';
 import { trafficWarnings } from '../../traffic-modes/decision.js';
 import { CliError, UsageError } from '../errors.js';
@@ -19,7 +20,7 @@ export async function validate(argv: string[], io: CliIo): Promise<number> {
   try {
     const plan = loadPlanFile(file);
     io.out(
-      `ok ${file}: plan ${plan.name}, ${plan.regions.primary} -> ${plan.regions.standby}, ${plan.services.length} services, ${plan.dns.records.length} DNS records, ${plan.signals.length} signals`,
+      `ok ${file}: plan ${plan.name}, ${plan.regions.primary} -> ${plan.regions.standby}, ${databasesOf(plan).length > 1 ? `${databasesOf(plan).length} databases, ` : ''}${plan.services.length} services, ${plan.dns.records.length} DNS records, ${plan.signals.length} signals`,
     );
     // What the plan's waits add up to, so a change that brings it near the limit shows before it fails.
     io.out(`time budget: ${describeBudget(timeBudget(plan))}`);
