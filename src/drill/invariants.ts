@@ -216,7 +216,22 @@ function nothingChangedWithoutFailover(result: DrillResult): InvariantResult {
  * a promotion or detach with a database refused while the others moved (the re-run sends the
  * move the report hands to a human).
  */
-function rerunJudgeable(execution: DrillResult['executions'][number], record: TaskRecord): boolean {
+/** Steps that set ECS counts or scaling bounds: the owner's own scaling can undo what they did. */
+const ECS_FUNCTIONS = new Set(['fenceOldPrimary', 'scaleTarget', 'rollBack']);
+
+function rerunJudgeable(
+  execution: DrillResult['executions'][number],
+  record: TaskRecord,
+  ownersScaling: readonly { at: number; kind: string }[] = [],
+): boolean {
+  // The owner's scheduled action changed the bounds after the step set them (lowered the minimum
+  // it raised): a re-run that restores the step's own intent is not a second, conflicting change.
+  // Target tracking moves only the count inside the bounds, which a re-run leaves alone.
+  if (
+    ECS_FUNCTIONS.has(record.functionName) &&
+    ownersScaling.some((o) => o.kind === 'scheduled-action' && o.at >= record.startedAt)
+  )
+    return false;
   const recovery = (execution.report as { recovery?: { kind?: string } } | null)?.recovery;
   if (recovery?.kind === 'rolled-back' || execution.records.some((r) => r.functionName === 'rollBack'))
     return false;
@@ -239,7 +254,7 @@ async function idempotentSteps(result: DrillResult): Promise<InvariantResult> {
       if (
         MUTATING_FUNCTIONS.has(record.functionName) &&
         record.outcome.kind === 'succeeded' &&
-        rerunJudgeable(execution, record)
+        rerunJudgeable(execution, record, result.cloud.ownersScaling())
       ) {
         last.set(`${execution.name}/${record.stateName}`, record);
       }

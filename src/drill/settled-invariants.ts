@@ -625,8 +625,8 @@ export function noSilentLock(executions: readonly ExecutionRun[], settled: Cloud
 }
 
 /**
- * Regions nobody can change ECS in at `at`: their APIs unreachable, or their ECS or Application
- * Auto Scaling endpoint (or every endpoint) blackholed.
+ * Regions nobody can change ECS (or, for us-east-1, Route 53 records) in at `at`: their APIs
+ * unreachable, or their ECS, Application Auto Scaling or Route 53 endpoint (or every one) blackholed.
  */
 function unreachableAt(
   plan: FailoverPlan,
@@ -642,10 +642,15 @@ function unreachableAt(
       (options.blackholes ?? []).some(
         (b) =>
           b.region === region &&
-          (b.service === undefined || b.service === 'ecs' || b.service === 'autoscaling') &&
+          (b.service === undefined || ['ecs', 'autoscaling', 'route53'].includes(b.service)) &&
           covers(b),
       ),
   );
+}
+
+/** When the last execution's last step ended. */
+function lastEnd(executions: readonly ExecutionRun[]): number {
+  return Math.max(...executions.map((e) => windowOf(e).end));
 }
 
 /** The four settled-cloud invariants, in INVARIANTS order. */
@@ -659,7 +664,14 @@ export function settledInvariants(
   const before = states[0] ?? result.before;
   return [
     neverWorse(plan, before, settled, {
-      unreachableRegions: unreachableAt(plan, result.cloud.options, Date.parse(settled.at)),
+      // Unreachable now, or when the last execution stopped: nothing acts after it, so a region
+      // that came back later is still a human's to put right, with the commands handed over.
+      unreachableRegions: [
+        ...new Set([
+          ...unreachableAt(plan, result.cloud.options, Date.parse(settled.at)),
+          ...unreachableAt(plan, result.cloud.options, lastEnd(result.executions)),
+        ]),
+      ],
       actions: result.executions.flatMap((e) => e.report?.actions ?? []),
       handedOver: result.executions.some((e) => e.report?.recovery.complete === false),
       ownersScaling: result.cloud.ownersScaling(),
