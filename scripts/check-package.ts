@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { inflateRawSync } from 'node:zlib';
 import { LOCK_TABLE_ENV } from '../src/aws/lock.js';
+import { readZipEntries } from '../src/bench/zip.js';
 import { stepHandlers } from '../src/handlers/index.js';
 import { startRequestV1Schema } from '../src/input/start-request.js';
 import { formatIssues, loadPlanFile } from '../src/plan/load.js';
@@ -79,27 +79,9 @@ function roleStatements(roleId: string): Statement[] {
 const getAttId = (value: unknown) =>
   (value as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0] ?? '';
 
-/** The entries of a zip file by name (stored or deflated, as serverless-esbuild writes them). */
+/** Every entry of a zip, unpacked (src/bench/zip.ts reads the central directory). */
 function readZip(file: string): Map<string, Buffer> {
-  const zip = readFileSync(file);
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0) throw new Error(`${file} is not a zip file`);
-  const count = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  const entries = new Map<string, Buffer>();
-  for (let i = 0; i < count; i += 1) {
-    const method = zip.readUInt16LE(at + 10);
-    const size = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const skip = nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    const local = zip.readUInt32LE(at + 42);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const raw = zip.subarray(start, start + size);
-    entries.set(name, method === 8 ? inflateRawSync(raw) : Buffer.from(raw));
-    at += 46 + skip;
-  }
-  return entries;
+  return new Map(readZipEntries(file).map((e) => [e.name, e.data()]));
 }
 
 const template = readJson<Template>(join(outDir, 'cloudformation-template-update-stack.json'));
