@@ -325,23 +325,20 @@ async function act(d: Decided, input: PromoteInput, timing: Timing, deps: StepDe
 
   if (dryRun) return { output: dryRunPromotion(decision, lag, base, globalId, deps) };
 
+  // The request is on its way: sent now, or by an earlier attempt (then not sent again).
+  const started = (message: string, sent: boolean): Acted => ({
+    output: {
+      action,
+      ...base,
+      rpoLagMsBeforePromotion: lag.rpoLagMs,
+      timeline: [event(now(), STEP, 'started', message, promotionFacts(decision, lag, sent))],
+    },
+  });
   if (decision.kind === 'in-progress') {
-    return {
-      output: {
-        action,
-        ...base,
-        rpoLagMsBeforePromotion: lag.rpoLagMs,
-        timeline: [
-          event(
-            now(),
-            STEP,
-            'started',
-            `${action} of ${globalId} to ${decision.targetArn} already under way (${decision.status}); not sent again`,
-            promotionFacts(decision, lag, false),
-          ),
-        ],
-      },
-    };
+    return started(
+      `${action} of ${globalId} to ${decision.targetArn} already under way (${decision.status}); not sent again`,
+      false,
+    );
   }
 
   const refusal = await send(decision, globalId, deps);
@@ -366,22 +363,10 @@ async function act(d: Decided, input: PromoteInput, timing: Timing, deps: StepDe
   }
   if (refusal) return { refusal, decision, lag, database };
 
-  return {
-    output: {
-      action,
-      ...base,
-      rpoLagMsBeforePromotion: lag.rpoLagMs,
-      timeline: [
-        event(
-          now(),
-          STEP,
-          'started',
-          `${action} of ${globalId} to ${decision.targetArn} requested in ${decision.endpointRegion}`,
-          promotionFacts(decision, lag, true),
-        ),
-      ],
-    },
-  };
+  return started(
+    `${action} of ${globalId} to ${decision.targetArn} requested in ${decision.endpointRegion}`,
+    true,
+  );
 }
 
 interface Refusal {
