@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { timelineSchema } from '../timeline/types.js';
-import { checkReadinessOutput, fenceOutput, promoteOutput } from './contracts.js';
+import { checkReadinessOutput, databasePollsSchema, fenceOutput, promoteOutput } from './contracts.js';
 import { failoverRequestSchema } from './request.js';
 
 /**
@@ -158,16 +158,7 @@ export const checkDetachOutput = z.object({
   /** When the target was first seen taking writes on its own (ISO), once done; as in check-promotion. */
   writerSince: z.string().nullable(),
   /** Per database: done (writes in the target), its status, since when. */
-  databases: z
-    .array(
-      z.object({
-        globalClusterIdentifier: z.string(),
-        done: z.boolean(),
-        status: z.string(),
-        writerSince: z.string().nullable(),
-      }),
-    )
-    .optional(),
+  databases: databasePollsSchema.optional(),
   timeline: timelineSchema,
 });
 

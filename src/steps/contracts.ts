@@ -3,6 +3,16 @@ import type { RecordAnswers } from '../dns-answers/decision.js';
 import { timelineSchema } from '../timeline/types.js';
 import { failoverRequestSchema } from './request.js';
 
+/** One database's state in a polling step (check-promotion, check-detach): done, status, since when. */
+export const databasePollsSchema = z.array(
+  z.object({
+    globalClusterIdentifier: z.string(),
+    done: z.boolean(),
+    status: z.string(),
+    writerSince: z.string().nullable(),
+  }),
+);
+
 /**
  * The input and output of every Lambda step, as the state machine passes them
  * (statemachines/failover.asl.json). Outputs land at `$.steps.<key>`; each carries the
@@ -170,16 +180,7 @@ export const checkPromotionOutput = z.object({
   /** When the target was first seen as writer (ISO), once done; the latest database's with several. */
   writerSince: z.string().nullable(),
   /** Per database polled: whether its target writes, its status, since when. */
-  databases: z
-    .array(
-      z.object({
-        globalClusterIdentifier: z.string(),
-        done: z.boolean(),
-        status: z.string(),
-        writerSince: z.string().nullable(),
-      }),
-    )
-    .optional(),
+  databases: databasePollsSchema.optional(),
   timeline: timelineSchema,
 });
 
