@@ -108,12 +108,14 @@ report; rebuilt from the history for executions that did not succeed).
 
 ${COMMON}`,
 
-  report: `Usage: failover report EXECUTION [--format markdown|json] [--history-file FILE] [common options]
+  report: `Usage: failover report EXECUTION [--format markdown|json|html] [--history-file FILE] [common options]
 
 The report of an ended execution, rebuilt from its execution history (GetExecutionHistory,
 all pages) and DescribeExecution.
 
-  --format FORMAT        markdown (default) or json
+  --format FORMAT        markdown (default), json, or html: one self-contained page (timeline
+                         chart, figures, fencing, actions) that loads nothing from the network;
+                         failover report NAME --format html > report.html
   --history-file FILE    read a saved {"events": [...], "execution": {...}} instead of AWS
                          (events as get-execution-history prints them, execution as
                          describe-execution does); no AWS call is made
@@ -123,7 +125,7 @@ ${EXECUTION}
 ${COMMON}`,
 
   drill: `Usage: failover drill [--scenario NAME | --case FILE] [--seed N] [--profile typical|pessimistic]
-                      [--plan FILE] [--save-history FILE] [--list] [--json]
+                      [--plan FILE] [--save-history FILE] [--html FILE] [--list] [--json]
 
 Runs a failover drill: the real state machine and Lambda handlers against a simulated
 two-region AWS cloud on a virtual clock. No AWS account is used.
@@ -138,6 +140,7 @@ two-region AWS cloud on a virtual clock. No AWS account is used.
                          case's own profile unless given
   --plan FILE            failover plan to drill (default plans/dev.json)
   --save-history FILE    also write the execution history, for failover report --history-file
+  --html FILE            also write the report as one self-contained HTML page (timeline chart)
   --list                 list the scenarios
   --json                 print the report as JSON
   --help                 this text`,

@@ -55,7 +55,7 @@ export function summariseSteps(timeline: readonly TimelineEvent[]): StepSummary[
 
 /** Steps prefix their error messages with their name (src/handlers/define-step.ts). */
 /** Polling functions report under the step they poll for. */
-const POLLED_STEP: Record<string, (typeof STEP_NAMES)[number]> = {
+export const POLLED_STEP: Record<string, (typeof STEP_NAMES)[number]> = {
   'check-promotion': 'promote-database',
   'check-scale': 'scale-target',
   'check-traffic': 'shift-traffic',

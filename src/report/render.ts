@@ -3,18 +3,21 @@ import type { FailoverReport } from './types.js';
 const show = (value: number | null, unit = 's') => (value === null ? 'n/a' : `${value} ${unit}`);
 const clock = (iso: string) => iso.slice(11, 19);
 
+/** The headline of each outcome, the same in every rendering of the report. */
+export const OUTCOME_TITLES: Record<FailoverReport['outcome'], string> = {
+  succeeded: 'Failover succeeded',
+  partial: 'Failover PARTIAL (served, short of capacity)',
+  'no-action': 'No failover',
+  failed: 'Failover FAILED',
+  'dry-run': 'Dry run (nothing changed)',
+  'not-approved': 'Failover NOT APPROVED',
+  suppressed: 'Failover suppressed',
+};
+
 /** The report as Markdown: what on-call reads after an incident, and what drills print. */
 export function renderReport(report: FailoverReport): string {
   const lines: string[] = [];
-  const title = {
-    succeeded: 'Failover succeeded',
-    partial: 'Failover PARTIAL (served, short of capacity)',
-    'no-action': 'No failover',
-    failed: 'Failover FAILED',
-    'dry-run': 'Dry run (nothing changed)',
-    'not-approved': 'Failover NOT APPROVED',
-    suppressed: 'Failover suppressed',
-  }[report.outcome];
+  const title = OUTCOME_TITLES[report.outcome];
   lines.push(
     `# ${title}: ${report.planName ?? 'unknown plan'} ${report.sourceRegion ?? '?'} -> ${report.targetRegion ?? '?'}`,
   );

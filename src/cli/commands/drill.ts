@@ -6,10 +6,12 @@ import { meetsExpectation } from '../../drill/expectations.js';
 import { checkedDrill, type InvariantResult } from '../../drill/invariants.js';
 import { type DrillOptions, type DrillResult, runDrill } from '../../drill/run-drill.js';
 import { type DrillScenario, findScenario, SCENARIOS } from '../../drill/scenarios.js';
+import { retriesFromHistory } from '../../report/html/attempts.js';
+import { renderHtmlReport } from '../../report/html/render.js';
 import { renderReport, renderTimelineLine } from '../../report/render.js';
 import type { CloudSnapshot } from '../../sim/cloud.js';
 import { type LatencyProfile, latencyProfile } from '../../sim/latencies.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { integer } from '../options.js';
 import { USAGE } from '../usage.js';
@@ -43,6 +45,7 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
     profile?: string;
     plan?: string;
     'save-history'?: string;
+    html?: string;
     json?: boolean;
     list?: boolean;
     help?: boolean;
@@ -57,6 +60,7 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
         profile: { type: 'string' },
         plan: { type: 'string' },
         'save-history': { type: 'string' },
+        html: { type: 'string' },
         json: { type: 'boolean' },
         list: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -73,6 +77,9 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
   if (values.list) {
     for (const s of SCENARIOS) io.out(`${s.name.padEnd(22)} ${s.summary}`);
     return 0;
+  }
+  if (values.html !== undefined && values.html.trim() === '') {
+    throw new UsageError('--html needs a file name, e.g. --html report.html (see failover drill --help)');
   }
   if (values.case !== undefined && values.scenario !== undefined) {
     throw new UsageError('give --scenario or --case, not both (see failover drill --help)');
@@ -129,6 +136,7 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
       `Execution history saved to ${saveTo} (failover report --history-file ${saveTo}).`,
     );
   }
+  if (values.html !== undefined) writeHtml(values.html, result, values.json ? io.err : io.out);
   const verdict = values.json ? io.err : io.out;
   if (checks) {
     verdict(`${values.json ? '' : '\n'}Invariants (${values.case}, seed ${seed}):`);
@@ -143,6 +151,23 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
     `${values.json ? '' : '\n'}Drill ${ok ? 'behaved as expected' : 'DID NOT behave as expected'}${expected ? `: expected outcome ${expected.outcome}, ${expected.writer === 'split' ? 'writers split between the regions' : `writer in the ${expected.writer} region`}` : ''}.`,
   );
   return ok ? 0 : 1;
+}
+
+/**
+ * `--html FILE`: the first execution's report (the one printed above) as one self-contained
+ * page, its retries read from the execution history the drill recorded.
+ */
+function writeHtml(file: string, result: DrillResult, say: (line: string) => void): void {
+  if (!result.report) {
+    say(`No report was produced, so no HTML report was written to ${file}.`);
+    return;
+  }
+  try {
+    writeFileSync(file, renderHtmlReport(result.report, { retries: retriesFromHistory(result.history) }));
+  } catch (error) {
+    throw new CliError(`--html ${file}: cannot write it: ${(error as Error).message.split('\n')[0]}`);
+  }
+  say(`HTML report written to ${file} (open it in any browser; it loads nothing from the network).`);
 }
 
 /** A chaos case file (npm run chaos writes them); a bad file is a usage error naming the fields. */

@@ -1,4 +1,7 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { parseSavedHistory } from '../../history/file.js';
+import { retriesFromHistory } from '../../report/html/attempts.js';
+import { renderHtmlReport } from '../../report/html/render.js';
 import { renderReport } from '../../report/render.js';
 import type { FailoverReport } from '../../report/types.js';
 import { StepFunctions } from '../aws.js';
@@ -8,7 +11,11 @@ import type { CliIo } from '../io.js';
 import { parseCommand, positionals } from '../options.js';
 
 /** A saved history: no AWS call at all, so a report can be read anywhere, later, offline. */
-function fromFile(io: CliIo, file: string, name: string | undefined): FailoverReport {
+function fromFile(
+  io: CliIo,
+  file: string,
+  name: string | undefined,
+): { report: FailoverReport; events: HistoryEvent[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(io.readFile(file));
@@ -21,7 +28,16 @@ function fromFile(io: CliIo, file: string, name: string | undefined): FailoverRe
   } catch (error) {
     throw new CliError((error as Error).message);
   }
-  return reportFrom(saved.execution, saved.events);
+  return { report: reportFrom(saved.execution, saved.events), events: saved.events };
+}
+
+const FORMATS = ['markdown', 'json', 'html'] as const;
+
+/** The report in the asked format; html also marks the retries its history shows. */
+function formatted(format: (typeof FORMATS)[number], report: FailoverReport, events: HistoryEvent[]): string {
+  if (format === 'json') return JSON.stringify(report, null, 2);
+  if (format === 'html') return renderHtmlReport(report, { retries: retriesFromHistory(events) });
+  return renderReport(report);
 }
 
 export async function report(argv: string[], io: CliIo): Promise<number> {
@@ -31,19 +47,22 @@ export async function report(argv: string[], io: CliIo): Promise<number> {
   });
   const [ref] = positionals('report', given, ['EXECUTION']);
   const format = values.format ?? 'markdown';
-  if (format !== 'markdown' && format !== 'json') {
-    throw new UsageError(`--format must be markdown or json, got "${format}" (see failover report --help)`);
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(
+      `--format must be markdown, json or html, got "${format}" (see failover report --help)`,
+    );
   }
   const file = values['history-file'];
   if (!ref && !file) throw new UsageError('EXECUTION is required (see failover report --help)');
 
-  let built: FailoverReport;
+  let built: { report: FailoverReport; events: HistoryEvent[] };
   if (file) {
     built = fromFile(io, file, ref?.split(':').pop());
   } else {
     const sfn = new StepFunctions(io, values);
-    built = reportOf(await snapshot(sfn, await sfn.executionArn(ref)));
+    const snap = await snapshot(sfn, await sfn.executionArn(ref));
+    built = { report: reportOf(snap), events: snap.events };
   }
-  io.out(format === 'json' ? JSON.stringify(built, null, 2) : renderReport(built));
+  io.out(formatted(format as (typeof FORMATS)[number], built.report, built.events));
   return 0;
 }
