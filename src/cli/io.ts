@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 
 /**
@@ -14,6 +17,14 @@ export interface CliIo {
   sleep(ms: number): Promise<void>;
   readFile(path: string): string;
   sfnClient(config: SFNClientConfig): SFNClient;
+  /** The failover lock's table (stop and unlock); tests keep the default and mock DynamoDBClient. */
+  dynamodbClient(config: DynamoDBClientConfig): DynamoDBClient;
+  /** Whether a human can answer a question: stdin and stdout are a terminal. */
+  isInteractive(): boolean;
+  /** Asks on the terminal and returns the answer (only called when isInteractive()). */
+  prompt(question: string): Promise<string>;
+  /** The operator's login name, for records when --by is not given. */
+  user(): string;
 }
 
 export function processIo(): CliIo {
@@ -25,6 +36,17 @@ export function processIo(): CliIo {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     readFile: (path) => readFileSync(path, 'utf8'),
     sfnClient: (config) => new SFNClient(config),
+    dynamodbClient: (config) => new DynamoDBClient(config),
+    isInteractive: () => Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    prompt: async (question) => {
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+    user: () => process.env.USER ?? process.env.LOGNAME ?? process.env.USERNAME ?? userInfo().username,
   };
 }
 

@@ -4,6 +4,7 @@ import { report } from './commands/report.js';
 import { start } from './commands/start.js';
 import { status } from './commands/status.js';
 import { stop } from './commands/stop.js';
+import { unlock } from './commands/unlock.js';
 import { validate } from './commands/validate.js';
 import { CliError, UsageError } from './errors.js';
 import { type CliIo, withDefaults } from './io.js';
@@ -17,6 +18,7 @@ export const COMMANDS: Record<string, Command> = {
   approve,
   reject,
   stop,
+  unlock,
   history,
   report,
   // Loaded on demand: the drill brings the simulated cloud and every step handler with it,

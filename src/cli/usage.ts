@@ -21,7 +21,8 @@ Commands:
   status     where an execution is, and its timeline so far
   approve    approve the failover that waits for a human decision
   reject     reject the failover that waits for a human decision
-  stop       stop a running execution; report where it stopped
+  stop       stop a running execution, free its lock; report where it stopped
+  unlock     free a plan's lock whose holder no longer runs
   history    recent executions with outcome, RTO and RPO
   report     an execution's report, rebuilt from its execution history
   drill      run a drill against the simulated cloud (no AWS account)
@@ -86,16 +87,42 @@ ${EXECUTION}
 
 ${COMMON}`,
 
-  stop: `Usage: failover stop EXECUTION --reason TEXT --by WHO [common options]
+  stop: `Usage: failover stop EXECUTION --reason TEXT --by WHO [--lock-table NAME] [common options]
 
 Stops a running execution (error StoppedByOperator), then prints its report rebuilt from the
 history: where it stopped, and what must be checked now (a stop during the take-over can
 leave the old primary fenced and the target not yet promoted).
 
+Once Step Functions says ABORTED, frees the plan's failover lock if, and only if, the stopped
+execution holds it (a delete conditional on its holder and fencing token), and says what it
+found: released, already free, in a cool-down, or held by another execution (left alone). A
+release is kept as an audit item in the lock table. Run it again on a stopped execution to
+free a lock an earlier stop left (it does not stop anything twice).
+
   --reason TEXT          why
   --by WHO               who stops it
+  --lock-table NAME      the lock table (default failover-locks-STAGE, in the execution's region)
 
 ${EXECUTION}
+
+${COMMON}`,
+
+  unlock: `Usage: failover unlock --plan NAME [--by WHO] [--reason TEXT] [--yes] [--lock-table NAME]
+                       [common options]
+
+Frees a plan's failover lock whose holder no longer runs (stopped from the console, timed out,
+failed outside every Catch), so a new failover can start without waiting for the lock to
+expire. Run it in the orchestrator's region (the one the failover moved to). Refuses while the
+holding execution is RUNNING (use failover stop, which frees the lock itself); leaves a
+cool-down alone (manual and planned starts override it). Asks before removing; the delete is
+conditional on the holder and token shown, so a lock taken meanwhile is never removed. Who,
+when, and what was removed is printed and kept as an audit item in the lock table (400 days).
+
+  --plan NAME            the plan's name (plans/STAGE.json "name"; checked against it when present)
+  --by WHO               who frees it (default: the OS user)
+  --reason TEXT          why (kept in the audit record)
+  --yes, -y              do not ask (required when not on a terminal)
+  --lock-table NAME      the lock table (default failover-locks-STAGE)
 
 ${COMMON}`,
 

@@ -1,3 +1,4 @@
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   ListExecutionsCommand,
@@ -90,7 +91,12 @@ describe('the operator verbs on a running execution', () => {
   });
 
   describe('failover stop', () => {
+    // The lock side of stop is in lock.test.ts; here the lock is free.
+    const dynamodb = mockClient(DynamoDBClient);
+    afterEach(() => dynamodb.reset());
+
     it('stops the execution, then reports where it stopped and what to check', async () => {
+      dynamodb.on(GetItemCommand).resolves({});
       const saved = recorded('region-outage');
       const arn = executionArn(saved.execution.name);
       const cause = 'stopped by jane: DNS must not move during the vendor call';
@@ -120,6 +126,7 @@ describe('the operator verbs on a running execution', () => {
         cause,
       });
       expect(r.out[0]).toBe(`Stopped drill-region-outage-1 at ShiftTraffic (${cause}).`);
+      expect(r.out[1]).toBe("Lock: plan orders's lock is already free: nothing to release.");
       expect(r.stdout).toContain(
         `- Failure: StoppedByOperator: stopped by an operator at ShiftTraffic (${cause})`,
       );

@@ -28,6 +28,7 @@ describe('the command line', () => {
         'approve',
         'reject',
         'stop',
+        'unlock',
         'history',
         'report',
         'drill',
@@ -46,7 +47,7 @@ describe('the command line', () => {
 
     it('an unknown command or option is one usage line, exit 2', async () => {
       expect((await run(['promote'])).err).toEqual([
-        'failover promote: unknown command "promote": one of start, status, approve, reject, stop, history, report, drill, validate (see failover --help)',
+        'failover promote: unknown command "promote": one of start, status, approve, reject, stop, unlock, history, report, drill, validate (see failover --help)',
       ]);
       const r = await run(['status', '--folow']);
       expect(r).toMatchObject({

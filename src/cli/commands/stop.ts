@@ -1,18 +1,36 @@
-import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { type DescribeExecutionCommandOutput, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { releaseStoppedLock } from '../../aws/lock-operator.js';
 import { renderReport } from '../../report/render.js';
 import { executionName, StepFunctions } from '../aws.js';
 import { CliError } from '../errors.js';
 import { reportOf, snapshot } from '../execution.js';
 import type { CliIo } from '../io.js';
+import {
+  LOCK_TABLE_OPTION,
+  lockClient,
+  lockTableName,
+  onLockTable,
+  regionOfExecution,
+  stopLockLines,
+} from '../lock.js';
 import { parseCommand, positionals, required } from '../options.js';
 
 /** The error name a stopped execution carries: on-call and the report tell it from a failure. */
 export const STOPPED_BY_OPERATOR = 'StoppedByOperator';
 
+/**
+ * StopExecution is synchronous for Standard workflows ("stops an execution", API reference), so
+ * the first read normally says ABORTED; a few reads a second apart cover a slow one. The lock is
+ * only freed once a read says ABORTED: freeing it under a running execution lets a second in.
+ */
+const CONFIRM_READS = 5;
+const CONFIRM_INTERVAL_MS = 1000;
+
 export async function stop(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals: given } = parseCommand('stop', argv, {
     reason: { type: 'string' },
     by: { type: 'string' },
+    ...LOCK_TABLE_OPTION,
   });
   const [ref] = positionals('stop', given, ['EXECUTION']);
   const execution = required('stop', ref, 'EXECUTION');
@@ -23,26 +41,91 @@ export async function stop(argv: string[], io: CliIo): Promise<number> {
   const name = executionName(arn);
 
   const before = await sfn.describe(arn);
-  if (before.status !== 'RUNNING') {
+  const cause = `stopped by ${by}: ${reason}`;
+  let confirmed: DescribeExecutionCommandOutput | null;
+  if (before.status === 'RUNNING') {
+    await sfn.call(
+      'StopExecution',
+      () =>
+        sfn.client.send(new StopExecutionCommand({ executionArn: arn, error: STOPPED_BY_OPERATOR, cause })),
+      { execution: name },
+    );
+    confirmed = await confirmAborted(sfn, arn);
+  } else if (before.status === 'ABORTED') {
+    // Running stop again is how a lock left by an earlier stop (or a console stop) is freed.
+    confirmed = before;
+  } else {
     throw new CliError(
       `execution ${name} has already ended (${before.status}): nothing to stop; see failover report ${name}`,
     );
   }
-  const cause = `stopped by ${by}: ${reason}`;
-  await sfn.call(
-    'StopExecution',
-    () => sfn.client.send(new StopExecutionCommand({ executionArn: arn, error: STOPPED_BY_OPERATOR, cause })),
-    { execution: name },
-  );
+
   const snap = await snapshot(sfn, arn);
-  // StopExecution is synchronous for Standard workflows; should a read still say RUNNING,
-  // the report is built for the stop that was just accepted.
+  // Should a read still say RUNNING, the report is built for the stop that was just accepted.
   const described =
     snap.described.status === 'RUNNING'
       ? { ...snap.described, status: 'ABORTED' as const, error: STOPPED_BY_OPERATOR, cause }
       : snap.described;
-  io.out(`Stopped ${name} at ${snap.at ?? 'its first state'} (${cause}).`);
+  const report = reportOf({ ...snap, described });
+  io.out(
+    before.status === 'RUNNING'
+      ? `Stopped ${name} at ${snap.at ?? 'its first state'} (${cause}).`
+      : `${name} was already stopped at ${snap.at ?? 'its first state'} (${before.cause ?? before.error ?? 'ABORTED'}); checking its lock.`,
+  );
+  for (const line of await lockAfterStop(sfn, values['lock-table'], arn, report.planName, confirmed, {
+    by,
+    reason,
+  })) {
+    io.out(line);
+  }
   io.out('');
-  io.out(renderReport(reportOf({ ...snap, described })));
+  io.out(renderReport(report));
   return 0;
+}
+
+async function confirmAborted(
+  sfn: StepFunctions,
+  arn: string,
+): Promise<DescribeExecutionCommandOutput | null> {
+  for (let read = 1; read <= CONFIRM_READS; read++) {
+    const described = await sfn.describe(arn);
+    if (described.status === 'ABORTED') return described;
+    if (described.status !== 'RUNNING') return null;
+    if (read < CONFIRM_READS) await sfn.io.sleep(CONFIRM_INTERVAL_MS);
+  }
+  return null;
+}
+
+/** Frees the plan's lock when the stopped execution holds it; says what it found either way. */
+async function lockAfterStop(
+  sfn: StepFunctions,
+  givenTable: string | undefined,
+  arn: string,
+  plan: string | null,
+  confirmed: DescribeExecutionCommandOutput | null,
+  who: { by: string; reason: string },
+): Promise<string[]> {
+  const name = executionName(arn);
+  if (!confirmed) {
+    return [
+      `Lock: left alone: Step Functions does not say ${name} is ABORTED yet. Run failover stop ${name} --reason ... --by ... again; once it is, that frees the lock.`,
+    ];
+  }
+  if (plan === null) return [`Lock: ${name} took no lock (it stopped before its plan was read).`];
+  const region = regionOfExecution(arn) ?? (await sfn.region());
+  const table = { region, name: lockTableName(sfn, givenTable) };
+  const result = await onLockTable(table, 'GetItem/DeleteItem', () =>
+    releaseStoppedLock(
+      {
+        dynamodb: lockClient(sfn, region),
+        table,
+        plan,
+        by: who.by,
+        reason: who.reason,
+        now: sfn.io.now(),
+      },
+      name,
+    ),
+  );
+  return stopLockLines(result, name, plan, table);
 }
