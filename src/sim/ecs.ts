@@ -198,6 +198,17 @@ export class EcsModel implements ServiceModel {
   }
 
   /**
+   * One stream per purpose AND per service: the n-th task a service starts gets the same start
+   * latency whatever else the workflow did first. The benchmark pairs the workflow with a
+   * sequential variant of it on the same seed; with one shared stream, the variant's different
+   * order of fencing and scaling would hand each service other draws, and the pairing would
+   * compare luck instead of workflows.
+   */
+  #rng(purpose: string, service: EcsService) {
+    return this.world.rng(`${purpose}|${service.region}/${service.cluster}/${service.name}`);
+  }
+
+  /**
    * A task launched at `at`: placed (ready at `readyAt`, or after a start latency) when its
    * region has capacity left, else pending until its attempt fails.
    */
@@ -214,11 +225,11 @@ export class EcsModel implements ServiceModel {
       if (used >= capacity)
         return {
           readyAt: Number.POSITIVE_INFINITY,
-          retryAt: at + this.world.rng('ecs-placement').latency(this.world.latencies.ecsPlacementRetry),
+          retryAt: at + this.#rng('ecs-placement', service).latency(this.world.latencies.ecsPlacementRetry),
         };
     }
     return {
-      readyAt: readyAt ?? at + this.world.rng('ecs-tasks').latency(this.world.latencies.ecsTaskStart),
+      readyAt: readyAt ?? at + this.#rng('ecs-tasks', service).latency(this.world.latencies.ecsTaskStart),
     };
   }
 
@@ -229,7 +240,7 @@ export class EcsModel implements ServiceModel {
    */
   setDesired(svc: EcsService, desired: number, at: number): void {
     const live = svc.tasks.filter((t) => t.goneAt === undefined);
-    const rng = this.world.rng('ecs-tasks');
+    const rng = this.#rng('ecs-drain', svc);
     for (let i = live.length; i < desired; i++) svc.tasks.push(this.#launch(svc, at));
     let excess = live.length - desired;
     const newestFirst = [...live].sort((a, b) => b.readyAt - a.readyAt);
