@@ -60,46 +60,54 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
   const write = (operation: string, call: (abortSignal: AbortSignal) => Promise<unknown>) =>
     retryOrThrow(operation, call, { deadlineMs: writesUntil - Date.now() });
 
-  const would: (string | null)[] = [];
-  // A few writes at a time (src/aws/paced.ts): AWS throttles UpdateService and
-  // RegisterScalableTarget per account and region, and a plan may name hundreds of services.
-  const services = await mapPaced(
-    locations,
-    WRITE_CONCURRENCY,
-    async (location, i): Promise<ScaledService> => {
-      const current = states[i]?.desired ?? 0;
-      const scalable = scalables[i] ?? null;
-      const decision = decideScaleUp(location.plan.activeCount, current, scalable);
-      const calls = scaleUpCalls(decision, scalable);
-      would[i] = wouldChange(location.name, current, decision, calls, scalable);
-      if (calls.register && scalable && !dryRun) {
-        await write('RegisterScalableTarget', (abortSignal) =>
-          raiseMinCapacity(
-            autoscaling,
-            location.cluster,
-            location.service,
-            decision.raiseMinTo ?? location.plan.activeCount,
-            scalable,
-            { abortSignal },
-          ),
-        );
-      }
-      if (calls.updateService && !dryRun) {
-        await write('UpdateService', (abortSignal) =>
-          setDesiredCount(ecs, location.cluster, location.service, decision.desired, { abortSignal }),
-        );
-      }
-      return {
-        name: location.name,
-        cluster: location.cluster,
-        service: location.service,
-        previousDesired: current,
-        desired: decision.desired,
-        action: decision.updateDesired ? 'scaled' : 'already',
-        minCapacityRaised: decision.raiseMinTo !== null,
-        ...(calls.resume ? { scalingResumed: true } : {}),
-      };
-    },
+  const plans = locations.map((location, i) => {
+    const current = states[i]?.desired ?? 0;
+    const scalable = scalables[i] ?? null;
+    const decision = decideScaleUp(location.plan.activeCount, current, scalable);
+    const calls = scaleUpCalls(decision, scalable);
+    return { location, current, scalable, decision, calls };
+  });
+  const would = plans.map((p) => wouldChange(p.location.name, p.current, p.decision, p.calls, p.scalable));
+
+  // One lane per API, each a few writes at a time (src/aws/paced.ts): AWS throttles UpdateService
+  // and RegisterScalableTarget per account and region, each in a bucket of its own, and a plan
+  // may name hundreds of services. A service needs one of the two writes, never both
+  // (scaleUpCalls), so the lanes never wait on each other: a throttled RegisterScalableTarget
+  // does not hold back the UpdateService of a service without a scaler.
+  const registerLane = plans.flatMap((p) =>
+    p.calls.register && p.scalable && !dryRun ? [{ ...p, scalable: p.scalable }] : [],
+  );
+  const updateLane = plans.filter((p) => p.calls.updateService && !dryRun);
+  await Promise.all([
+    mapPaced(registerLane, WRITE_CONCURRENCY, ({ location, decision, scalable }) =>
+      write('RegisterScalableTarget', (abortSignal) =>
+        raiseMinCapacity(
+          autoscaling,
+          location.cluster,
+          location.service,
+          decision.raiseMinTo ?? location.plan.activeCount,
+          scalable,
+          { abortSignal },
+        ),
+      ),
+    ),
+    mapPaced(updateLane, WRITE_CONCURRENCY, ({ location, decision }) =>
+      write('UpdateService', (abortSignal) =>
+        setDesiredCount(ecs, location.cluster, location.service, decision.desired, { abortSignal }),
+      ),
+    ),
+  ]);
+  const services = plans.map(
+    ({ location, current, decision, calls }): ScaledService => ({
+      name: location.name,
+      cluster: location.cluster,
+      service: location.service,
+      previousDesired: current,
+      desired: decision.desired,
+      action: decision.updateDesired ? 'scaled' : 'already',
+      minCapacityRaised: decision.raiseMinTo !== null,
+      ...(calls.resume ? { scalingResumed: true } : {}),
+    }),
   );
 
   const scaled = services.filter((s) => s.action === 'scaled');
