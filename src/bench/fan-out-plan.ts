@@ -8,40 +8,61 @@
  * without), so per-service work is the same mix at every size. Records are weighted records in
  * the plan's one hosted zone, moved by the plan's two routing controls (one routing control per
  * region may steer many records: each drives a health check, and every record of the region
- * carries it). Aurora: one global cluster, the only shape the plan supports today.
+ * carries it). Aurora: 1 to 4 global clusters (`databases`), each shaped like dev.json's one, so
+ * the database branch's fan-out (fenced, promoted and verified in parallel) is measured too.
  */
 
 export interface FanOutSize {
   services: number;
   clusters: number;
   records: number;
+  /** Aurora global clusters the plan names (`databases`). */
+  databases: number;
 }
 
 /** The sizes measured: the smallest is the reference for the ratios. */
 export const FAN_OUT_SIZES: readonly FanOutSize[] = [
-  { services: 1, clusters: 1, records: 1 },
-  { services: 10, clusters: 2, records: 5 },
-  { services: 50, clusters: 10, records: 20 },
-  { services: 200, clusters: 20, records: 50 },
+  { services: 1, clusters: 1, records: 1, databases: 1 },
+  { services: 10, clusters: 2, records: 5, databases: 2 },
+  { services: 50, clusters: 10, records: 20, databases: 3 },
+  { services: 200, clusters: 20, records: 50, databases: 4 },
 ];
 /** --short: the two ends only. */
 export const SHORT_FAN_OUT_SIZES: readonly FanOutSize[] = [FAN_OUT_SIZES[0], FAN_OUT_SIZES[3]].filter(
   (s): s is FanOutSize => s !== undefined,
 );
 
-/** How many Aurora global clusters a plan can name today (database is one object, not a list). */
-export const AURORA_GLOBAL_CLUSTERS_SUPPORTED = 1;
-
 export const fanOutLabel = (size: FanOutSize) =>
-  `${size.services} svc / ${size.clusters} clusters / ${size.records} records`;
+  `${size.services} svc / ${size.clusters} clusters / ${size.records} records / ${size.databases} db`;
 
 // biome-ignore lint/suspicious/noExplicitAny: raw plan JSON, validated by the schema once written
 type RawPlan = any;
 
 /** Rewrites a raw dev.json-shaped plan in place to the given size. */
 export function applyFanOut(raw: RawPlan, size: FanOutSize): void {
-  if (size.services < 1 || size.clusters < 1 || size.records < 1 || size.clusters > size.services)
+  if (
+    size.services < 1 ||
+    size.clusters < 1 ||
+    size.records < 1 ||
+    size.databases < 1 ||
+    size.clusters > size.services
+  )
     throw new Error(`invalid fan-out size ${JSON.stringify(size)}`);
+  const database = raw.database ?? raw.databases?.[0];
+  delete raw.database;
+  raw.databases = Array.from({ length: size.databases }, (_, i) => {
+    if (i === 0) return database;
+    const copy = structuredClone(database);
+    copy.globalClusterIdentifier = `${database.globalClusterIdentifier}-${i + 1}`;
+    // Same account and regions, a cluster of its own in each: ...:cluster:orders-use1-2.
+    copy.members = Object.fromEntries(
+      Object.entries(database.members as Record<string, string>).map(([region, arn]) => [
+        region,
+        `${arn}-${i + 1}`,
+      ]),
+    );
+    return copy;
+  });
   const { primary, standby } = raw.regions as { primary: string; standby: string };
   const [active, passive] = raw.services as [RawPlan, RawPlan];
   const shapes = [active, passive ?? active];
