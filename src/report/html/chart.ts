@@ -195,7 +195,7 @@ export function legend(): string {
     ['failed', 'red, hatched: the step failed (X marks when)'],
     ['unconfirmed', 'amber: the step could not confirm its outcome (a region did not answer)'],
     ['mark-retry', 'R: a failed attempt the state machine retried'],
-    ['mark-unreachable', '!: a call that got no answer or timed out'],
+    ['mark-unreachable', '!: calls that got no answer, timed out, or were not confirmed'],
     ['mark-wait', 'tick: a poll while waiting (AWS still working)'],
     ['mark-approval', 'diamond: approval asked or answered'],
   ];

@@ -51,7 +51,9 @@ const ms = (iso: string) => Date.parse(iso);
 
 /**
  * Calls into a region that did not answer: the steps say so in their messages ("no answer
- * within 3000 ms", "unreachable", "timed out") or end "unconfirmed" (src/steps/fence-old-primary.ts).
+ * within 3000 ms", "unreachable", "timed out"). An "unconfirmed" phase alone is not such a call
+ * (a compute branch stopped by the other branch ends unconfirmed too): its bar is coloured as
+ * unconfirmed instead. Fencing counts its unconfirmed calls in `facts.unconfirmed`.
  */
 const UNREACHABLE = /unreachable|unreadable|no answer|not answer|did not respond|timed? ?out|timeout/i;
 
@@ -61,8 +63,11 @@ function marksOf(step: string, events: readonly TimelineEvent[]): Mark[] {
     if (e.step !== step) continue;
     const at = ms(e.at);
     if (e.phase === 'failed') marks.push({ kind: 'failed', atMs: at, label: `failed: ${e.message}` });
-    else if (e.phase === 'unconfirmed' || UNREACHABLE.test(e.message))
+    else if (UNREACHABLE.test(e.message))
       marks.push({ kind: 'unreachable', atMs: at, label: `unreachable or timed out: ${e.message}` });
+    else if (typeof e.facts?.unconfirmed === 'number' && e.facts.unconfirmed > 0)
+      // Fencing counts the calls into the old region that did not get through or were refused.
+      marks.push({ kind: 'unreachable', atMs: at, label: `not confirmed by the region: ${e.message}` });
     else if (step === 'await-approval')
       marks.push({ kind: 'approval', atMs: at, label: `approval: ${e.message}` });
     else if (e.phase === 'progress' && /\bwait/i.test(e.message))

@@ -137,7 +137,11 @@ export function fencing(report: FailoverReport): string {
 export function readiness(report: FailoverReport): string {
   const { ready, problems } = report.readiness;
   const verdictText =
-    ready === null ? 'no verdict (readiness did not run to the end)' : ready ? 'ready' : 'NOT READY';
+    ready === null
+      ? 'no verdict (readiness did not run, or stopped before one)'
+      : ready
+        ? 'ready'
+        : 'NOT READY';
   const list =
     problems.length > 0
       ? `<ul>${problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>`
