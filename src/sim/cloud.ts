@@ -12,6 +12,7 @@ import { abortError, awsError, type ServiceName, SimFault, SimulatorGapError } f
 import { RateLimiter } from './rate-limits.js';
 import { RdsModel } from './rds.js';
 import { Route53Model } from './route53.js';
+import { capacityUnderQuotas, ServiceQuotasModel } from './service-quotas.js';
 import { SnsModel } from './sns.js';
 import {
   abortSignalOf,
@@ -70,6 +71,7 @@ export class SimulatedCloud {
   readonly #cloudwatch: CloudWatchModel;
   readonly #dynamodb: DynamoDbModel;
   readonly #sns: SnsModel;
+  readonly #serviceQuotas: ServiceQuotasModel;
   readonly #options: Readonly<SimOptions>;
   readonly #models: ReadonlyMap<string, ServiceModel>;
   readonly #faults: FaultBook;
@@ -108,7 +110,8 @@ export class SimulatedCloud {
     this.#ecs = new EcsModel(this.#world, {
       standbyDesired: options.standbyDesired ?? 1,
       initialWriter,
-      capacity: options.ecsCapacity ?? {},
+      capacity: capacityUnderQuotas(options.ecsCapacity ?? {}, options.quotas),
+      ...(options.quotas?.taskCpuUnits === undefined ? {} : { taskCpuUnits: options.quotas.taskCpuUnits }),
     });
     const autoscaling = new AutoScalingModel(this.#world, this.#ecs, {
       initialWriter,
@@ -141,6 +144,9 @@ export class SimulatedCloud {
     this.#cloudwatch = new CloudWatchModel(this.#world, this.#rds.dbs, options.metricsMissing);
     this.#dynamodb = new DynamoDbModel(this.#world, options.tables ?? DEFAULT_TABLES);
     this.#sns = new SnsModel(this.#world);
+    this.#serviceQuotas = new ServiceQuotasModel(this.#world, this.#ecs, options.quotas);
+    const quotas = this.#serviceQuotas;
+    this.#cloudwatch.awsPublished = (...query) => quotas.usageSeries(...query);
     this.#models = new Map(
       [
         this.#rds,
@@ -151,6 +157,7 @@ export class SimulatedCloud {
         this.#cloudwatch,
         this.#dynamodb,
         this.#sns,
+        this.#serviceQuotas,
       ].map((m) => [m.service, m] as const),
     );
     this.#faults = new FaultBook(options.faults ?? []);

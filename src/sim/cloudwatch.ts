@@ -69,6 +69,18 @@ export class CloudWatchModel implements ServiceModel {
   readonly service = 'cloudwatch' as const;
   readonly handlers: Record<string, Handler>;
   readonly published: Published[] = [];
+  /**
+   * Metrics another model publishes for AWS (AWS/Usage from src/sim/service-quotas.ts): the
+   * series for the periods asked, or null when the query is not one of its metrics.
+   */
+  awsPublished?: (
+    region: string,
+    namespace: string | undefined,
+    metricName: string | undefined,
+    dimensions: Record<string, string>,
+    periods: readonly number[],
+    periodMs: number,
+  ) => Point[] | null;
 
   constructor(
     private readonly world: World,
@@ -228,6 +240,15 @@ export class CloudWatchModel implements ServiceModel {
           ),
         }));
     }
+    const modelled = this.awsPublished?.(
+      region,
+      metric.Namespace,
+      metric.MetricName,
+      dims,
+      periods.filter(readable),
+      periodMs,
+    );
+    if (modelled) return modelled;
     const mine = this.published.filter(
       (p) =>
         p.region === region &&

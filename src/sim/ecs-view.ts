@@ -28,6 +28,15 @@ export function serviceView(
     platformVersion: 'LATEST',
     platformFamily: 'Linux',
     taskDefinition: svc.taskDefinition,
+    // Fargate requires awsvpc: every service names its subnets (two, one per Availability Zone:
+    // modelling choice; the IDs are made up, stable per region).
+    networkConfiguration: {
+      awsvpcConfiguration: {
+        subnets: [`subnet-0${regionTag(svc.region)}a1`, `subnet-0${regionTag(svc.region)}b2`],
+        securityGroups: [`sg-0${regionTag(svc.region)}c3`],
+        assignPublicIp: 'DISABLED',
+      },
+    },
     deploymentConfiguration: {
       deploymentCircuitBreaker: { enable: true, rollback: true },
       maximumPercent: 200,
@@ -65,4 +74,9 @@ export function serviceView(
     enableExecuteCommand: false,
     healthCheckGracePeriodSeconds: 60,
   };
+}
+
+/** A short stable tag of a region for made-up resource IDs: us-west-2 -> uw2. */
+function regionTag(region: string): string {
+  return region.replace(/^(\w)\w*-(\w)\w*-(\d+)$/, '$1$2$3').replace(/[^a-z0-9]/g, '');
 }

@@ -1,4 +1,5 @@
 import type { DescribeServicesRequest, Failure, Service, UpdateServiceRequest } from '@aws-sdk/client-ecs';
+import { describeTaskDefinition } from './ecs-task-definitions.js';
 import { serviceView } from './ecs-view.js';
 import { SimFault, SimulatorGapError } from './errors.js';
 import type { CloudSnapshot, ScalingSuspended } from './types.js';
@@ -20,6 +21,8 @@ export interface EcsOptions {
   initialWriter: 'primary' | 'standby';
   /** Per region, the most tasks that can hold capacity (pending or running) across all services. */
   capacity: Readonly<Record<string, number>>;
+  /** Task-level cpu (CPU units) of every service's task definition (src/sim/service-quotas.ts). */
+  taskCpuUnits?: number;
 }
 
 /** DescribeServices returns at most the 100 most recent service events. */
@@ -112,6 +115,7 @@ export class EcsModel implements ServiceModel {
       }
     }
     this.handlers = {
+      DescribeTaskDefinition: describeTaskDefinition(() => this.services, options.taskCpuUnits ?? 1024),
       DescribeServices: op<DescribeServicesRequest>((input, region, now) => {
         const cluster = this.#cluster(input.cluster, region);
         const names = input.services ?? [];

@@ -5,6 +5,7 @@ import * as ecs from '@aws-sdk/client-ecs';
 import * as rds from '@aws-sdk/client-rds';
 import * as route53 from '@aws-sdk/client-route-53';
 import * as arc from '@aws-sdk/client-route53-recovery-cluster';
+import * as servicequotas from '@aws-sdk/client-service-quotas';
 import * as sns from '@aws-sdk/client-sns';
 
 export type ServiceName =
@@ -15,7 +16,8 @@ export type ServiceName =
   | 'arc'
   | 'cloudwatch'
   | 'dynamodb'
-  | 'sns';
+  | 'sns'
+  | 'servicequotas';
 
 type ExceptionCtor = new (options: Record<string, unknown>) => Error;
 
@@ -36,6 +38,10 @@ const EXCEPTIONS: Record<ServiceName, { module: Record<string, unknown>; base: E
   cloudwatch: { module: cloudwatch, base: cloudwatch.CloudWatchServiceException as unknown as ExceptionCtor },
   dynamodb: { module: dynamodb, base: dynamodb.DynamoDBServiceException as unknown as ExceptionCtor },
   sns: { module: sns, base: sns.SNSServiceException as unknown as ExceptionCtor },
+  servicequotas: {
+    module: servicequotas,
+    base: servicequotas.ServiceQuotasServiceException as unknown as ExceptionCtor,
+  },
 };
 
 /**
@@ -52,6 +58,8 @@ export const THROTTLE_NAMES: Record<ServiceName, string> = {
   cloudwatch: 'Throttling',
   dynamodb: 'ProvisionedThroughputExceededException',
   sns: 'ThrottledException',
+  // Service Quotas API Reference, GetServiceQuota errors: TooManyRequestsException.
+  servicequotas: 'TooManyRequestsException',
 };
 
 export interface AwsErrorSpec {

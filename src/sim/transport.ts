@@ -12,6 +12,7 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
   CloudWatchClient: 'cloudwatch',
   DynamoDBClient: 'dynamodb',
   SNSClient: 'sns',
+  ServiceQuotasClient: 'servicequotas',
 };
 
 /** Route 53's API endpoint is global and lives in us-east-1, whatever region the client names. */

@@ -3,6 +3,7 @@ import type { SafetyRulePlan } from '../plan/traffic.js';
 import type { ServiceName } from './errors.js';
 import type { LatencyProfile } from './latencies.js';
 import type { RateLimitName, RateLimitSetting } from './rate-limits.js';
+import type { QuotaOptions } from './service-quotas.js';
 
 /** A regional failure scripted into a drill. */
 export interface Incident {
@@ -139,6 +140,12 @@ export interface SimOptions {
   promotionMs?: number;
   /** Per region, the most ECS tasks that can run across all services (capacity, quotas); unlimited when absent. */
   ecsCapacity?: Record<string, number>;
+  /**
+   * The Fargate On-Demand vCPU quota, other workloads' usage and the task cpu (src/sim/
+   * service-quotas.ts): quota drift rehearsed. A quota set for a region also caps the tasks ECS
+   * places there. Fault GetServiceQuota (FaultRule) for a refused or throttled quota read.
+   */
+  quotas?: QuotaOptions;
   /**
    * One-time Application Auto Scaling scheduled actions on autoscaled plan services (src/sim/
    * autoscaling.ts): at `at` they set MinCapacity/MaxCapacity, unless ScheduledScalingSuspended.
