@@ -1,14 +1,33 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { run } from './harness.js';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ownReport, recorded } from '../history/recorded.js';
+import { run, withExecution, withStateMachines } from './harness.js';
 
 /** Bars of the timeline chart: one `<g class="bar ...">` per row of the report's steps. */
 const bars = (html: string) =>
   [...html.matchAll(/<g class="bar[^"]*" data-step="([^"]+)"/g)].map((m) => m[1]);
 
 describe('the HTML report from the command line', () => {
+  const sfn = mockClient(SFNClient);
+  afterEach(() => sfn.reset());
+
+  it('failover report EXECUTION --format html rebuilds the report from the execution history', async () => {
+    const saved = recorded('region-outage');
+    withStateMachines(sfn);
+    withExecution(sfn, saved);
+
+    const r = await run(['report', saved.execution.name, '--format', 'html']);
+
+    expect(r.code).toBe(0);
+    const own = ownReport(saved);
+    expect(bars(r.stdout)).toHaveLength(own.steps.length);
+    expect(r.stdout).toContain(`<span class="value">${own.rtoSeconds} s</span>`);
+  });
+
   it('failover report --history-file FILE --format html prints one self-contained page, no AWS call', async () => {
     const file = 'test/fixtures/history/promotion-refused.json';
     const json = await run(['report', '--history-file', file, '--format', 'json']);

@@ -165,7 +165,11 @@ export function timelineSvg(report: FailoverReport, layout: Layout): string {
     const laneTop = y;
     const laneRows = bars.map((bar, i) => barGroup(bar, laneTop + 12 + i * ROW, x)).join('');
     const height = 12 + bars.length * ROW;
-    const name = lane === 0 ? 'lane 1' : `lane ${lane + 1}: ran alongside lane ${lane}`;
+    // Greedy lanes (layout.ts): a step lands in lane k+1 only when lanes 1..k were all busy as it started.
+    const name =
+      lane === 0
+        ? 'lane 1'
+        : `lane ${lane + 1}: started while lane${lane > 1 ? 's 1 to' : ''} ${lane} ${lane > 1 ? 'were' : 'was'} busy`;
     rows.push(
       `<g class="lane" data-lane="${lane + 1}"><rect class="lane-band" x="2" y="${laneTop}" width="${WIDTH - 4}" height="${height}"/>`,
       `<text class="lane-name" x="${LABEL_X}" y="${laneTop + 9}">${esc(name)}</text>${laneRows}</g>`,
