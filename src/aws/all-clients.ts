@@ -1,6 +1,7 @@
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -24,5 +25,6 @@ registerClient('cloudwatch', CloudWatchClient);
 registerClient('sfn', SFNClient);
 registerClient('dynamodb', DynamoDBClient);
 registerClient('sns', SNSClient);
+registerClient('eventbridge', EventBridgeClient);
 registerClient('route53', Route53Client);
 registerClient('routingControlCluster', Route53RecoveryClusterClient);

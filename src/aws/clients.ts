@@ -3,6 +3,7 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
@@ -52,6 +53,8 @@ export interface ClientKinds {
   sfn: SFNClient;
   dynamodb: DynamoDBClient;
   sns: SNSClient;
+  /** EventBridge's default bus in the orchestrator's region (src/events/publish.ts). */
+  eventbridge: EventBridgeClient;
   /** Route 53's control plane, `ClientRegistry#route53()`. */
   route53: Route53Client;
   /** One Route 53 ARC cluster endpoint, `ClientRegistry#routingControlCluster()`. */
@@ -59,7 +62,16 @@ export interface ClientKinds {
 }
 export type ClientKind = keyof ClientKinds;
 type RegionalKind = Exclude<ClientKind, 'route53' | 'routingControlCluster'>;
-const REGIONAL_KINDS = ['rds', 'ecs', 'cloudwatch', 'autoscaling', 'sfn', 'dynamodb', 'sns'] as const;
+const REGIONAL_KINDS = [
+  'rds',
+  'ecs',
+  'cloudwatch',
+  'autoscaling',
+  'sfn',
+  'dynamodb',
+  'sns',
+  'eventbridge',
+] as const;
 
 /** One region's clients, each built (and decorated) the first time a step reads it. */
 export interface RegionalClients extends Readonly<Pick<ClientKinds, RegionalKind>> {
@@ -78,6 +90,7 @@ export const CLIENT_REGISTRARS: Readonly<Record<ClientKind, string>> = {
   sfn: 'src/aws/sfn.ts',
   dynamodb: 'src/aws/lock.ts',
   sns: 'src/aws/sns.ts',
+  eventbridge: 'src/events/publish.ts',
   route53: 'src/aws/route53.ts',
   routingControlCluster: 'src/traffic-modes/routing-control.ts',
 };
@@ -239,6 +252,9 @@ class LazyRegionalClients implements RegionalClients {
   }
   get sns() {
     return this.#get('sns');
+  }
+  get eventbridge() {
+    return this.#get('eventbridge');
   }
 
   /** The clients built so far, in REGIONAL_KINDS order. */

@@ -7,6 +7,7 @@ import { AutoScalingModel, type OwnersScalingActivity } from './autoscaling.js';
 import { CloudWatchModel } from './cloudwatch.js';
 import { DEFAULT_TABLES, DynamoDbModel } from './dynamodb.js';
 import { EcsModel } from './ecs.js';
+import { EventBridgeModel, type PublishedEvent } from './eventbridge.js';
 import { blackholed, ConnectionPool, hangUnanswered, httpTimeoutsOf, type Unanswered } from './endpoints.js';
 import { abortError, awsError, type ServiceName, SimFault, SimulatorGapError } from './errors.js';
 import { RateLimiter } from './rate-limits.js';
@@ -71,6 +72,7 @@ export class SimulatedCloud {
   readonly #cloudwatch: CloudWatchModel;
   readonly #dynamodb: DynamoDbModel;
   readonly #sns: SnsModel;
+  readonly #eventbridge: EventBridgeModel;
   readonly #serviceQuotas: ServiceQuotasModel;
   readonly #options: Readonly<SimOptions>;
   readonly #models: ReadonlyMap<string, ServiceModel>;
@@ -144,6 +146,7 @@ export class SimulatedCloud {
     this.#cloudwatch = new CloudWatchModel(this.#world, this.#rds.dbs, options.metricsMissing);
     this.#dynamodb = new DynamoDbModel(this.#world, options.tables ?? DEFAULT_TABLES);
     this.#sns = new SnsModel(this.#world);
+    this.#eventbridge = new EventBridgeModel(this.#world, options.eventBridge);
     this.#serviceQuotas = new ServiceQuotasModel(this.#world, this.#ecs, options.quotas);
     const quotas = this.#serviceQuotas;
     this.#cloudwatch.awsPublished = (...query) => quotas.usageSeries(...query);
@@ -157,6 +160,7 @@ export class SimulatedCloud {
         this.#cloudwatch,
         this.#dynamodb,
         this.#sns,
+        this.#eventbridge,
         this.#serviceQuotas,
       ].map((m) => [m.service, m] as const),
     );
@@ -200,6 +204,11 @@ export class SimulatedCloud {
   /** Every Route 53 ARC routing control's state now, by ARN (not part of the snapshot: DNS answers show its effect). */
   routingControlStates(): Record<string, 'On' | 'Off'> {
     return this.#arc.states();
+  }
+
+  /** Every event EventBridge took (PutEvents), in arrival order; not part of the snapshot. */
+  publishedEvents(): readonly PublishedEvent[] {
+    return this.#eventbridge.published;
   }
 
   /** The cloud as it is now, time-driven transitions included. */

@@ -2,6 +2,7 @@ import * as autoscaling from '@aws-sdk/client-application-auto-scaling';
 import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as ecs from '@aws-sdk/client-ecs';
+import * as eventbridge from '@aws-sdk/client-eventbridge';
 import * as rds from '@aws-sdk/client-rds';
 import * as route53 from '@aws-sdk/client-route-53';
 import * as arc from '@aws-sdk/client-route53-recovery-cluster';
@@ -17,6 +18,7 @@ export type ServiceName =
   | 'cloudwatch'
   | 'dynamodb'
   | 'sns'
+  | 'eventbridge'
   | 'servicequotas';
 
 type ExceptionCtor = new (options: Record<string, unknown>) => Error;
@@ -38,6 +40,10 @@ const EXCEPTIONS: Record<ServiceName, { module: Record<string, unknown>; base: E
   cloudwatch: { module: cloudwatch, base: cloudwatch.CloudWatchServiceException as unknown as ExceptionCtor },
   dynamodb: { module: dynamodb, base: dynamodb.DynamoDBServiceException as unknown as ExceptionCtor },
   sns: { module: sns, base: sns.SNSServiceException as unknown as ExceptionCtor },
+  eventbridge: {
+    module: eventbridge,
+    base: eventbridge.EventBridgeServiceException as unknown as ExceptionCtor,
+  },
   servicequotas: {
     module: servicequotas,
     base: servicequotas.ServiceQuotasServiceException as unknown as ExceptionCtor,
@@ -58,6 +64,8 @@ export const THROTTLE_NAMES: Record<ServiceName, string> = {
   cloudwatch: 'Throttling',
   dynamodb: 'ProvisionedThroughputExceededException',
   sns: 'ThrottledException',
+  // EventBridge API Reference, common errors: ThrottlingException, HTTP 400.
+  eventbridge: 'ThrottlingException',
   // Service Quotas API Reference, GetServiceQuota errors: TooManyRequestsException.
   servicequotas: 'TooManyRequestsException',
 };

@@ -12,6 +12,7 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
   CloudWatchClient: 'cloudwatch',
   DynamoDBClient: 'dynamodb',
   SNSClient: 'sns',
+  EventBridgeClient: 'eventbridge',
   ServiceQuotasClient: 'servicequotas',
 };
 

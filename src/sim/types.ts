@@ -1,6 +1,7 @@
 import type { FailoverPlan } from '../plan/schema.js';
 import type { SafetyRulePlan } from '../plan/traffic.js';
 import type { ServiceName } from './errors.js';
+import type { EventBridgeFaults } from './eventbridge.js';
 import type { LatencyProfile } from './latencies.js';
 import type { RateLimitName, RateLimitSetting } from './rate-limits.js';
 import type { QuotaOptions } from './service-quotas.js';
@@ -79,6 +80,8 @@ export interface SimOptions {
   seed: number;
   incidents?: Incident[];
   faults?: FaultRule[];
+  /** EventBridge entries answered as failed in a 200 answer (src/sim/eventbridge.ts). */
+  eventBridge?: EventBridgeFaults;
   /** Endpoints that stop answering for a while (src/sim/endpoints.ts). */
   blackholes?: EndpointBlackhole[];
   /** Which latencies the cloud draws from (src/sim/latencies.ts); default 'typical'. */
