@@ -9,6 +9,7 @@ import { awsClients } from '../aws/clients.js';
 import { authoritativeDns } from '../dns-answers/resolver.js';
 import { stepHandlers } from '../handlers/index.js';
 import { toHistoryEvents } from '../history/record.js';
+import { databasesOf } from '../plan/databases.js';
 import { loadPlanFile } from '../plan/load.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import { type FailoverReport, failoverReportSchema } from '../report/types.js';
@@ -215,7 +216,10 @@ async function runExecution(
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
   const execution = machine.run(start.input as never, {
     overrides: { taskResourceLocalHandlers: tasks },
-    context: { Execution: { Name: name, StartTime: startedAt }, Task: { Token: `drill-task-token-${name}` } },
+    context: {
+      Execution: { Id: drillExecutionArn(name), Name: name, StartTime: startedAt },
+      Task: { Token: `drill-task-token-${name}` },
+    },
   });
   const retries: ExecutionRun['retries'] = [];
   void (async () => {
@@ -243,6 +247,17 @@ async function runExecution(
   }
   const history = toHistoryEvents(records, { name, startedAt, status, error, report, input: start.input });
   return { name, startedAt, status, error, report, retries, records, history };
+}
+
+/**
+ * `$$.Execution.Id` as Step Functions would give it: the state machine serverless.yml deploys
+ * (failover-<stage>, dev for the drill's plan) in the region the drill's orchestrator runs in, in
+ * the account of the plan's resources.
+ */
+export function drillExecutionArn(name: string): string {
+  const plan = loadPlanFile(process.env.FAILOVER_PLAN_FILE ?? DEFAULT_PLAN_FILE);
+  const account = databasesOf(plan)[0]?.members[plan.regions.primary]?.split(':')[4] ?? '123456789012';
+  return `arn:aws:states:${process.env.AWS_REGION}:${account}:execution:failover-dev:${name}`;
 }
 
 /** Plays the human who holds the approval task token. */

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { awsClients, type ClientRegistry } from '../aws/clients.js';
 import type { AuthoritativeResolver } from '../dns-answers/resolver.js';
+import type { FailoverEvents } from '../events/types.js';
 import { InputInvalidError } from '../errors.js';
 import { currentPlan, formatIssues } from '../plan/load.js';
 import type { FailoverPlan } from '../plan/schema.js';
@@ -19,6 +20,11 @@ export interface StepDeps {
    * `authoritativeDns` (node:dns when deployed, the simulated name servers in a drill).
    */
   dns?: AuthoritativeResolver;
+  /**
+   * Publishes the execution's EventBridge events; absent, the step publishes none. Only the steps
+   * that publish are given one (src/handlers/with-events.ts), so only their bundles carry the client.
+   */
+  events?: FailoverEvents;
 }
 
 export interface StepDefinition<I extends z.ZodType, O extends { timeline: TimelineEvent[] }> {

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { requestApprovalInput } from '../steps/contracts-operators.js';
 import { requestApproval } from '../steps/request-approval.js';
 import { defineStep } from './define-step.js';
+import { liveDepsWithEvents } from './with-events.js';
 
 /**
  * The approval topic must be in the orchestrator's own region: AWS_REGION, set by the Lambda
@@ -14,4 +15,8 @@ const withOwnRegion = requestApprovalInput.extend({
     .pipe(z.string().min(1, { error: 'is unknown (AWS_REGION is not set)' })),
 });
 
-export const handler = defineStep({ name: 'request-approval', input: withOwnRegion, run: requestApproval });
+/** Publishes "Failover Approval Requested" once the message is out (src/events). */
+export const handler = defineStep(
+  { name: 'request-approval', input: withOwnRegion, run: requestApproval },
+  liveDepsWithEvents,
+);

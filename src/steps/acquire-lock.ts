@@ -9,6 +9,7 @@ import {
   mayOverrideCooldown,
 } from '../decisions/lock.js';
 import { AwsTransientError } from '../errors.js';
+import { publishMoment, withPublication } from '../events/build.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event, type Facts } from '../timeline/types.js';
 import type { AcquireLockInput, AcquireLockOutput } from './contracts-lock.js';
@@ -27,6 +28,18 @@ const MAX_ROUNDS = 3;
  * would happen, and take nothing.
  */
 export async function acquireLock(input: AcquireLockInput, deps: StepDeps): Promise<AcquireLockOutput> {
+  // "Failover Started" goes out while the lock is read and written, so it costs the failover
+  // nothing unless EventBridge is slower than the lock (then at most its bound, src/events).
+  const { request } = input;
+  const started = publishMoment(deps.events, 'started', request, deps.now(), {
+    summary: `${request.dryRun ? 'dry run of ' : ''}${request.mode} failover ${request.sourceRegion} -> ${request.targetRegion} started by ${request.requestedBy}: ${request.reason}`,
+  });
+  const output = await takeOrSuppress(input, deps);
+  const { detailType, outcome } = await started;
+  return withPublication(output, detailType, outcome);
+}
+
+async function takeOrSuppress(input: AcquireLockInput, deps: StepDeps): Promise<AcquireLockOutput> {
   const { request } = input;
   const now = deps.now();
   const nowSeconds = epochSeconds(now);

@@ -12,6 +12,8 @@ export const normalizeInput = z.object({
   input: z.unknown(),
   executionName: z.string(),
   executionStartedAt: z.string(),
+  /** `$$.Execution.Id`: carried in the request so every event can name and link the execution. */
+  executionArn: z.string().startsWith('arn:').optional(),
   /** The region this orchestrator runs in: an alarm-started failover moves the service here. */
   orchestratorRegion: z.string().min(1, { error: 'is unknown (AWS_REGION is not set)' }),
 });
@@ -57,6 +59,7 @@ function fromAlarm(raw: unknown, input: z.infer<typeof normalizeInput>, plan: Fa
     requestedBy: `alarm:${detail.alarmName}`,
     detectedAt: new Date(changedAt).toISOString(),
     executionName: input.executionName,
+    ...(input.executionArn ? { executionArn: input.executionArn } : {}),
     trigger: { alarmName: detail.alarmName, alarmRegion: region, stateReason: detail.state.reason },
     dryRun: false,
     drain: false,
@@ -98,6 +101,7 @@ function fromOperator(
     requestedBy: start.requestedBy,
     detectedAt: new Date(input.executionStartedAt).toISOString(),
     executionName: input.executionName,
+    ...(input.executionArn ? { executionArn: input.executionArn } : {}),
     dryRun: start.dryRun === true,
     ...(start.safetyRulesToOverride ? { safetyRulesToOverride: start.safetyRulesToOverride } : {}),
     drain: start.mode === 'planned' && plan.dns.drain !== undefined,

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { lockTable, noteComputeFailure } from '../aws/lock.js';
+import { publishMoment, withPublication } from '../events/build.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import type { NoteFailureOutput, noteFailureInput } from '../recovery/contracts.js';
 import { event } from '../timeline/types.js';
@@ -16,6 +17,11 @@ export async function noteFailure(
   const { request, lockToken, failure } = input;
   const now = deps.now();
   const cause = causeText(failure.Cause);
+  // Published beside the note: both are best effort, neither waits for the other.
+  const published = publishMoment(deps.events, 'step-failed', request, now, {
+    summary: `scale-target failed in ${request.targetRegion}: ${failure.Error}; the execution goes on to recover and report`,
+    failure: { step: 'scale-target', error: failure.Error, cause },
+  });
   let noted = false;
   if (lockToken !== null && lockToken !== undefined && request.dryRun !== true) {
     const table = lockTable();
@@ -30,14 +36,19 @@ export async function noteFailure(
       noted = false;
     }
   }
-  return {
-    noted,
-    timeline: [
-      event(now, 'scale-target', 'failed', `${failure.Error}: ${cause.replace(/^[a-z-]+: /, '')}`, {
-        noted,
-      }),
-    ],
-  };
+  const { detailType, outcome } = await published;
+  return withPublication(
+    {
+      noted,
+      timeline: [
+        event(now, 'scale-target', 'failed', `${failure.Error}: ${cause.replace(/^[a-z-]+: /, '')}`, {
+          noted,
+        }),
+      ],
+    },
+    detailType,
+    outcome,
+  );
 }
 
 function causeText(cause: string | undefined): string {

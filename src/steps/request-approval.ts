@@ -1,5 +1,6 @@
 import { publishMessage, regionOfTopicArn } from '../aws/sns.js';
 import { FailoverError, InputInvalidError, PlanInvalidError } from '../errors.js';
+import { publishMoment, withPublication } from '../events/build.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { databasesOf } from '../plan/databases.js';
 import type { FailoverPlan } from '../plan/schema.js';
@@ -87,20 +88,35 @@ export async function requestApproval(
     subject,
     body,
   });
-  return {
-    notified: true,
-    messageId,
-    deadline: deadline.toISOString(),
-    timeline: [
-      event(
-        deps.now(),
-        STEP,
-        'started',
-        `approval requested on ${topicArn} (message ${messageId}); ${atDeadline(approval.policy, deadline)}`,
-        { ...facts, messageId },
-      ),
-    ],
-  };
+  // After the message: the event says a human has been asked, which is true only now.
+  const { detailType, outcome } = await publishMoment(
+    deps.events,
+    'approval-requested',
+    request,
+    deps.now(),
+    {
+      summary: subject,
+      approval: { policy: approval.policy, deadline: deadline.toISOString() },
+    },
+  );
+  return withPublication(
+    {
+      notified: true,
+      messageId,
+      deadline: deadline.toISOString(),
+      timeline: [
+        event(
+          deps.now(),
+          STEP,
+          'started',
+          `approval requested on ${topicArn} (message ${messageId}); ${atDeadline(approval.policy, deadline)}`,
+          { ...facts, messageId },
+        ),
+      ],
+    },
+    detailType,
+    outcome,
+  );
 }
 
 /**

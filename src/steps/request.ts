@@ -15,6 +15,11 @@ export const failoverRequestSchema = z.object({
   /** First evidence of the failure: the alarm's state-change time, or the execution start. */
   detectedAt: z.string(),
   executionName: z.string(),
+  /**
+   * The Step Functions execution ARN (`$$.Execution.Id`, passed by the state machine): events name
+   * it and link to it. Absent in requests built before it was passed.
+   */
+  executionArn: z.string().optional(),
   trigger: z.object({ alarmName: z.string(), alarmRegion: z.string(), stateReason: z.string() }).optional(),
   /** Perform every read and check, record what each change would be, change nothing. */
   dryRun: z.boolean().optional(),
