@@ -23,7 +23,8 @@ import { readZipEntries } from '../src/bench/zip.js';
 import { stepHandlers } from '../src/handlers/index.js';
 import { startRequestV1Schema } from '../src/input/start-request.js';
 import { formatIssues, loadPlanFile } from '../src/plan/load.js';
-import { METRIC_NAMESPACE } from '../src/steps/report.js';
+import { EVENT_SOURCE } from '../src/events/detail.js';
+import { METRIC_NAMESPACE } from '../src/metrics/report-metrics.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..');
 const outDir = join(repoRoot, '.serverless');
@@ -463,11 +464,24 @@ check(
   'alarm on Ready is not: Minimum < 1 for 2 periods of 30 minutes, missing data breaching',
 );
 
-// The functions may publish only in the namespace the report step uses.
+// Metrics are EMF log lines (src/metrics/emf.ts): no function may call PutMetricData. Events go
+// to this region's default bus only, under the product's own source.
 const lambdaRole = JSON.stringify(template.Resources.IamRoleLambdaExecution ?? {});
 check(
-  lambdaRole.includes(JSON.stringify({ 'cloudwatch:namespace': METRIC_NAMESPACE })),
-  `cloudwatch:PutMetricData is not limited to namespace ${METRIC_NAMESPACE} (src/steps/report.ts)`,
+  !lambdaRole.includes('cloudwatch:PutMetricData'),
+  'the functions may call cloudwatch:PutMetricData: the report emits EMF (src/metrics/emf.ts)',
+);
+const putEvents = (
+  (template.Resources.IamRoleLambdaExecution?.Properties as { Policies?: { PolicyDocument: { Statement: Record<string, unknown>[] } }[] })
+    ?.Policies ?? []
+)
+  .flatMap((p) => p.PolicyDocument.Statement)
+  .filter((s) => JSON.stringify(s.Action).includes('events:PutEvents'));
+check(
+  putEvents.length === 1 &&
+    JSON.stringify(putEvents[0]?.Resource).includes(':event-bus/default') &&
+    JSON.stringify(putEvents[0]?.Condition) === JSON.stringify({ StringEquals: { 'events:source': EVENT_SOURCE } }),
+  `events:PutEvents is not limited to this region's default bus and source ${EVENT_SOURCE} (src/events/detail.ts)`,
 );
 
 // The packaged bundle, unpacked as Lambda does, finds and loads the packaged plan; and an error it

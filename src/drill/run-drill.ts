@@ -117,6 +117,8 @@ export async function startDrill(scenario: DrillScenario, options: DrillOptions 
     AWS_REGION: scenario.runsIn === 'primary' ? plan.regions.primary : plan.regions.standby,
     FAILOVER_PLAN_FILE: planFile,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // EMF metrics are log lines for CloudWatch; a drill prints its own timeline instead.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;

@@ -1,14 +1,15 @@
-import { PutMetricDataCommand, type StandardUnit } from '@aws-sdk/client-cloudwatch';
 import * as z from 'zod';
-import { boundedCall } from '../aws/bounded.js';
-// Registers CloudWatch's client: this step publishes its metrics with it (src/aws/clients.ts).
-import '../aws/cloudwatch.js';
+import { outcomeDetail, publishVia } from '../events/build.js';
 import type { StepDeps } from '../handlers/define-step.js';
+import { emitMetrics } from '../metrics/emf.js';
+import { reportMetrics } from '../metrics/report-metrics.js';
 import { buildReport } from '../report/build.js';
 import { OUTCOMES } from '../report/types.js';
 import { logger } from '../timeline/emit.js';
 import { event } from '../timeline/types.js';
 import { failoverRequestSchema } from './request.js';
+
+export { METRIC_NAMESPACE } from '../metrics/report-metrics.js';
 
 export const reportInput = z.object({
   state: z.unknown(),
@@ -17,62 +18,33 @@ export const reportInput = z.object({
   executionStartedAt: z.string(),
 });
 
-/** Namespace of the orchestrator's own metrics (dashboards and alarms read them). */
-export const METRIC_NAMESPACE = 'FailoverOrchestrator';
-
 /**
- * The last step of every path, the failure path included: builds the report from the
- * execution state, logs it as one structured line and publishes RTO/RPO metrics. Publishing
- * is best effort: a report must never fail because CloudWatch did not answer.
+ * The last step of every path, the failure path included: builds the report from the execution
+ * state, logs it as one structured line, emits its metrics (EMF: log lines, no API call) and
+ * publishes the outcome event. The event is best effort: a report must never fail because
+ * EventBridge did not answer.
  */
 export async function report(input: z.infer<typeof reportInput>, deps: StepDeps) {
   const built = buildReport({ ...input, reportedAt: deps.now().toISOString() });
-  // Metrics go where this orchestrator runs, next to its own alarms and dashboards.
-  const region = process.env.AWS_REGION ?? built.targetRegion ?? deps.plan.regions.standby;
-  const dimensions = [
-    { Name: 'Plan', Value: deps.plan.name },
-    { Name: 'Outcome', Value: built.outcome },
-  ];
-  const metric = (MetricName: string, Value: number, Unit: StandardUnit) => ({
-    MetricName,
-    Value,
-    Unit,
-    Dimensions: dimensions,
-    Timestamp: deps.now(),
-  });
-  const data = [metric('Executions', 1, 'Count')];
-  if (built.rtoSeconds !== null) data.push(metric('RTOSeconds', built.rtoSeconds, 'Seconds'));
-  if (built.userFacingRtoSeconds !== null)
-    data.push(metric('UserFacingRTOSeconds', built.userFacingRtoSeconds, 'Seconds'));
-  if (built.rpo.seconds !== null) data.push(metric('RPOSeconds', built.rpo.seconds, 'Seconds'));
-  const request = failoverRequestSchema.safeParse(
-    (input.state as { steps?: { normalize?: { request?: unknown } } })?.steps?.normalize?.request,
-  );
-  if (request.success && request.data.dryRun) {
-    // The scheduled readiness check's verdict: its alarm pages when the standby drifts (0) or
-    // when the check stops reporting at all (missing data breaches).
-    const ready = built.outcome === 'dry-run' && built.readiness.ready === true ? 1 : 0;
-    data.push({
-      MetricName: 'Ready',
-      Value: ready,
-      Unit: 'Count',
-      Dimensions: [
-        { Name: 'Plan', Value: deps.plan.name },
-        { Name: 'TargetRegion', Value: request.data.targetRegion },
-      ],
-      Timestamp: deps.now(),
-    });
-  }
+  const state = input.state as {
+    steps?: { normalize?: { request?: unknown } };
+    execution?: { arn?: unknown };
+  } | null;
+  const request = failoverRequestSchema.safeParse(state?.steps?.normalize?.request);
+  const dryRun = request.success && request.data.dryRun === true;
+  emitMetrics(deps.plan.name, reportMetrics(built, dryRun ? request.data.targetRegion : null), deps.now());
 
-  const published = await boundedCall(
-    (abortSignal) =>
-      deps.clients
-        .forRegion(region)
-        .cloudwatch.send(new PutMetricDataCommand({ Namespace: METRIC_NAMESPACE, MetricData: data }), {
-          abortSignal,
-        }),
-    5000,
-  );
+  // The ARN from the request, or from the state's execution block when the input was never
+  // understood (the Start state puts it there before any step runs).
+  const arn = request.success ? request.data.executionArn : state?.execution?.arn;
+  const outcomeEvent = outcomeDetail(built, {
+    planName: deps.plan.name,
+    executionArn: typeof arn === 'string' && arn.startsWith('arn:') ? arn : null,
+    dryRun,
+    orchestratorRegion: deps.events?.region ?? '',
+    at: deps.now(),
+  });
+  const published = await publishVia(deps.events, outcomeEvent);
   logger.info('failover report', { report: { ...built, timeline: undefined } });
   const timeline = [
     ...built.timeline,
@@ -80,7 +52,11 @@ export async function report(input: z.infer<typeof reportInput>, deps: StepDeps)
       outcome: built.outcome,
       rtoSeconds: built.rtoSeconds,
       rpoSeconds: built.rpo.seconds,
-      metricsPublished: published.ok,
+      ...(published
+        ? published.published
+          ? { eventPublished: outcomeEvent.detailType }
+          : { eventNotPublished: outcomeEvent.detailType, eventError: published.reason }
+        : {}),
     }),
   ];
   return { report: { ...built, timeline }, timeline: timeline.slice(-1) };

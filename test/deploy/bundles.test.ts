@@ -33,10 +33,20 @@ const PACKAGE_OF: Record<ClientKind, string> = {
   sfn: '@aws-sdk/client-sfn',
   dynamodb: '@aws-sdk/client-dynamodb',
   sns: '@aws-sdk/client-sns',
+  eventbridge: '@aws-sdk/client-eventbridge',
   route53: '@aws-sdk/client-route-53',
   routingControlCluster: '@aws-sdk/client-route53-recovery-cluster',
 };
-const REGIONAL = new Set<string>(['rds', 'ecs', 'cloudwatch', 'autoscaling', 'sfn', 'dynamodb', 'sns']);
+const REGIONAL = new Set<string>([
+  'rds',
+  'ecs',
+  'cloudwatch',
+  'autoscaling',
+  'sfn',
+  'dynamodb',
+  'sns',
+  'eventbridge',
+]);
 const ACCESSORS = new Set<string>(['route53', 'routingControlCluster']);
 
 interface SourceFacts {
@@ -162,5 +172,20 @@ describe('Lambda bundles: only the SDK clients a step uses', () => {
     for (const pkg of ['@aws-sdk/client-ecs', '@aws-sdk/client-route-53', '@aws-sdk/client-sfn']) {
       expect(promote.has(pkg), pkg).toBe(false);
     }
+  });
+
+  it('only the steps that publish events bundle EventBridge; only the report bundles Powertools Metrics', () => {
+    const bundling = (needle: string) =>
+      Object.values(metafile.outputs)
+        .filter((o) => o.entryPoint && Object.keys(o.inputs).some((i) => i.includes(needle)))
+        .map((o) => o.entryPoint)
+        .sort();
+    expect(bundling('node_modules/@aws-sdk/client-eventbridge/')).toEqual([
+      'src/handlers/acquire-lock.ts',
+      'src/handlers/note-failure.ts',
+      'src/handlers/report.ts',
+      'src/handlers/request-approval.ts',
+    ]);
+    expect(bundling('node_modules/@aws-lambda-powertools/metrics/')).toEqual(['src/handlers/report.ts']);
   });
 });
