@@ -1,9 +1,12 @@
+import { type DetailType, MOMENT_DETAIL_TYPES, OUTCOME_DETAIL_TYPES } from '../events/detail.js';
+import type { HookPoint } from '../plan/hooks.js';
 import type { DrillResult } from './run-drill.js';
 import type { DrillScenario } from './scenarios.js';
 
 /**
  * Did the orchestrator do what the scenario expects? Outcomes from the reports; whether the
- * writer moved from the simulated cloud itself, not from the orchestrator's account of it.
+ * writer moved from the simulated cloud itself, not from the orchestrator's own account of it;
+ * the events from what the simulated EventBridge took.
  */
 export function meetsExpectation(result: DrillResult, expected: DrillScenario['expected']): boolean {
   if (!expected) return true;
@@ -19,6 +22,34 @@ export function meetsExpectation(result: DrillResult, expected: DrillScenario['e
     (expected.others ?? []).every((outcome, i) => others[i] === outcome) &&
     (expected.recovery === undefined ||
       (result.report?.recovery.kind === expected.recovery.kind &&
-        result.report?.recovery.complete === expected.recovery.complete))
+        result.report?.recovery.complete === expected.recovery.complete)) &&
+    Object.entries(expected.hooks ?? {}).every(
+      ([point, status]) => result.report?.hooks[point as HookPoint]?.status === status,
+    ) &&
+    JSON.stringify(publishedDetailTypes(result)) === JSON.stringify(expectedEvents(expected))
   );
+}
+
+/** The scenario's events, or the default: Started, then the expected outcome's event. */
+export function expectedEvents(expected: NonNullable<DrillScenario['expected']>): readonly DetailType[] {
+  return expected.events ?? [MOMENT_DETAIL_TYPES.started, OUTCOME_DETAIL_TYPES[expected.outcome]];
+}
+
+/**
+ * The detail-types of the events one execution (the first by default) published, in the order
+ * EventBridge took them, each eventId once: a retried step publishes again, and consumers
+ * dedupe on eventId (docs/events.md).
+ */
+export function publishedDetailTypes(result: DrillResult, execution = result.name): string[] {
+  const seen = new Set<string>();
+  return result.cloud
+    .publishedEvents()
+    .filter((e) => (e.detail.execution as { name?: unknown } | undefined)?.name === execution)
+    .filter((e) => {
+      const id = String(e.detail.eventId);
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    })
+    .map((e) => e.detailType);
 }

@@ -2,6 +2,7 @@ import { stepHandlers } from '../handlers/index.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import type { CloudSnapshot, SimulatedCloud } from '../sim/cloud.js';
 import { lambdaContext, type TaskRecord } from './bindings.js';
+import { eventsPerExecution } from './event-invariants.js';
 import { type DrillOptions, type DrillResult, startDrill } from './run-drill.js';
 import type { DrillScenario } from './scenarios.js';
 import {
@@ -29,6 +30,7 @@ export const INVARIANTS = [
   'success-means-served',
   'report-matches-cloud',
   'no-silent-lock',
+  'events-per-execution',
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
@@ -164,6 +166,7 @@ export function watchInvariants(cloud: SimulatedCloud, plan: FailoverPlan): Inva
         await idempotentSteps(result),
         timelineComplete(result),
         ...strong,
+        eventsPerExecution(result, process.env.AWS_REGION ?? ''),
       ];
     },
   };

@@ -1,3 +1,4 @@
+import type { DetailType } from '../events/detail.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import type { Outcome } from '../report/types.js';
 import type { SimOptions } from '../sim/cloud.js';
@@ -37,6 +38,11 @@ export interface DrillScenario {
     others?: Outcome[];
     /** What the first execution's report says it did after a failure, when it matters. */
     recovery?: { kind: 'none' | 'rolled-back' | 'rolled-forward'; complete: boolean };
+    /**
+     * The EventBridge detail-types the first execution publishes, in order, each once (retries
+     * dedupe on eventId). Default: "Failover Started", then the outcome's (src/drill/expectations.ts).
+     */
+    events?: readonly DetailType[];
   };
 }
 

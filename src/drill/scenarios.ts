@@ -3,6 +3,7 @@ import { AURORA_SCENARIOS } from './scenarios/aurora.js';
 import { CORE_SCENARIOS } from './scenarios/core.js';
 import { DATABASE_SCENARIOS } from './scenarios/databases.js';
 import { ENDPOINT_SCENARIOS } from './scenarios/endpoints.js';
+import { EVENT_SCENARIOS } from './scenarios/events.js';
 import { FAULT_SCENARIOS } from './scenarios/faults.js';
 import { NEVER_WORSE_SCENARIOS } from './scenarios/never-worse.js';
 import { OPERATOR_SCENARIOS } from './scenarios/operators.js';
@@ -23,6 +24,7 @@ export const SCENARIOS: readonly DrillScenario[] = [
   ...SCALING_SCENARIOS,
   ...ENDPOINT_SCENARIOS,
   ...DATABASE_SCENARIOS,
+  ...EVENT_SCENARIOS,
 ];
 
 export function findScenario(name: string): DrillScenario {

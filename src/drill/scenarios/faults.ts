@@ -66,7 +66,12 @@ export const FAULT_SCENARIOS: readonly DrillScenario[] = [
       'The standby cannot place enough tasks: the database moves, the scale-up misses its deadline; traffic follows the writer to partial capacity and the report says what is short.',
     input: (ctx) => alarmEvent(ctx),
     cloud: (ctx) => ({ incidents: outage(ctx), ecsCapacity: { [ctx.plan.regions.standby]: 5 } }),
-    expected: { outcome: 'partial', writer: 'target', recovery: { kind: 'rolled-forward', complete: false } },
+    expected: {
+      outcome: 'partial',
+      writer: 'target',
+      recovery: { kind: 'rolled-forward', complete: false },
+      events: ['Failover Started', 'Failover Step Failed', 'Failover Partial'],
+    },
   },
   {
     name: 'route53-change-rejected',

@@ -55,6 +55,7 @@ export const NEVER_WORSE_SCENARIOS: readonly DrillScenario[] = [
       outcome: 'failed',
       writer: 'source',
       recovery: { kind: 'rolled-back', complete: true },
+      events: ['Failover Started', 'Failover Step Failed', 'Failover Failed'],
     },
   },
   {

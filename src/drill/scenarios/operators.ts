@@ -31,7 +31,7 @@ export const OPERATOR_SCENARIOS: readonly DrillScenario[] = [
       dryrun: true,
     }),
     cloud: () => ({}),
-    expected: { outcome: 'failed', writer: 'source' },
+    expected: { outcome: 'failed', writer: 'source', events: ['Failover Failed'] },
   },
   {
     name: 'planned-drain',
@@ -70,7 +70,11 @@ export const OPERATOR_SCENARIOS: readonly DrillScenario[] = [
     plan: withApproval('wait'),
     approver: { decision: 'approve', afterMs: 2 * MINUTE, by: 'oncall@example.com' },
     cloud: (ctx) => ({ incidents: [primaryDown(ctx, -6 * MINUTE)] }),
-    expected: { outcome: 'succeeded', writer: 'target' },
+    expected: {
+      outcome: 'succeeded',
+      writer: 'target',
+      events: ['Failover Started', 'Failover Approval Requested', 'Failover Succeeded'],
+    },
   },
   {
     name: 'approval-rejected',
@@ -84,7 +88,11 @@ export const OPERATOR_SCENARIOS: readonly DrillScenario[] = [
       reason: 'the primary is recovering',
     },
     cloud: (ctx) => ({ incidents: [primaryDown(ctx, -6 * MINUTE)] }),
-    expected: { outcome: 'not-approved', writer: 'source' },
+    expected: {
+      outcome: 'not-approved',
+      writer: 'source',
+      events: ['Failover Started', 'Failover Approval Requested', 'Failover Not Approved'],
+    },
   },
   {
     name: 'approval-timeout-stops',
@@ -93,7 +101,11 @@ export const OPERATOR_SCENARIOS: readonly DrillScenario[] = [
     plan: withApproval('wait'),
     approver: { decision: 'ignore', afterMs: 0, by: 'nobody' },
     cloud: (ctx) => ({ incidents: [primaryDown(ctx, -6 * MINUTE)] }),
-    expected: { outcome: 'not-approved', writer: 'source' },
+    expected: {
+      outcome: 'not-approved',
+      writer: 'source',
+      events: ['Failover Started', 'Failover Approval Requested', 'Failover Not Approved'],
+    },
   },
   {
     name: 'approval-timeout-proceeds',
@@ -103,7 +115,11 @@ export const OPERATOR_SCENARIOS: readonly DrillScenario[] = [
     plan: withApproval('wait-then-proceed'),
     approver: { decision: 'ignore', afterMs: 0, by: 'nobody' },
     cloud: (ctx) => ({ incidents: [primaryDown(ctx, -6 * MINUTE)] }),
-    expected: { outcome: 'succeeded', writer: 'target' },
+    expected: {
+      outcome: 'succeeded',
+      writer: 'target',
+      events: ['Failover Started', 'Failover Approval Requested', 'Failover Succeeded'],
+    },
   },
   {
     name: 'failback-refused',
