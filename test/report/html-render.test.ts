@@ -247,6 +247,17 @@ describe('renderHtmlReport', () => {
     expect(print).toContain('svg .bar rect { fill: #fff; stroke: #000; }');
   });
 
+  it('says so, instead of drawing an empty chart, when no step recorded an event', () => {
+    const report = reportOf('promotion-refused');
+
+    const html = renderHtmlReport({ ...report, steps: [], timeline: [], detectedAt: 'not a time' });
+
+    expect(barTags(html)).toEqual([]);
+    expect(html).not.toContain('<svg');
+    expect(html).toContain('No step recorded a timeline event');
+    expect(html).not.toContain('NaN');
+  });
+
   it('marks unreachable calls, waits, approvals and retries on the bar of their step, with a tooltip', () => {
     const report = reportOf('region-outage');
     const fence = report.steps.find((s) => s.step === 'fence-old-primary');

@@ -155,6 +155,9 @@ function rtoBrackets(
 }
 
 export function timelineSvg(report: FailoverReport, layout: Layout): string {
+  if (layout.bars.length === 0) {
+    return '<p class="no-steps">No step recorded a timeline event: there is nothing to draw (see the raw timeline and the failure above).</p>';
+  }
   const rows: string[] = [];
   let y = TOP;
   const x = (ms: number) =>
