@@ -8,6 +8,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Route53RecoveryClusterClient } from '@aws-sdk/client-route53-recovery-cluster';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { MiddlewareStack } from '@smithy/types';
@@ -53,6 +54,8 @@ export interface ClientKinds {
   sfn: SFNClient;
   dynamodb: DynamoDBClient;
   sns: SNSClient;
+  /** Service Quotas in one region: readiness reads the target's Fargate vCPU quota (src/aws/service-quotas.ts). */
+  serviceQuotas: ServiceQuotasClient;
   /** EventBridge's default bus in the orchestrator's region (src/events/publish.ts). */
   eventbridge: EventBridgeClient;
   /** Route 53's control plane, `ClientRegistry#route53()`. */
@@ -70,6 +73,7 @@ const REGIONAL_KINDS = [
   'sfn',
   'dynamodb',
   'sns',
+  'serviceQuotas',
   'eventbridge',
 ] as const;
 
@@ -90,6 +94,7 @@ export const CLIENT_REGISTRARS: Readonly<Record<ClientKind, string>> = {
   sfn: 'src/aws/sfn.ts',
   dynamodb: 'src/aws/lock.ts',
   sns: 'src/aws/sns.ts',
+  serviceQuotas: 'src/aws/service-quotas.ts',
   eventbridge: 'src/events/publish.ts',
   route53: 'src/aws/route53.ts',
   routingControlCluster: 'src/traffic-modes/routing-control.ts',
@@ -252,6 +257,9 @@ class LazyRegionalClients implements RegionalClients {
   }
   get sns() {
     return this.#get('sns');
+  }
+  get serviceQuotas() {
+    return this.#get('serviceQuotas');
   }
   get eventbridge() {
     return this.#get('eventbridge');

@@ -215,3 +215,47 @@ function newestValue(points: Datapoint[] | undefined): number | null {
   }
   return newest?.value ?? null;
 }
+
+/** How far back the Fargate usage read looks: several of its one-minute datapoints. */
+const USAGE_LOOKBACK_MS = 10 * 60_000;
+
+/**
+ * Fargate On-Demand vCPUs in use in the client's region: CloudWatch AWS/Usage `ResourceCount`
+ * with Service=Fargate, Type=Resource, Resource=vCPU, Class=Standard/OnDemand (ECS Developer
+ * Guide, "AWS Fargate usage metrics"), the highest value of the last ten minutes (usage moves
+ * while the read lags: the higher figure is the safe one). null when CloudWatch has no datapoint
+ * in that window. Throws translated errors.
+ */
+export async function readFargateOnDemandVcpuUsage(
+  cloudwatch: CloudWatchClient,
+  now: Date,
+  options: ReadOptions = {},
+): Promise<number | null> {
+  const query: MetricDataQuery = {
+    Id: 'usage',
+    MetricStat: {
+      Metric: {
+        Namespace: 'AWS/Usage',
+        MetricName: 'ResourceCount',
+        Dimensions: [
+          { Name: 'Service', Value: 'Fargate' },
+          { Name: 'Type', Value: 'Resource' },
+          { Name: 'Resource', Value: 'vCPU' },
+          { Name: 'Class', Value: 'Standard/OnDemand' },
+        ],
+      },
+      Period: 60,
+      Stat: 'Maximum',
+    },
+    ReturnData: true,
+  };
+  const series = await getMetricData(
+    cloudwatch,
+    'GetMetricData(Fargate vCPU usage)',
+    [query],
+    { start: new Date(now.getTime() - USAGE_LOOKBACK_MS), end: now },
+    options,
+  );
+  const values = (series.get('usage') ?? []).map((p) => p.value);
+  return values.length > 0 ? Math.max(...values) : null;
+}

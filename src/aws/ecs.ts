@@ -4,7 +4,14 @@ import {
   RegisterScalableTargetCommand,
   type ScalableTarget,
 } from '@aws-sdk/client-application-auto-scaling';
-import { DescribeServicesCommand, ECSClient, type Failure, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  type Failure,
+  type Service,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { raisedCapacity, type ScalableCapacity } from '../decisions/capacity.js';
 import { AwsRequestError } from '../errors.js';
 import { registerClient } from './clients.js';
@@ -33,6 +40,33 @@ export interface ServiceRef {
   cluster: string;
   service: string;
 }
+
+/** How a service places its tasks, as DescribeServices shows it: what readiness judges capacity by. */
+export interface ServicePlacement {
+  /** FARGATE, EC2, EXTERNAL; null when a capacity provider strategy places the tasks instead. */
+  launchType: string | null;
+  capacityProviders: string[];
+  taskDefinition: string | null;
+  /** awsvpc subnets of its network configuration; null when it has no awsvpc configuration. */
+  subnets: number | null;
+}
+
+/** A service's counts with its placement: one DescribeServices answers both. */
+export interface DescribedService extends EcsServiceState {
+  placement: ServicePlacement;
+}
+
+function placementOf(svc: Service): ServicePlacement {
+  const strategy = svc.capacityProviderStrategy ?? [];
+  return {
+    launchType: svc.launchType ?? null,
+    capacityProviders: strategy.map((s) => s.capacityProvider ?? '(unnamed)'),
+    taskDefinition: svc.taskDefinition ?? null,
+    subnets: svc.networkConfiguration?.awsvpcConfiguration?.subnets?.length ?? null,
+  };
+}
+
+const countsOnly = ({ placement: _, ...state }: DescribedService): EcsServiceState => state;
 
 export interface CallOptions {
   abortSignal?: AbortSignal;
@@ -71,6 +105,16 @@ export async function describeServices(
   names: readonly string[],
   options: CallOptions = {},
 ): Promise<EcsServiceState[]> {
+  return (await describeServicesWithPlacement(ecs, cluster, names, options)).map(countsOnly);
+}
+
+/** describeServices with each service's placement (launch type, capacity providers, subnets). */
+export async function describeServicesWithPlacement(
+  ecs: ECSClient,
+  cluster: string,
+  names: readonly string[],
+  options: CallOptions = {},
+): Promise<DescribedService[]> {
   const batches: string[][] = [];
   for (let i = 0; i < names.length; i += DESCRIBE_SERVICES_BATCH) {
     batches.push(names.slice(i, i + DESCRIBE_SERVICES_BATCH));
@@ -85,7 +129,7 @@ export async function describeServices(
 
   const failures = responses.flatMap((r) => r.failures ?? []);
   if (failures.length > 0) throw unavailable(cluster, failures);
-  const found = new Map<string, EcsServiceState>();
+  const found = new Map<string, DescribedService>();
   for (const response of responses) {
     for (const svc of response.services ?? []) {
       const service = svc.serviceName ?? nameOf(svc.serviceArn ?? '');
@@ -101,6 +145,7 @@ export async function describeServices(
         running: svc.runningCount ?? 0,
         pending: svc.pendingCount ?? 0,
         deployments: svc.deployments?.length ?? 0,
+        placement: placementOf(svc),
       });
     }
   }
@@ -118,10 +163,19 @@ export async function describeServiceRefs(
   refs: readonly ServiceRef[],
   options: CallOptions = {},
 ): Promise<EcsServiceState[]> {
+  return (await describeServiceRefsWithPlacement(ecs, refs, options)).map(countsOnly);
+}
+
+/** describeServiceRefs with each service's placement. */
+export async function describeServiceRefsWithPlacement(
+  ecs: ECSClient,
+  refs: readonly ServiceRef[],
+  options: CallOptions = {},
+): Promise<DescribedService[]> {
   const clusters = [...new Set(refs.map((r) => r.cluster))];
   const described = await Promise.all(
     clusters.map((cluster) =>
-      describeServices(
+      describeServicesWithPlacement(
         ecs,
         cluster,
         refs.filter((r) => r.cluster === cluster).map((r) => r.service),
@@ -131,7 +185,32 @@ export async function describeServiceRefs(
   );
   // describeServices has answered for every name or thrown, so each ref is found.
   const all = new Map(described.flat().map((s) => [`${s.cluster}/${s.service}`, s]));
-  return refs.map((ref) => all.get(`${ref.cluster}/${nameOf(ref.service)}`) as EcsServiceState);
+  return refs.map((ref) => all.get(`${ref.cluster}/${nameOf(ref.service)}`) as DescribedService);
+}
+
+/** A task definition's task-level cpu, or why it has none to count. */
+export type TaskCpu = { cpuUnits: number } | { cpuUnits: null; note: string };
+
+/**
+ * The task-level cpu of a task definition, in CPU units (DescribeTaskDefinition `cpu`). ECS API
+ * Reference, TaskDefinition cpu: a value registered in vCPUs ("1 vCPU") "is converted to an
+ * integer indicating the CPU units when the task definition is registered", so the answer is an
+ * integer string; task-level cpu is required for Fargate and optional on EC2.
+ */
+export async function describeTaskCpu(
+  ecs: ECSClient,
+  taskDefinition: string,
+  options: CallOptions = {},
+): Promise<TaskCpu> {
+  const answer = await awsCall('DescribeTaskDefinition', () =>
+    ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition }), options),
+  );
+  const cpu = answer?.taskDefinition?.cpu;
+  if (cpu === undefined) return { cpuUnits: null, note: `${nameOf(taskDefinition)} has no task-level cpu` };
+  const units = /^\d+$/.test(cpu.trim()) ? Number(cpu) : Number.NaN;
+  return Number.isFinite(units) && units > 0
+    ? { cpuUnits: units }
+    : { cpuUnits: null, note: `${nameOf(taskDefinition)} has cpu "${cpu}", not a count of CPU units` };
 }
 
 export async function setDesiredCount(

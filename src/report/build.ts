@@ -13,6 +13,7 @@ import { failoverRequestSchema } from '../steps/request.js';
 import { STEP_NAMES, type TimelineEvent } from '../timeline/types.js';
 import { collectTimeline } from './collect.js';
 import { detachedIds, reportDatabases, rpoOne } from './databases.js';
+import { capacityActions } from './capacity.js';
 import { dryRunActions, dryRunSummaryOf, readinessOf } from './dry-run.js';
 import { operatorFacts } from './operator-facts.js';
 import { lockOf, recoveryOf } from './recovery.js';
@@ -231,6 +232,7 @@ export function buildReport(source: ReportSource): FailoverReport {
       `Lock: ${lock.detail}. Once no failover of this plan runs, free it with: ${lock.freeCommand}`,
     );
   actions.push(...operator.actions);
+  actions.push(...capacityActions(readiness, dryRun));
   const summarise = () =>
     summaryOf(
       outcome,

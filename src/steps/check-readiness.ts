@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { boundedCall, withinDeadline } from '../aws/bounded.js';
 import { readRpoLagMs } from '../aws/cloudwatch.js';
-import { describeServiceRefs } from '../aws/ecs.js';
+import { describeServiceRefsWithPlacement } from '../aws/ecs.js';
 import {
   type ClusterView,
   clusterIdentifierOfArn,
@@ -18,6 +18,7 @@ import { AwsRequestError, TargetNotReadyError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { type DatabasePlan, databasesOf } from '../plan/databases.js';
 import { event } from '../timeline/types.js';
+import { capacityCheck } from './capacity-readiness.js';
 import type { CheckReadinessOutput, checkReadinessInput } from './contracts.js';
 import { worst } from './databases.js';
 import { isDryRun } from './dry-run.js';
@@ -67,9 +68,15 @@ export async function checkReadiness(
   // Every database's own checks, side by side; with several, each detail names its database.
   const perDatabase = databases.map((db) => databaseChecks(db, input, deps, several));
 
+  // One DescribeServices read serves both ECS checks: the counts here, the placement for capacity.
+  const described = describeServiceRefsWithPlacement(
+    target.ecs,
+    plan.services.map((s) => locateService(s, request.targetRegion)),
+  );
+  // Awaited by both checks below, which report its failure: no unhandled rejection meanwhile.
+  described.catch(() => undefined);
   const servicesCheck = checked('ecs-target-services', async () => {
-    const refs = plan.services.map((s) => locateService(s, request.targetRegion));
-    const states = await describeServiceRefs(target.ecs, refs);
+    const states = await described;
     // A standby that wants tasks and runs none cannot place them (capacity, quota, image): moving
     // the writer there would leave no region serving. A standby kept at 0 (pilot light) says
     // nothing either way and is not refused.
@@ -82,6 +89,24 @@ export async function checkReadiness(
           ok: false,
           detail: `${request.targetRegion} runs no task of ${stuck.map((s) => `${s.service} (0 of ${s.desired} desired)`).join(', ')}: it cannot place tasks now; check its service events (aws ecs describe-services --region ${request.targetRegion} --cluster ${stuck[0]?.cluster} --services ${stuck[0]?.service} --query 'services[0].events[:5]')`,
         };
+  });
+
+  // What the target's quotas allow of the scale-up (src/steps/capacity-readiness.ts).
+  let capacity: CheckReadinessOutput['capacity'];
+  const capacityChecked = checked('target-capacity', async () => {
+    const services = await described.catch((error: unknown) => {
+      if (error instanceof AwsRequestError) return null;
+      throw error;
+    });
+    if (!services) {
+      // Not judged, and not a second problem for the same read: ecs-target-services fails with
+      // its reason, so the target is not ready whatever this says.
+      const detail = 'not judged: the ECS services could not be read (ecs-target-services says why)';
+      return { name: 'target-capacity', ok: true, detail };
+    }
+    const found = await capacityCheck(request, services, deps);
+    capacity = found.capacity;
+    return found.check;
   });
 
   const dnsCheck = checked('route53-records', () => recordsCheck(request, deps));
@@ -110,6 +135,7 @@ export async function checkReadiness(
     await Promise.all([
       ...perDatabase.flatMap((d) => [d.membership, d.cluster]),
       servicesCheck,
+      capacityChecked,
       dnsCheck,
       targetHealthCheck,
       // Started here, after the target's checks, as with one database always: the same call order.
@@ -152,14 +178,18 @@ export async function checkReadiness(
   }));
 
   const failed = checks.filter((c) => !c.ok);
+  const withCapacity = capacity ? { capacity } : {};
   if (failed.length > 0 && isDryRun(request)) {
     const ended = now();
+    // An unplanned run does not stop on capacity (capacityGate): say what a real run would do.
+    const realRunRefuses = failed.some((c) => c.name !== 'target-capacity' || request.mode === 'planned');
     return {
       ready: false,
       checks,
       rpoLagMs,
       engines,
       databases: byDatabase,
+      ...withCapacity,
       timeline: [
         event(started, STEP, 'started', `dry run: checking ${request.targetRegion} can take over`),
         ...failed.map((c) => event(ended, STEP, 'failed', describeProblem(c), { check: c.name })),
@@ -167,7 +197,7 @@ export async function checkReadiness(
           ended,
           STEP,
           'dry-run',
-          `${request.targetRegion} is NOT ready: ${failed.length} of ${checks.length} checks failed (${failed.map((c) => c.name).join(', ')}); a real run stops here with TargetNotReadyError, the dry run goes on`,
+          `${request.targetRegion} is NOT ready: ${failed.length} of ${checks.length} checks failed (${failed.map((c) => c.name).join(', ')}); ${realRunRefuses ? 'a real run stops here with TargetNotReadyError' : 'a real unplanned run goes on with the capacity it gets and reports what is short'}, the dry run goes on`,
           { checks: checks.length, failed: failed.length, rpoLagMs },
         ),
       ],
@@ -176,12 +206,25 @@ export async function checkReadiness(
   if (failed.length > 0) {
     throw new TargetNotReadyError(notReadyMessage(request.targetRegion, failed));
   }
+  // An unplanned failover goes on short of capacity (partial capacity beats none), on the record.
+  const short = capacity?.proceedsDespite
+    ? [
+        event(
+          now(),
+          STEP,
+          'progress',
+          `capacity ${capacity.verdict.toUpperCase()} in ${request.targetRegion}, going on (unplanned): ${capacity.detail}`,
+          { check: 'target-capacity', verdict: capacity.verdict },
+        ),
+      ]
+    : [];
   return {
     ready: true,
     checks,
     rpoLagMs,
     engines,
     databases: byDatabase,
+    ...withCapacity,
     timeline: [
       event(
         started,
@@ -189,6 +232,7 @@ export async function checkReadiness(
         'started',
         `${isDryRun(request) ? 'dry run: ' : ''}checking ${request.targetRegion} can take over`,
       ),
+      ...short,
       event(now(), STEP, 'succeeded', `${request.targetRegion} is ready (${checks.length} checks passed)`, {
         checks: checks.length,
         rpoLagMs,

@@ -80,6 +80,19 @@ export const checkReadinessOutput = z.object({
       }),
     )
     .optional(),
+  /**
+   * The target's quotas against the scale-up (src/steps/capacity-readiness.ts): enough, short or
+   * unknown; `proceedsDespite` when an unplanned failover goes on short (partial capacity beats
+   * none) and the report must say what a human has to do. Absent when the check did not run.
+   */
+  capacity: z
+    .object({
+      verdict: z.enum(['enough', 'short', 'unknown']),
+      proceedsDespite: z.boolean(),
+      detail: z.string(),
+      quotaIncreaseCommand: z.string().nullable(),
+    })
+    .optional(),
   timeline: timelineSchema,
 });
 

@@ -9,6 +9,7 @@ export const READINESS_CHECKS = [
   'aurora-global-membership',
   'aurora-target-cluster',
   'ecs-target-services',
+  'target-capacity',
   'route53-records',
   'route53-control-plane',
   'routing-controls',

@@ -34,6 +34,7 @@ const PACKAGE_OF: Record<ClientKind, string> = {
   dynamodb: '@aws-sdk/client-dynamodb',
   sns: '@aws-sdk/client-sns',
   eventbridge: '@aws-sdk/client-eventbridge',
+  serviceQuotas: '@aws-sdk/client-service-quotas',
   route53: '@aws-sdk/client-route-53',
   routingControlCluster: '@aws-sdk/client-route53-recovery-cluster',
 };
@@ -45,6 +46,7 @@ const REGIONAL = new Set<string>([
   'sfn',
   'dynamodb',
   'sns',
+  'serviceQuotas',
   'eventbridge',
 ]);
 const ACCESSORS = new Set<string>(['route53', 'routingControlCluster']);

@@ -4,7 +4,12 @@ import {
   CloudWatchServiceException,
   type GetMetricDataCommandOutput,
 } from '@aws-sdk/client-cloudwatch';
-import { DescribeServicesCommand, type DescribeServicesCommandOutput, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  type DescribeServicesCommandOutput,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+} from '@aws-sdk/client-ecs';
 import {
   type DBCluster,
   DescribeDBClustersCommand,
@@ -22,6 +27,7 @@ import {
   type ListResourceRecordSetsCommandOutput,
   Route53Client,
 } from '@aws-sdk/client-route-53';
+import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AwsTransientError, InputInvalidError, TargetNotReadyError } from '../../src/errors.js';
@@ -45,6 +51,7 @@ const CHECKS = [
   'aurora-global-membership',
   'aurora-target-cluster',
   'ecs-target-services',
+  'target-capacity',
   'route53-records',
   'target-region-health',
   'aurora-source-cluster',
@@ -137,7 +144,8 @@ describe('check-readiness', () => {
   const autoscalingMock = mockClient(ApplicationAutoScalingClient);
   const route53Mock = mockClient(Route53Client);
   const cloudwatchMock = mockClient(CloudWatchClient);
-  const allMocks = [rdsMock, ecsMock, autoscalingMock, route53Mock, cloudwatchMock];
+  const serviceQuotasMock = mockClient(ServiceQuotasClient);
+  const allMocks = [rdsMock, ecsMock, autoscalingMock, route53Mock, cloudwatchMock, serviceQuotasMock];
 
   function given(overrides: Partial<World> = {}) {
     const world = { ...readyTarget(), ...overrides };
@@ -156,7 +164,16 @@ describe('check-readiness', () => {
       return world.targetServices;
     });
     route53Mock.on(ListResourceRecordSetsCommand).resolves(world.records);
+    // The target's capacity for the scale-up (src/steps/capacity-readiness.ts): 0.5 vCPU tasks,
+    // the default 4,000 vCPU quota, 14 in use: plenty (test/steps/capacity-readiness.test.ts).
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolves(fixture('ecs/describe-task-definition-orders-api.json'));
+    serviceQuotasMock
+      .on(GetServiceQuotaCommand)
+      .resolves(fixture('service-quotas/get-service-quota-fargate-vcpu.json'));
     const reads: Record<string, Answer> = {
+      'us-west-2 ResourceCount': metrics('fargate-vcpu-usage.json'),
       'us-west-2 HTTPCode_ELB_5XX_Count': world.targetAlb5xx,
       'us-east-1 SuccessPercent': world.targetCanary,
       'us-west-2 AuroraGlobalDBRPOLag': world.rpoLag,
@@ -185,6 +202,12 @@ describe('check-readiness', () => {
       ready: true,
       rpoLagMs: 420,
       engines: { source: '17.7', target: '17.7' },
+      capacity: {
+        verdict: 'enough',
+        proceedsDespite: false,
+        detail: 'us-west-2 Fargate On-Demand: needs 3 vCPU, quota 4000, in use 14',
+        quotaIncreaseCommand: null,
+      },
       databases: [
         {
           globalClusterIdentifier: 'orders-global',
@@ -196,6 +219,11 @@ describe('check-readiness', () => {
         { name: 'aurora-global-membership', ok: true, detail: 'target is a secondary member' },
         { name: 'aurora-target-cluster', ok: true, detail: 'orders-usw2: 2 instance(s), engine 17.7' },
         { name: 'ecs-target-services', ok: true, detail: 'orders-api 2/2, orders-worker 1/1' },
+        {
+          name: 'target-capacity',
+          ok: true,
+          detail: 'us-west-2 Fargate On-Demand: needs 3 vCPU, quota 4000, in use 14',
+        },
         { name: 'route53-records', ok: true, detail: '1 record(s) found' },
         { name: 'target-region-health', ok: true, detail: '2 signal(s) read, 0 failing' },
         { name: 'aurora-source-cluster', ok: true, detail: 'engine 17.7 in both regions' },
@@ -206,8 +234,8 @@ describe('check-readiness', () => {
           at: NOW,
           step: 'check-readiness',
           phase: 'succeeded',
-          message: 'us-west-2 is ready (6 checks passed)',
-          facts: { checks: 6, rpoLagMs: 420 },
+          message: 'us-west-2 is ready (7 checks passed)',
+          facts: { checks: 7, rpoLagMs: 420 },
         },
       ],
     });
@@ -534,7 +562,7 @@ describe('check-readiness', () => {
       const output = await checkReadiness({ request: request('planned') }, deps());
 
       // Assess
-      expect(output.checks.slice(5)).toEqual([
+      expect(output.checks.slice(6)).toEqual([
         {
           name: 'aurora-source-cluster',
           ok: true,
@@ -713,8 +741,8 @@ describe('check-readiness', () => {
           step: 'check-readiness',
           phase: 'dry-run',
           message:
-            'us-west-2 is NOT ready: 2 of 6 checks failed (aurora-target-cluster, ecs-target-services); a real run stops here with TargetNotReadyError, the dry run goes on',
-          facts: { checks: 6, failed: 2, rpoLagMs: 420 },
+            'us-west-2 is NOT ready: 2 of 7 checks failed (aurora-target-cluster, ecs-target-services); a real run stops here with TargetNotReadyError, the dry run goes on',
+          facts: { checks: 7, failed: 2, rpoLagMs: 420 },
         },
       ]);
     });
@@ -744,7 +772,7 @@ describe('check-readiness', () => {
       expect(output.ready).toBe(true);
       expect(output.timeline.at(-1)).toMatchObject({
         phase: 'succeeded',
-        message: 'us-west-2 is ready (6 checks passed)',
+        message: 'us-west-2 is ready (7 checks passed)',
       });
     });
 
