@@ -7,6 +7,7 @@ import { EVENT_SCENARIOS } from './scenarios/events.js';
 import { FAULT_SCENARIOS } from './scenarios/faults.js';
 import { NEVER_WORSE_SCENARIOS } from './scenarios/never-worse.js';
 import { OPERATOR_SCENARIOS } from './scenarios/operators.js';
+import { QUOTA_SCENARIOS } from './scenarios/quotas.js';
 import { SCALING_SCENARIOS } from './scenarios/scaling.js';
 import { TRAFFIC_SCENARIOS } from './scenarios/traffic.js';
 
@@ -25,6 +26,7 @@ export const SCENARIOS: readonly DrillScenario[] = [
   ...ENDPOINT_SCENARIOS,
   ...DATABASE_SCENARIOS,
   ...EVENT_SCENARIOS,
+  ...QUOTA_SCENARIOS,
 ];
 
 export function findScenario(name: string): DrillScenario {
