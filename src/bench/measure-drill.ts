@@ -41,7 +41,7 @@ export interface InvocationRecord {
 export interface DrillMeasure {
   scenario: string;
   seed: number;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   outcome: string | null;
   rtoSeconds: number | null;
   /** Execution start -> verifiedAt (s); null unless the target was verified. */

@@ -3,6 +3,7 @@ import type { LockTable } from '../aws/lock.js';
 import type { LockAuditRecord, OperatorReleaseResult, UnlockResult } from '../aws/lock-operator.js';
 import { renderAudit } from '../aws/lock-operator.js';
 import { describeCooldown, describeHeld, type HolderStatus } from '../decisions/lock-operator.js';
+import type { FailoverReport } from '../report/types.js';
 import type { StepFunctions } from './aws.js';
 import { CliError, explainAwsError } from './errors.js';
 
@@ -108,6 +109,35 @@ export function stopLockLines(
     case 'holder-running':
       return [`Lock: plan ${plan}'s lock is ${describeHeld(result.lock)}; left alone.`];
   }
+}
+
+/**
+ * The report rebuilt from the history cannot know what stop did after the execution ended: it
+ * says "held". Print what stop found instead, and drop the action that asks to free it.
+ */
+export function withLockAfterStop(
+  report: FailoverReport,
+  result: OperatorReleaseResult,
+  by: string,
+): FailoverReport {
+  const lock: FailoverReport['lock'] = (() => {
+    switch (result.kind) {
+      case 'removed':
+        return {
+          state: 'released',
+          detail: `released by failover stop (${by}): its holder and token matched`,
+          freeCommand: null,
+        };
+      case 'free':
+        return { state: 'released', detail: 'free when failover stop looked', freeCommand: null };
+      case 'cooldown':
+        return { state: 'cooldown', detail: describeCooldown(result.lock), freeCommand: null };
+      case 'held-by-other':
+      case 'holder-running':
+        return { state: 'taken-over', detail: describeHeld(result.lock), freeCommand: null };
+    }
+  })();
+  return { ...report, lock, actions: report.actions.filter((action) => !action.startsWith('Lock: ')) };
 }
 
 /** What `failover unlock` says once it tried to remove the lock. */

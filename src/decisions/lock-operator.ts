@@ -74,6 +74,18 @@ export function describeCooldown(lock: LockItem): string {
 }
 
 /**
+ * The command that frees a stuck lock: `failover unlock` checks that its holder no longer runs
+ * and deletes on the holder and token it showed, where a bare `aws dynamodb delete-item` would
+ * also delete a lock a newer failover took meanwhile. serverless.yml names the table
+ * failover-locks-<stage>; any other name is passed as it is.
+ */
+export function unlockCommand(plan: string, table: { region: string; name: string }): string {
+  const stage = /^failover-locks-(.+)$/.exec(table.name)?.[1];
+  const where = stage ? `--stage ${stage}` : `--lock-table ${table.name}`;
+  return `failover unlock --plan ${plan} --region ${table.region} ${where}`;
+}
+
+/**
  * How long the audit record of an operator's release is kept: 400 days, so a yearly review of
  * incidents still finds it (DynamoDB TTL deletes it some time after; AWS: "typically within a
  * few days"). Modelling choice: no AWS rule asks for a figure.

@@ -40,6 +40,9 @@ export function eventsPerExecution(result: DrillResult, orchestratorRegion: stri
     const outcomes = own.filter((e) => OUTCOME_TYPES.has(e.detailType));
     const report = execution.report;
     if (!report) continue; // report-per-execution says so
+    // Stopped by an operator: no step ran after the stop to publish an outcome (Step Functions'
+    // own "Step Functions Execution Status Change" event says ABORTED); Started still counts.
+    if (execution.status === 'ABORTED' && outcomes.length === 0) continue;
     const expected = OUTCOME_DETAIL_TYPES[report.outcome];
     if (outcomes.length === 0 && !reportedUnpublished(execution, expected))
       problems.push(`${execution.name}: no outcome event`);

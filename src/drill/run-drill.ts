@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { awsClients } from '../aws/clients.js';
 import { authoritativeDns } from '../dns-answers/resolver.js';
 import { stepHandlers } from '../handlers/index.js';
+import { rebuildReport } from '../history/rebuild.js';
 import { toHistoryEvents } from '../history/record.js';
 import { databasesOf } from '../plan/databases.js';
 import { loadPlanFile } from '../plan/load.js';
@@ -19,6 +20,7 @@ import { logger, onTimeline } from '../timeline/emit.js';
 import type { TimelineEvent } from '../timeline/types.js';
 import { bindTasks, type TaskRecord } from './bindings.js';
 import { installVirtualClock, type VirtualClock } from './clock.js';
+import { LiveExecutions, playOperators } from './operators.js';
 import type { DrillScenario, ScenarioContext } from './scenarios.js';
 
 export const STATE_MACHINE_FILE = fileURLToPath(
@@ -57,7 +59,8 @@ export type InterpreterEvent =
 export interface ExecutionRun {
   name: string;
   startedAt: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  /** ABORTED: an operator stopped it (scenario `operators`); its report is rebuilt from its history. */
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   /** Error name and cause of a failed execution, as Step Functions would show them. */
   error: { name: string; cause: string } | null;
   report: FailoverReport | null;
@@ -77,6 +80,8 @@ export interface DrillResult extends ExecutionRun {
   /** Every execution of the scenario, the first one included (its fields are also above). */
   executions: ExecutionRun[];
   virtualSeconds: number;
+  /** What the scenario's operators typed and what their commands printed (src/drill/operators.ts). */
+  operatorLog: string[];
   /** The virtual clock, still installed until `release()`: checks after the run use it. */
   clock: VirtualClock;
   release: () => void;
@@ -150,12 +155,26 @@ export async function startDrill(scenario: DrillScenario, options: DrillOptions 
     const crashes = new Map(
       scenario.crashAfter ? [[scenario.crashAfter.state, scenario.crashAfter.times]] : [],
     );
-    const runs = starts.map((start, index) => {
-      const name =
-        index === 0 ? `drill-${scenario.name}-${seed}` : `drill-${scenario.name}-${seed}-${index + 1}`;
-      return runExecution(definition, name, start, { scenario, crashes, options });
+    const names = starts.map((_, index) =>
+      index === 0 ? `drill-${scenario.name}-${seed}` : `drill-${scenario.name}-${seed}-${index + 1}`,
+    );
+    const live = new LiveExecutions();
+    const runs = starts.map((start, index) =>
+      runExecution(definition, names[index] as string, start, { scenario, crashes, options, live }),
+    );
+    const operatorLog: string[] = [];
+    const operating = playOperators(scenario.operators?.(ctx) ?? [], {
+      plan,
+      planFile,
+      region: process.env.AWS_REGION as string,
+      live,
+      names,
+      log: operatorLog,
     });
-    const executions = await virtual.runUntilSettled(Promise.all(runs), VIRTUAL_LIMIT_MS);
+    const [executions] = await virtual.runUntilSettled(
+      Promise.all([Promise.all(runs), operating]),
+      VIRTUAL_LIMIT_MS,
+    );
     const first = executions[0] as ExecutionRun;
     return {
       ...first,
@@ -166,6 +185,7 @@ export async function startDrill(scenario: DrillScenario, options: DrillOptions 
       cloud,
       executions,
       virtualSeconds: (Date.now() - t0) / 1000,
+      operatorLog,
       clock: virtual,
       release,
     };
@@ -186,13 +206,15 @@ interface ExecutionContext {
   scenario: DrillScenario;
   crashes: Map<string, number>;
   options: DrillOptions;
+  /** The executions as Step Functions would describe them, for the operators' commands. */
+  live: LiveExecutions;
 }
 
 async function runExecution(
   definition: { States: Record<string, never> },
   name: string,
   start: { input: unknown; afterMs: number },
-  { scenario, crashes, options }: ExecutionContext,
+  { scenario, crashes, options, live }: ExecutionContext,
 ): Promise<ExecutionRun> {
   if (start.afterMs > 0) await new Promise((resolve) => setTimeout(resolve, start.afterMs));
   const startedAt = new Date().toISOString();
@@ -223,6 +245,7 @@ async function runExecution(
       Task: { Token: `drill-task-token-${name}` },
     },
   });
+  live.started({ name, startedAt, input: start.input, records, abort: execution.abort });
   const retries: ExecutionRun['retries'] = [];
   void (async () => {
     for await (const log of execution.eventLogs) {
@@ -242,12 +265,38 @@ async function runExecution(
   try {
     await execution.result;
   } catch (thrown) {
-    if (!(thrown instanceof ExecutionError)) throw thrown;
-    const cause = thrown.cause as { name?: string; message?: string } | undefined;
-    status = 'FAILED';
-    error = { name: cause?.name ?? 'Error', cause: cause?.message ?? thrown.message };
+    if (thrown instanceof ExecutionAbortedError) {
+      status = 'ABORTED';
+      error = live.stopError(name);
+    } else {
+      if (!(thrown instanceof ExecutionError)) throw thrown;
+      const cause = thrown.cause as { name?: string; message?: string } | undefined;
+      status = 'FAILED';
+      error = { name: cause?.name ?? 'Error', cause: cause?.message ?? thrown.message };
+    }
   }
-  const history = toHistoryEvents(records, { name, startedAt, status, error, report, input: start.input });
+  if (status !== 'ABORTED') live.ended(name, status, error);
+  const stoppedAt = live.get(name)?.stoppedAt ?? undefined;
+  const history = toHistoryEvents(records, {
+    name,
+    startedAt,
+    status,
+    error,
+    report,
+    input: start.input,
+    ...(status === 'ABORTED' && stoppedAt ? { stoppedAt } : {}),
+  });
+  // A stopped execution never reaches its Report step: its report is the one `failover stop`
+  // prints, rebuilt from the history.
+  if (status === 'ABORTED') {
+    report = rebuildReport(history, {
+      name,
+      status,
+      startDate: new Date(startedAt),
+      ...(stoppedAt ? { stopDate: new Date(stoppedAt) } : {}),
+      ...(error ? { error: error.name, cause: error.cause } : {}),
+    });
+  }
   return { name, startedAt, status, error, report, retries, records, history };
 }
 

@@ -21,6 +21,8 @@ export interface DrillScenario {
   plan?: (raw: any) => void;
   /** Further executions started on the same cloud: a duplicate alarm, a racing manual start. */
   alsoStart?: (ctx: ScenarioContext) => { input: unknown; afterMs: number }[];
+  /** On-call at the command line during the drill: `failover stop`, `failover unlock`, the console's Stop. */
+  operators?: (ctx: ScenarioContext) => OperatorAction[];
   /** Who holds the approval task token, and what they do with it. */
   approver?: { decision: 'approve' | 'reject' | 'ignore'; afterMs: number; by: string; reason?: string };
   /** The region whose orchestrator runs the drill (the region it moves to); default the standby. */
@@ -44,6 +46,19 @@ export interface DrillScenario {
      */
     events?: readonly DetailType[];
   };
+}
+
+/**
+ * One operator action, `afterMs` after the drill starts. stop and unlock run the CLI's own
+ * commands (src/drill/operators.ts); console-stop is StopExecution alone, which leaves the lock.
+ */
+export interface OperatorAction {
+  command: 'stop' | 'unlock' | 'console-stop';
+  afterMs: number;
+  /** Which execution to stop, in start order (0: the scenario's input); unused by unlock. */
+  execution?: number;
+  by: string;
+  reason: string;
 }
 
 export const MINUTE = 60_000;

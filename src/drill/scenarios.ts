@@ -5,6 +5,7 @@ import { DATABASE_SCENARIOS } from './scenarios/databases.js';
 import { ENDPOINT_SCENARIOS } from './scenarios/endpoints.js';
 import { EVENT_SCENARIOS } from './scenarios/events.js';
 import { FAULT_SCENARIOS } from './scenarios/faults.js';
+import { LOCK_SCENARIOS } from './scenarios/lock.js';
 import { NEVER_WORSE_SCENARIOS } from './scenarios/never-worse.js';
 import { OPERATOR_SCENARIOS } from './scenarios/operators.js';
 import { QUOTA_SCENARIOS } from './scenarios/quotas.js';
@@ -27,6 +28,7 @@ export const SCENARIOS: readonly DrillScenario[] = [
   ...DATABASE_SCENARIOS,
   ...EVENT_SCENARIOS,
   ...QUOTA_SCENARIOS,
+  ...LOCK_SCENARIOS,
 ];
 
 export function findScenario(name: string): DrillScenario {

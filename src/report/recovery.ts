@@ -1,3 +1,4 @@
+import { unlockCommand } from '../decisions/lock-operator.js';
 import { assessRecoveryOutput, rollBackOutput } from '../recovery/contracts.js';
 import { foundStateSchema, restoreCommands } from '../recovery/found.js';
 import { releaseLockOutput } from '../steps/contracts-lock.js';
@@ -100,7 +101,7 @@ export function lockOf(state: unknown, planName: string | null): LockState {
     | undefined;
   const table = process.env.FAILOVER_LOCK_TABLE ?? 'failover-locks';
   const region = process.env.AWS_REGION ?? '<orchestrator region>';
-  const freeCommand = `aws dynamodb delete-item --region ${region} --table-name ${table} --key '{"plan":{"S":"${planName ?? '<plan>'}"}}'`;
+  const freeCommand = unlockCommand(planName ?? '<plan>', { region, name: table });
   if (!acquired) return { state: 'not-taken', detail: 'this execution took no lock', freeCommand: null };
   if (!release) {
     const why = releaseFailure?.Error ? ` (${releaseFailure.Error})` : '';

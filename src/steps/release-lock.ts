@@ -1,5 +1,6 @@
 import { deleteLock, type LockTable, lockTable, readLock, setCooldown } from '../aws/lock.js';
 import { cooldownEndsAt, decideRelease, epochSeconds, isoOf } from '../decisions/lock.js';
+import { unlockCommand } from '../decisions/lock-operator.js';
 import { FailoverError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { event, type Facts, type StepName } from '../timeline/types.js';
@@ -102,7 +103,7 @@ function released(now: Date, message: string, facts: Facts): ReleaseLockOutput {
 /** The lock stays held until it expires; tell on-call how to free it sooner. */
 function refused(now: Date, table: LockTable, plan: string, error: unknown, facts: Facts): ReleaseLockOutput {
   const detail = error instanceof Error ? error.message : String(error);
-  const command = `aws dynamodb delete-item --region ${table.region} --table-name ${table.name} --key '{"plan":{"S":"${plan}"}}'`;
+  const command = unlockCommand(plan, table);
   return {
     action: 'error',
     cooldownUntil: null,

@@ -108,6 +108,11 @@ describe('the failover lock from the command line', () => {
         `record:        item "audit#orders#2026-11-22T03:05:00.000Z#${STOPPED}#3" in ${TABLE} (us-west-2)`,
       );
       expect(r.stdout).toContain('- Failure: StoppedByOperator');
+      // The report rebuilt from the history would say "held"; it shows what stop did instead.
+      expect(r.stdout).toContain(
+        '- Lock: released: released by failover stop (jane): its holder and token matched',
+      );
+      expect(r.stdout).not.toMatch(/free it with/);
     });
 
     it('leaves a lock another execution holds alone, and says whose it is', async () => {

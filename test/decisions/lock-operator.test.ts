@@ -5,6 +5,7 @@ import {
   decideUnlock,
   HOLDER_STATUSES,
   type HolderStatus,
+  unlockCommand,
 } from '../../src/decisions/lock-operator.js';
 
 const STOPPED = 'manual-20261122T030000Z';
@@ -68,5 +69,16 @@ describe('decideUnlock', () => {
   it('leaves a cool-down alone whatever its holder did', () => {
     // Act & Assess
     expect(decideUnlock(lock({ state: 'cooldown', cooldownUntil: 1 }), 'SUCCEEDED').kind).toBe('cooldown');
+  });
+});
+
+describe('unlockCommand', () => {
+  it.each([
+    ['failover-locks-prod', 'failover unlock --plan orders --region us-west-2 --stage prod'],
+    ['failover-locks', 'failover unlock --plan orders --region us-west-2 --lock-table failover-locks'],
+    ['team-locks', 'failover unlock --plan orders --region us-west-2 --lock-table team-locks'],
+  ])('names the stage or the table %s', (name, command) => {
+    // Act & Assess
+    expect(unlockCommand('orders', { region: 'us-west-2', name })).toBe(command);
   });
 });

@@ -183,7 +183,7 @@ describe('releaseLock', () => {
     expect(output.action).toBe('error');
     expect(output.timeline[0]?.phase).toBe('unconfirmed');
     expect(output.timeline[0]?.message).toContain(
-      `aws dynamodb delete-item --region us-west-2 --table-name failover-locks --key '{"plan":{"S":"orders"}}'`,
+      'failover unlock --plan orders --region us-west-2 --lock-table failover-locks',
     );
   });
 

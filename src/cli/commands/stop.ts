@@ -1,5 +1,5 @@
 import { type DescribeExecutionCommandOutput, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { releaseStoppedLock } from '../../aws/lock-operator.js';
+import { type OperatorReleaseResult, releaseStoppedLock } from '../../aws/lock-operator.js';
 import { renderReport } from '../../report/render.js';
 import { executionName, StepFunctions } from '../aws.js';
 import { CliError } from '../errors.js';
@@ -12,6 +12,7 @@ import {
   onLockTable,
   regionOfExecution,
   stopLockLines,
+  withLockAfterStop,
 } from '../lock.js';
 import { parseCommand, positionals, required } from '../options.js';
 
@@ -72,14 +73,13 @@ export async function stop(argv: string[], io: CliIo): Promise<number> {
       ? `Stopped ${name} at ${snap.at ?? 'its first state'} (${cause}).`
       : `${name} was already stopped at ${snap.at ?? 'its first state'} (${before.cause ?? before.error ?? 'ABORTED'}); checking its lock.`,
   );
-  for (const line of await lockAfterStop(sfn, values['lock-table'], arn, report.planName, confirmed, {
+  const lock = await lockAfterStop(sfn, values['lock-table'], arn, report.planName, confirmed, {
     by,
     reason,
-  })) {
-    io.out(line);
-  }
+  });
+  for (const line of lock.lines) io.out(line);
   io.out('');
-  io.out(renderReport(report));
+  io.out(renderReport(lock.result ? withLockAfterStop(report, lock.result, by) : report));
   return 0;
 }
 
@@ -104,14 +104,15 @@ async function lockAfterStop(
   plan: string | null,
   confirmed: DescribeExecutionCommandOutput | null,
   who: { by: string; reason: string },
-): Promise<string[]> {
+): Promise<{ lines: string[]; result: OperatorReleaseResult | null }> {
   const name = executionName(arn);
   if (!confirmed) {
-    return [
-      `Lock: left alone: Step Functions does not say ${name} is ABORTED yet. Run failover stop ${name} --reason ... --by ... again; once it is, that frees the lock.`,
-    ];
+    const line = `Lock: left alone: Step Functions does not say ${name} is ABORTED yet. Run failover stop ${name} --reason ... --by ... again; once it is, that frees the lock.`;
+    return { lines: [line], result: null };
   }
-  if (plan === null) return [`Lock: ${name} took no lock (it stopped before its plan was read).`];
+  if (plan === null) {
+    return { lines: [`Lock: ${name} took no lock (it stopped before its plan was read).`], result: null };
+  }
   const region = regionOfExecution(arn) ?? (await sfn.region());
   const table = { region, name: lockTableName(sfn, givenTable) };
   const result = await onLockTable(table, 'GetItem/DeleteItem', () =>
@@ -127,5 +128,5 @@ async function lockAfterStop(
       name,
     ),
   );
-  return stopLockLines(result, name, plan, table);
+  return { lines: stopLockLines(result, name, plan, table), result };
 }
