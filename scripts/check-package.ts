@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { LOCK_TABLE_ENV } from '../src/aws/lock.js';
+import { AUDIT_TTL_ATTRIBUTE } from '../src/aws/lock-operator.js';
 import { readZipEntries } from '../src/bench/zip.js';
 import { stepHandlers } from '../src/handlers/index.js';
 import { startRequestV1Schema } from '../src/input/start-request.js';
@@ -131,7 +132,7 @@ const lockTableProps = lockTable.Properties as {
   KeySchema?: { AttributeName: string; KeyType: string }[];
   AttributeDefinitions?: { AttributeName: string; AttributeType: string }[];
   PointInTimeRecoverySpecification?: { PointInTimeRecoveryEnabled?: boolean };
-  TimeToLiveSpecification?: { Enabled?: boolean };
+  TimeToLiveSpecification?: { Enabled?: boolean; AttributeName?: string };
 };
 check(
   lockTableProps.TableName === `failover-locks-${stage}`,
@@ -153,8 +154,9 @@ check(
 );
 check(lockTable.DeletionPolicy === 'Retain', `lock table DeletionPolicy is ${lockTable.DeletionPolicy}`);
 check(
-  lockTableProps.TimeToLiveSpecification?.Enabled !== true,
-  'lock table has TTL on: it would delete locks in cool-down (docs/design-notes.md)',
+  lockTableProps.TimeToLiveSpecification?.Enabled !== true ||
+    lockTableProps.TimeToLiveSpecification.AttributeName === AUDIT_TTL_ATTRIBUTE,
+  `lock table TTL reads ${lockTableProps.TimeToLiveSpecification?.AttributeName}: only the audit items' ${AUDIT_TTL_ATTRIBUTE} may expire, a lock's would end a cool-down early (docs/design-notes.md)`,
 );
 const lambdaRoleStatements = roleStatements('IamRoleLambdaExecution');
 const lockGrants = lambdaRoleStatements.filter((st) => JSON.stringify(st).includes('dynamodb:'));
