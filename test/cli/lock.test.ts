@@ -193,7 +193,7 @@ describe('the failover lock from the command line', () => {
       );
     });
 
-    it('names the table and what to pass when the lock table is not there', async () => {
+    it('names the table and what to pass when the lock table is not there, and still prints the report', async () => {
       stoppable();
       dynamodb
         .on(GetItemCommand)
@@ -206,6 +206,11 @@ describe('the failover lock from the command line', () => {
         "failover stop: lock table failover-locks-dev not found in us-west-2: pass --region (the orchestrator's region, where the failover ran), --stage, or --lock-table NAME",
       ]);
       expect(sfn).toHaveReceivedCommandTimes(StopExecutionCommand, 1);
+      // Stopped all the same: the report that says what to check is still printed.
+      expect(r.out[1]).toMatch(
+        /^Lock: not checked \(lock table failover-locks-dev not found .*\); once fixed, run failover stop drill-region-outage-1 again\.$/,
+      );
+      expect(r.stdout).toContain('## What a human must still do');
     });
   });
 

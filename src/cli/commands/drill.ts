@@ -117,6 +117,12 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
     const error = result.error ? ` (${result.error.name})` : '';
     io.out(`\nExecution ${result.status}${error} after ${result.virtualSeconds} virtual seconds.\n`);
     io.out(result.report ? renderReport(result.report) : 'No report was produced.');
+    if (result.operatorLog.length > 0) {
+      // What on-call typed during the drill and what it printed, then how each execution ended.
+      io.out(`\nOn-call at the command line:\n${result.operatorLog.join('\n')}\n`);
+      for (const e of result.executions)
+        io.out(`Execution ${e.name}: ${e.status}, ${e.report?.outcome ?? 'no report'}`);
+    }
     io.out(`\n${describeCloud('Simulated cloud before', result.before)}`);
     io.out(describeCloud('Simulated cloud after ', result.after));
   }

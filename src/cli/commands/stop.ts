@@ -73,13 +73,24 @@ export async function stop(argv: string[], io: CliIo): Promise<number> {
       ? `Stopped ${name} at ${snap.at ?? 'its first state'} (${cause}).`
       : `${name} was already stopped at ${snap.at ?? 'its first state'} (${before.cause ?? before.error ?? 'ABORTED'}); checking its lock.`,
   );
-  const lock = await lockAfterStop(sfn, values['lock-table'], arn, report.planName, confirmed, {
-    by,
-    reason,
-  });
+  // The execution is stopped whatever happens to the lock: a failure there (access denied, wrong
+  // table) is said on stderr, and the report that says what to check is printed all the same.
+  let lock: Awaited<ReturnType<typeof lockAfterStop>> = { lines: [], result: null };
+  let lockError: string | null = null;
+  try {
+    lock = await lockAfterStop(sfn, values['lock-table'], arn, report.planName, confirmed, { by, reason });
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    lockError = error.message;
+    lock.lines = [`Lock: not checked (${lockError}); once fixed, run failover stop ${name} again.`];
+  }
   for (const line of lock.lines) io.out(line);
   io.out('');
   io.out(renderReport(lock.result ? withLockAfterStop(report, lock.result, by) : report));
+  if (lockError) {
+    io.err(`failover stop: ${lockError}`);
+    return 1;
+  }
   return 0;
 }
 
