@@ -26,17 +26,22 @@ const NAME = 'target-capacity';
 
 /**
  * How long each quota, usage or task definition read is retried (throttles, 5xx, silence) before
- * it counts as unknown: the same bound as other reads of a healthy region (src/aws/retry.ts),
- * and the reads run side by side, inside the step's budget.
+ * it counts as unknown: the same bound as other reads of a healthy region (src/aws/retry.ts); the
+ * reads run side by side, inside the step's budget. An unplanned failover does not stop on what
+ * they find (capacityGate), so it waits less for them: its RTO is running.
  */
 const CAPACITY_READ_MS = READ_RETRY_MS;
+const CAPACITY_READ_UNPLANNED_MS = 5_000;
+
+type ReadOutcome<T> = { ok: true; value: T } | { ok: false; why: string };
 
 /** A read that may be refused, throttled or unanswered: its value, or why it is not known. */
 async function readOrWhy<T>(
   call: (abortSignal: AbortSignal) => Promise<T>,
-): Promise<{ ok: true; value: T } | { ok: false; why: string }> {
+  deadlineMs: number,
+): Promise<ReadOutcome<T>> {
   try {
-    const outcome = await retryTransient(call, { deadlineMs: CAPACITY_READ_MS });
+    const outcome = await retryTransient(call, { deadlineMs });
     if (outcome.ok) return { ok: true, value: outcome.value };
     return {
       ok: false,
@@ -81,6 +86,9 @@ export async function capacityCheck(
 ): Promise<{ check: Check; capacity: Capacity }> {
   const region = request.targetRegion;
   const { ecs, serviceQuotas, cloudwatch } = deps.clients.forRegion(region);
+  const gates = request.mode === 'planned' || request.dryRun === true;
+  const read = <T>(call: (abortSignal: AbortSignal) => Promise<T>) =>
+    readOrWhy(call, gates ? CAPACITY_READ_MS : CAPACITY_READ_UNPLANNED_MS);
   const demands = services.map((s, i): ServiceDemand & { taskDefinition: string | null } => {
     const plan = deps.plan.services[i];
     const launch = launchKindOf(s.placement);
@@ -102,15 +110,15 @@ export async function capacityCheck(
   // One read per task definition, however many services share it.
   const definitions = [...new Set(counted.map((d) => d.taskDefinition).filter((t): t is string => !!t))];
   const cpuReads = new Map(
-    definitions.map((td) => [td, readOrWhy((abortSignal) => describeTaskCpu(ecs, td, { abortSignal }))]),
+    definitions.map((td) => [td, read((abortSignal) => describeTaskCpu(ecs, td, { abortSignal }))]),
   );
   // Awaited one by one below; one that fails meanwhile must not go unhandled.
   for (const read of cpuReads.values()) read.catch(() => undefined);
   const quotaRead =
     starting.length > 0
       ? Promise.all([
-          readOrWhy((abortSignal) => readQuotaValue(serviceQuotas, FARGATE_ON_DEMAND_VCPU, { abortSignal })),
-          readOrWhy((abortSignal) => readFargateOnDemandVcpuUsage(cloudwatch, deps.now(), { abortSignal })),
+          read((abortSignal) => readQuotaValue(serviceQuotas, FARGATE_ON_DEMAND_VCPU, { abortSignal })),
+          read((abortSignal) => readFargateOnDemandVcpuUsage(cloudwatch, deps.now(), { abortSignal })),
         ])
       : null;
 
@@ -119,10 +127,10 @@ export async function capacityCheck(
       d.cpuNote = 'DescribeServices named no task definition';
       continue;
     }
-    const read = (await cpuReads.get(d.taskDefinition)) as Awaited<ReturnType<typeof readOrWhy<TaskCpu>>>;
-    if (!read.ok) d.cpuNote = `DescribeTaskDefinition: ${read.why}`;
-    else if (read.value.cpuUnits === null) d.cpuNote = read.value.note;
-    else d.cpuUnits = read.value.cpuUnits;
+    const cpu = (await cpuReads.get(d.taskDefinition)) as ReadOutcome<TaskCpu>;
+    if (!cpu.ok) d.cpuNote = `DescribeTaskDefinition: ${cpu.why}`;
+    else if (cpu.value.cpuUnits === null) d.cpuNote = cpu.value.note;
+    else d.cpuUnits = cpu.value.cpuUnits;
   }
   const reading = quotaRead
     ? fargateReading(await quotaRead, demands)
@@ -151,10 +159,7 @@ export async function capacityCheck(
  * running tasks" (their vCPUs, from the cpu read above), never as zero when those run, and said.
  */
 function fargateReading(
-  [quota, usage]: [
-    Awaited<ReturnType<typeof readOrWhy<number>>>,
-    Awaited<ReturnType<typeof readOrWhy<number | null>>>,
-  ],
+  [quota, usage]: [ReadOutcome<number>, ReadOutcome<number | null>],
   demands: readonly ServiceDemand[],
 ): FargateQuotaReading {
   if (!quota.ok) return { known: false, why: `quota not read: ${quota.why}` };

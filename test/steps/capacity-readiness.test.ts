@@ -214,9 +214,11 @@ describe('capacityCheck', () => {
     // Act
     const { check: result } = await inVirtualTime(check(failoverRequest({ mode: 'automatic' })));
 
-    // Assess
+    // Assess: it waited 5 s, not the 15 s a gating read gets (its RTO is running).
     expect(result.ok).toBe(true);
-    expect(result.detail).toMatch(/^UNKNOWN, an unplanned failover goes on .*quota not read: no answer/);
+    expect(result.detail).toMatch(
+      /^UNKNOWN, an unplanned failover goes on .*quota not read: no answer \(no answer within 5000 ms\)$/,
+    );
   });
 
   it("takes the plan's own running tasks as the usage when CloudWatch has no datapoint, and says so", async () => {
