@@ -59,7 +59,7 @@ describe('lock drills', () => {
     ]);
   });
 
-  it('unlock-after-console-stop: a console stop keeps the lock, failover unlock frees it, the next start succeeds', async () => {
+  it('unlock-after-console-stop: unlock refuses a running holder; after a console stop it frees the lock and the next start succeeds', async () => {
     const { r, checks, scenario } = await drill('unlock-after-console-stop');
 
     expect(meetsExpectation(r, scenario.expected)).toBe(true);
@@ -70,6 +70,13 @@ describe('lock drills', () => {
     expect(blocked?.report?.timeline.find((e) => e.step === 'acquire-lock')?.message).toMatch(
       /drill-unlock-after-console-stop-1/,
     );
+    // The first unlock came while the switchover still ran: refused, naming it and failover stop.
+    expect(r.operatorLog).toContainEqual(
+      expect.stringMatching(
+        /^\[failover unlock\] failover unlock: plan orders's lock is held by drill-unlock-after-console-stop-1 .*, and drill-unlock-after-console-stop-1 is RUNNING: nothing removed\. To end it: failover stop drill-unlock-after-console-stop-1/,
+      ),
+    );
+    expect(r.operatorLog.filter((line) => line.endsWith(' exit 1'))).toEqual(['[failover unlock] exit 1']);
     expect(r.operatorLog).toContain('[failover unlock] exit 0');
     expect(r.operatorLog.join('\n')).toMatch(/holder status: ABORTED/);
     expect(next?.report?.outcome).toBe('succeeded');

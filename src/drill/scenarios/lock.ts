@@ -48,11 +48,13 @@ export const LOCK_SCENARIOS: readonly DrillScenario[] = [
   {
     name: 'unlock-after-console-stop',
     summary:
-      'A switchover stopped from the console keeps its lock, so the next manual start is suppressed; failover unlock (the holder is ABORTED) frees it, and the manual failover started after it succeeds.',
+      'failover unlock refuses while the switchover runs; stopped from the console, it keeps its lock and the next manual start is suppressed; failover unlock (the holder is ABORTED now) frees it, and the manual failover started after it succeeds.',
     input: (ctx) => startInput(ctx, 'planned', { reason: 'maintenance in us-east-1' }),
     plan: withDrain,
     cloud: () => ({}),
     operators: () => [
+      // Too early: the holder still runs, so the lock is not stuck; unlock names it and refuses.
+      { command: 'unlock', afterMs: 60_000, by: ONCALL, reason: 'the switchover blocks the failover' },
       { command: 'console-stop', execution: 0, afterMs: 90_000, by: ONCALL, reason: 'wrong window' },
       {
         command: 'unlock',
