@@ -73,6 +73,7 @@ export function retryWaitSeconds(policy: RetryPolicy): number {
 /** What the budget reads of a plan (schema.ts calls it on the parsed plan, inside its checks). */
 export type BudgetPlan = Pick<FailoverPlan, 'sustained' | 'approval' | 'timeouts'> & {
   dns: Pick<FailoverPlan['dns'], 'drain'>;
+  hooks?: FailoverPlan['hooks'];
 };
 
 export type BudgetMode = 'automatic' | 'manual' | 'planned';
@@ -193,6 +194,20 @@ function stretches(plan: BudgetPlan, mode: BudgetMode): Stretch[] {
     recovery(plan, verifyAttempts * T + verifyWaits),
     { name: 'lock release and report', seconds: 2 * T, fields: [], how: 'two tasks', tasks: 2 },
   );
+  // Each hook is one invoke-hook task (its Invoke is bounded inside the task's 60 s, plan/hooks.ts).
+  // Counted in full even where it runs beside the scale-up: the budget errs long.
+  const hooks = Object.keys(plan.hooks ?? {}).filter(
+    (point) => plan.hooks?.[point as keyof typeof plan.hooks],
+  );
+  if (hooks.length > 0) {
+    out.push({
+      name: 'hooks',
+      seconds: hooks.length * T,
+      fields: hooks.map((point) => `hooks.${point}`),
+      how: `${hooks.length} hook task(s) x ${T} s`,
+      tasks: hooks.length,
+    });
+  }
   return out;
 }
 

@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { budgetProblem } from './budget.js';
 import { databaseProblems, databaseSchema, databasesOf, MAX_DATABASES } from './databases.js';
+import { hookProblems, hooksSchema } from './hooks.js';
 import { isKnownRegion, KNOWN_REGIONS } from './regions.js';
+import { stateSizeProblems } from './state-size.js';
 import { routingControlClusterSchema, shiftSchema, trafficProblems } from './traffic.js';
 
 /**
@@ -179,6 +181,8 @@ export const failoverPlanSchema = z
         dnsSyncSeconds: z.number().int().min(30).max(1800).default(300),
       })
       .default({ failedRegionCallMs: 3000, promotionSeconds: 900, scaleSeconds: 900, dnsSyncSeconds: 300 }),
+    /** The team's Lambda functions invoked at fixed points of a failover (plan/hooks.ts). */
+    hooks: hooksSchema.optional(),
   })
   .superRefine((plan, ctx) => {
     const regions: string[] = [plan.regions.primary, plan.regions.standby];
@@ -304,6 +308,8 @@ export const failoverPlanSchema = z
       });
     }
     for (const problem of trafficProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
+    for (const problem of hookProblems(plan, regions)) ctx.addIssue({ code: 'custom', ...problem });
+    for (const problem of stateSizeProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
     const names = plan.signals.map((s) => s.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup)
