@@ -117,6 +117,12 @@ export const TAKE_OVER_ABANDONED = 'TakeOverAbandoned';
 /** The Fail state of a roll-forward that serves short of the plan's capacity (outcome partial). */
 export const FAILOVER_INCOMPLETE = 'FailoverIncomplete';
 
+/**
+ * Set by the state machine itself, never thrown: a plan hook with onFailure abort failed or timed
+ * out (src/plan/hooks.ts), and a Pass state puts this name in $.failure before the failure path.
+ */
+export const HOOK_ABORTED = 'HookAborted';
+
 /** Every error name the state machine may see from a step, for the consistency test. */
 export const ERROR_NAMES = [
   'PlanInvalidError',
@@ -133,4 +139,5 @@ export const ERROR_NAMES = [
   APPROVAL_REJECTED,
   TAKE_OVER_ABANDONED,
   FAILOVER_INCOMPLETE,
+  HOOK_ABORTED,
 ] as const;

@@ -3,8 +3,9 @@
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Route53RecoveryClusterClient } from '@aws-sdk/client-route53-recovery-cluster';
@@ -62,9 +63,11 @@ export interface ClientKinds {
   route53: Route53Client;
   /** One Route 53 ARC cluster endpoint, `ClientRegistry#routingControlCluster()`. */
   routingControlCluster: Route53RecoveryClusterClient;
+  /** Lambda in one region, for the plan's hooks only: `ClientRegistry#lambda()`. */
+  lambda: LambdaClient;
 }
 export type ClientKind = keyof ClientKinds;
-type RegionalKind = Exclude<ClientKind, 'route53' | 'routingControlCluster'>;
+type RegionalKind = Exclude<ClientKind, 'route53' | 'routingControlCluster' | 'lambda'>;
 const REGIONAL_KINDS = [
   'rds',
   'ecs',
@@ -98,12 +101,15 @@ export const CLIENT_REGISTRARS: Readonly<Record<ClientKind, string>> = {
   eventbridge: 'src/events/publish.ts',
   route53: 'src/aws/route53.ts',
   routingControlCluster: 'src/traffic-modes/routing-control.ts',
+  lambda: 'src/hooks/invoke.ts',
 };
 
 /** The configuration the registry gives every client (ClientRegistry below). */
 export interface RegistryClientConfig {
   region: string;
-  requestHandler: typeof CLIENT_TIMEOUTS;
+  requestHandler: {
+    [K in keyof typeof CLIENT_TIMEOUTS]: (typeof CLIENT_TIMEOUTS)[K] extends number ? number : boolean;
+  };
   maxAttempts: number;
   retryMode: string;
   endpoint?: string;
@@ -125,6 +131,14 @@ export function registerClient<K extends ClientKind>(kind: K, clientClass: Clien
 export class ClientNotRegisteredError extends Error {
   override readonly name = 'ClientNotRegisteredError';
 }
+
+/**
+ * The Lambda client that invokes the plan's hooks (src/hooks/invoke.ts). One attempt: an Invoke
+ * that timed out may have run the hook, and a second would run it again. The hook's own timeout
+ * (at most 45 s, src/plan/hooks.ts) aborts the call first; this requestTimeout is the backstop,
+ * still below the 60 s of the invoke-hook step (test/hooks/invoke.test.ts checks both).
+ */
+export const HOOK_CLIENT = { maxAttempts: 1, requestTimeout: 46_000 } as const;
 
 /** Route 53's control plane (ChangeResourceRecordSets, GetChange) is served from us-east-1 only. */
 export const ROUTE53_CONTROL_PLANE_REGION = 'us-east-1';
@@ -155,6 +169,7 @@ export class ClientRegistry {
   readonly #regional = new Map<string, LazyRegionalClients>();
   #route53: Route53Client | undefined;
   readonly #clusters = new Map<string, Route53RecoveryClusterClient>();
+  readonly #hookLambdas = new Map<string, LambdaClient>();
   readonly #decorators: ClientDecorator[] = [];
 
   forRegion(region: string): RegionalClients {
@@ -190,11 +205,27 @@ export class ClientRegistry {
     return client;
   }
 
+  /** Lambda in `region` for invoking hooks: one attempt, bounded by HOOK_CLIENT (above). */
+  lambda(region: string): LambdaClient {
+    let client = this.#hookLambdas.get(region);
+    if (!client) {
+      client = this.#build('lambda', {
+        ...base,
+        region,
+        maxAttempts: HOOK_CLIENT.maxAttempts,
+        requestHandler: { ...CLIENT_TIMEOUTS, requestTimeout: HOOK_CLIENT.requestTimeout },
+      });
+      this.#hookLambdas.set(region, client);
+    }
+    return client;
+  }
+
   /** Drops every client and decorator: the next call builds fresh clients (one drill after another). */
   reset(): void {
     for (const client of this.#built()) client.destroy();
     this.#regional.clear();
     this.#clusters.clear();
+    this.#hookLambdas.clear();
     this.#route53 = undefined;
     this.#decorators.length = 0;
   }
@@ -210,6 +241,7 @@ export class ClientRegistry {
       ...[...this.#regional.values()].flatMap((clients) => clients.built()),
       ...(this.#route53 ? [this.#route53] : []),
       ...this.#clusters.values(),
+      ...this.#hookLambdas.values(),
     ];
   }
 

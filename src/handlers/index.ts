@@ -9,6 +9,7 @@ import { handler as checkTraffic } from './check-traffic.js';
 import { handler as detachTarget } from './detach-target.js';
 import { handler as drainTraffic } from './drain-traffic.js';
 import { handler as fenceOldPrimary } from './fence-old-primary.js';
+import { handler as invokeHook } from './invoke-hook.js';
 import { handler as normalizeInput } from './normalize-input.js';
 import { handler as noteFailure } from './note-failure.js';
 import { handler as promoteDatabase } from './promote-database.js';
@@ -52,4 +53,5 @@ export const stepHandlers: Record<string, StepHandler> = {
   rollBack,
   releaseLock,
   report,
+  invokeHook,
 };

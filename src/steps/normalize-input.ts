@@ -3,6 +3,7 @@ import { InputInvalidError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
 import { alarmStateChangeEventSchema, isAlarmEvent } from '../input/alarm-event.js';
 import { startRequestV1Schema } from '../input/start-request.js';
+import { hookFlags } from '../plan/hooks.js';
 import { formatIssues } from '../plan/load.js';
 import type { FailoverPlan } from '../plan/schema.js';
 import { event } from '../timeline/types.js';
@@ -63,6 +64,7 @@ function fromAlarm(raw: unknown, input: z.infer<typeof normalizeInput>, plan: Fa
     trigger: { alarmName: detail.alarmName, alarmRegion: region, stateReason: detail.state.reason },
     dryRun: false,
     drain: false,
+    hooks: hookFlags(plan),
     approval: {
       policy: plan.approval.automatic === 'proceed' ? 'none' : plan.approval.automatic,
       timeoutSeconds: plan.approval.timeoutSeconds,
@@ -105,6 +107,7 @@ function fromOperator(
     dryRun: start.dryRun === true,
     ...(start.safetyRulesToOverride ? { safetyRulesToOverride: start.safetyRulesToOverride } : {}),
     drain: start.mode === 'planned' && plan.dns.drain !== undefined,
+    hooks: hookFlags(plan),
     // An operator's start is already the human decision.
     approval: { policy: 'none', timeoutSeconds: plan.approval.timeoutSeconds },
   };

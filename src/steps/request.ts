@@ -31,6 +31,19 @@ export const failoverRequestSchema = z.object({
   /** Planned move with the plan's dns.drain: traffic moves gradually before the switchover. */
   drain: z.boolean().optional(),
   /**
+   * Which points of the workflow have a plan hook (src/plan/hooks.ts): the state machine's Choice
+   * states read these, since it has no plan. Absent in requests built before hooks existed.
+   */
+  hooks: z
+    .object({
+      beforeFencing: z.boolean(),
+      afterPromotion: z.boolean(),
+      afterScaleUp: z.boolean(),
+      afterTrafficShift: z.boolean(),
+      afterReport: z.boolean(),
+    })
+    .optional(),
+  /**
    * Human approval before the first change: none (go on), wait (for a decision; none by the
    * deadline stops the failover) or wait-then-proceed (go on at the deadline). From the plan's
    * `approval` for automatic starts; operator starts are already a human decision (none).

@@ -8,17 +8,22 @@ export const STEP_NAMES = [
   'check-readiness',
   'await-approval',
   'record-found',
+  'hook-before-fencing',
   'drain-traffic',
   'fence-old-primary',
   'promote-database',
   'detach-target',
+  'hook-after-promotion',
   'scale-target',
+  'hook-after-scale-up',
   'shift-traffic',
+  'hook-after-traffic-shift',
   'verify-target',
   'assess-recovery',
   'roll-back',
   'release-lock',
   'report',
+  'hook-after-report',
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 

@@ -37,6 +37,7 @@ const PACKAGE_OF: Record<ClientKind, string> = {
   serviceQuotas: '@aws-sdk/client-service-quotas',
   route53: '@aws-sdk/client-route-53',
   routingControlCluster: '@aws-sdk/client-route53-recovery-cluster',
+  lambda: '@aws-sdk/client-lambda',
 };
 const REGIONAL = new Set<string>([
   'rds',
@@ -49,7 +50,7 @@ const REGIONAL = new Set<string>([
   'serviceQuotas',
   'eventbridge',
 ]);
-const ACCESSORS = new Set<string>(['route53', 'routingControlCluster']);
+const ACCESSORS = new Set<string>(['route53', 'routingControlCluster', 'lambda']);
 
 interface SourceFacts {
   /** Client kinds the file reads from a registry, with the line of the first read. */
