@@ -7,9 +7,10 @@ import { AutoScalingModel, type OwnersScalingActivity } from './autoscaling.js';
 import { CloudWatchModel } from './cloudwatch.js';
 import { DEFAULT_TABLES, DynamoDbModel } from './dynamodb.js';
 import { EcsModel } from './ecs.js';
-import { EventBridgeModel, type PublishedEvent } from './eventbridge.js';
 import { blackholed, ConnectionPool, hangUnanswered, httpTimeoutsOf, type Unanswered } from './endpoints.js';
 import { abortError, awsError, type ServiceName, SimFault, SimulatorGapError } from './errors.js';
+import { EventBridgeModel, type PublishedEvent } from './eventbridge.js';
+import { type LambdaInvocation, LambdaModel } from './lambda.js';
 import { RateLimiter } from './rate-limits.js';
 import { RdsModel } from './rds.js';
 import { Route53Model } from './route53.js';
@@ -72,8 +73,9 @@ export class SimulatedCloud {
   readonly #cloudwatch: CloudWatchModel;
   readonly #dynamodb: DynamoDbModel;
   readonly #sns: SnsModel;
-  readonly #eventbridge: EventBridgeModel;
+  readonly #lambda: LambdaModel;
   readonly #serviceQuotas: ServiceQuotasModel;
+  readonly #eventbridge: EventBridgeModel;
   readonly #options: Readonly<SimOptions>;
   readonly #models: ReadonlyMap<string, ServiceModel>;
   readonly #faults: FaultBook;
@@ -146,10 +148,11 @@ export class SimulatedCloud {
     this.#cloudwatch = new CloudWatchModel(this.#world, this.#rds.dbs, options.metricsMissing);
     this.#dynamodb = new DynamoDbModel(this.#world, options.tables ?? DEFAULT_TABLES);
     this.#sns = new SnsModel(this.#world);
-    this.#eventbridge = new EventBridgeModel(this.#world, options.eventBridge);
+    this.#lambda = new LambdaModel(this.#world, options.lambdaFunctions);
     this.#serviceQuotas = new ServiceQuotasModel(this.#world, this.#ecs, options.quotas);
     const quotas = this.#serviceQuotas;
     this.#cloudwatch.awsPublished = (...query) => quotas.usageSeries(...query);
+    this.#eventbridge = new EventBridgeModel(this.#world, options.eventBridge);
     this.#models = new Map(
       [
         this.#rds,
@@ -160,8 +163,9 @@ export class SimulatedCloud {
         this.#cloudwatch,
         this.#dynamodb,
         this.#sns,
-        this.#eventbridge,
+        this.#lambda,
         this.#serviceQuotas,
+        this.#eventbridge,
       ].map((m) => [m.service, m] as const),
     );
     this.#faults = new FaultBook(options.faults ?? []);
@@ -209,6 +213,11 @@ export class SimulatedCloud {
   /** Every event EventBridge took (PutEvents), in arrival order; not part of the snapshot. */
   publishedEvents(): readonly PublishedEvent[] {
     return this.#eventbridge.published;
+  }
+
+  /** Every Lambda invocation (the plan's hooks), in the order they started; not part of the snapshot. */
+  lambdaInvocations(): readonly LambdaInvocation[] {
+    return this.#lambda.invocations;
   }
 
   /** The cloud as it is now, time-driven transitions included. */
@@ -292,7 +301,9 @@ export class SimulatedCloud {
       }
       this.#advance(now);
       try {
-        const body = handler(input, region, now);
+        const produced = handler(input, region, now, signal);
+        // Most services answer at once; Lambda's Invoke runs the function first (src/sim/lambda.ts).
+        const body = produced instanceof Promise ? await produced : produced;
         if (fault === 'lost-response') {
           // Applied: the change stands. The answer is lost on the way back, so the caller waits
           // as for any request never answered: until its client's requestTimeout (or its abort).

@@ -3,6 +3,7 @@ import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as eventbridge from '@aws-sdk/client-eventbridge';
+import * as lambda from '@aws-sdk/client-lambda';
 import * as rds from '@aws-sdk/client-rds';
 import * as route53 from '@aws-sdk/client-route-53';
 import * as arc from '@aws-sdk/client-route53-recovery-cluster';
@@ -18,8 +19,9 @@ export type ServiceName =
   | 'cloudwatch'
   | 'dynamodb'
   | 'sns'
-  | 'eventbridge'
-  | 'servicequotas';
+  | 'lambda'
+  | 'servicequotas'
+  | 'eventbridge';
 
 type ExceptionCtor = new (options: Record<string, unknown>) => Error;
 
@@ -40,13 +42,14 @@ const EXCEPTIONS: Record<ServiceName, { module: Record<string, unknown>; base: E
   cloudwatch: { module: cloudwatch, base: cloudwatch.CloudWatchServiceException as unknown as ExceptionCtor },
   dynamodb: { module: dynamodb, base: dynamodb.DynamoDBServiceException as unknown as ExceptionCtor },
   sns: { module: sns, base: sns.SNSServiceException as unknown as ExceptionCtor },
-  eventbridge: {
-    module: eventbridge,
-    base: eventbridge.EventBridgeServiceException as unknown as ExceptionCtor,
-  },
+  lambda: { module: lambda, base: lambda.LambdaServiceException as unknown as ExceptionCtor },
   servicequotas: {
     module: servicequotas,
     base: servicequotas.ServiceQuotasServiceException as unknown as ExceptionCtor,
+  },
+  eventbridge: {
+    module: eventbridge,
+    base: eventbridge.EventBridgeServiceException as unknown as ExceptionCtor,
   },
 };
 
@@ -64,10 +67,12 @@ export const THROTTLE_NAMES: Record<ServiceName, string> = {
   cloudwatch: 'Throttling',
   dynamodb: 'ProvisionedThroughputExceededException',
   sns: 'ThrottledException',
-  // EventBridge API Reference, common errors: ThrottlingException, HTTP 400.
-  eventbridge: 'ThrottlingException',
+  // Lambda API Reference, Invoke errors: TooManyRequestsException, HTTP 429.
+  lambda: 'TooManyRequestsException',
   // Service Quotas API Reference, GetServiceQuota errors: TooManyRequestsException.
   servicequotas: 'TooManyRequestsException',
+  // EventBridge API Reference, common errors: ThrottlingException, HTTP 400.
+  eventbridge: 'ThrottlingException',
 };
 
 export interface AwsErrorSpec {

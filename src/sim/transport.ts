@@ -12,8 +12,9 @@ export const SERVICE_BY_CLIENT: Readonly<Record<string, ServiceName>> = {
   CloudWatchClient: 'cloudwatch',
   DynamoDBClient: 'dynamodb',
   SNSClient: 'sns',
-  EventBridgeClient: 'eventbridge',
+  LambdaClient: 'lambda',
   ServiceQuotasClient: 'servicequotas',
+  EventBridgeClient: 'eventbridge',
 };
 
 /** Route 53's API endpoint is global and lives in us-east-1, whatever region the client names. */

@@ -2,6 +2,7 @@ import type { FailoverPlan } from '../plan/schema.js';
 import type { SafetyRulePlan } from '../plan/traffic.js';
 import type { ServiceName } from './errors.js';
 import type { EventBridgeFaults } from './eventbridge.js';
+import type { SimFunction } from './lambda.js';
 import type { LatencyProfile } from './latencies.js';
 import type { RateLimitName, RateLimitSetting } from './rate-limits.js';
 import type { QuotaOptions } from './service-quotas.js';
@@ -80,6 +81,8 @@ export interface SimOptions {
   seed: number;
   incidents?: Incident[];
   faults?: FaultRule[];
+  /** Lambda functions beside the default world's (src/sim/lambda.ts DEFAULT_FUNCTIONS); one of the same name replaces it. */
+  lambdaFunctions?: SimFunction[];
   /** EventBridge entries answered as failed in a 200 answer (src/sim/eventbridge.ts). */
   eventBridge?: EventBridgeFaults;
   /** Endpoints that stop answering for a while (src/sim/endpoints.ts). */

@@ -3,6 +3,7 @@ import type { FailoverPlan } from '../plan/schema.js';
 import type { ServiceName } from './errors.js';
 import { type Latency, type LatencyName, type LatencyProfile, latenciesFor } from './latencies.js';
 import { Rng } from './random.js';
+import type { AbortSignalLike } from './transport.js';
 import type { Incident } from './types.js';
 
 /** What every simulated service shares: the plan, the seed, the scripted incidents. */
@@ -82,8 +83,17 @@ export class World {
   }
 }
 
-/** A command handler: validated input in, SDK-shaped output (without $metadata) out. */
-export type Handler = (input: Record<string, unknown>, region: string, now: number) => object;
+/**
+ * A command handler: validated input in, SDK-shaped output (without $metadata) out. Most answer
+ * at once; one that takes time (Lambda's Invoke runs a function) returns a promise and honours
+ * the caller's abort signal.
+ */
+export type Handler = (
+  input: Record<string, unknown>,
+  region: string,
+  now: number,
+  signal?: AbortSignalLike,
+) => object | Promise<object>;
 
 export interface ServiceModel {
   readonly service: ServiceName;
