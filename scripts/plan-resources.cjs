@@ -185,7 +185,50 @@ async function routingControlResources({ resolveVariable }) {
   };
 }
 
+/**
+ * The functions the plan's hooks name (src/plan/hooks.ts), as the IAM resources Invoke is checked
+ * against: a function ARN as written; a name (`name` or `name:qualifier`) as the function of that
+ * name in the region and account the stack deploys to, which is where the orchestrator invokes it.
+ * A qualified name is granted qualified only: Lambda checks Invoke against the ARN it is called
+ * with (Lambda Developer Guide, "Resources and conditions for Lambda actions").
+ */
+function hookFunctionArns(plan) {
+  return unique(Object.values(plan.hooks ?? {}).map((hook) => hook.function)).map((fn) =>
+    fn.startsWith('arn:')
+      ? fn
+      : { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${fn}` },
+  );
+}
+
+/**
+ * lambda:InvokeFunction on the hooks' functions only, as a CloudFormation fragment merged into
+ * serverless.yml's `resources`; empty when the plan has no hooks (a statement needs a Resource).
+ */
+async function hookResources({ resolveVariable }) {
+  const plan = await loadPlan(resolveVariable);
+  const functions = hookFunctionArns(plan);
+  if (functions.length === 0) return {};
+  return {
+    Resources: {
+      HookFunctionsPolicy: {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          PolicyName: `failover-${await resolveVariable('sls:stage')}-hooks`,
+          Roles: [{ Ref: 'IamRoleLambdaExecution' }],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              { Sid: 'PlanHooks', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: functions },
+            ],
+          },
+        },
+      },
+    },
+  };
+}
+
 module.exports = {
+  hookResources,
   auroraArns,
   ecsServiceArns,
   hostedZoneArns,

@@ -11,10 +11,11 @@ import {
 import { AURORA_FENCING_PREFIX } from '../steps/fence-old-primary.js';
 import { failoverRequestSchema } from '../steps/request.js';
 import { STEP_NAMES, type TimelineEvent } from '../timeline/types.js';
+import { capacityActions } from './capacity.js';
 import { collectTimeline } from './collect.js';
 import { detachedIds, reportDatabases, rpoOne } from './databases.js';
-import { capacityActions } from './capacity.js';
 import { dryRunActions, dryRunSummaryOf, readinessOf } from './dry-run.js';
+import { abortedHooks, hookActions, hookPartialSummary, hooksOfState } from './hooks.js';
 import { operatorFacts } from './operator-facts.js';
 import { lockOf, recoveryOf } from './recovery.js';
 import { at, pick, seconds, stepOrder } from './state.js';
@@ -106,10 +107,13 @@ export function buildReport(source: ReportSource): FailoverReport {
   // A dry run changes nothing: it ends as 'dry-run' however far it got, unless a real error
   // (AWS refused a read, a region did not answer) stopped it, which stays 'failed'.
   const capacityShort = verified?.capacityShort ?? [];
+  // A hook with onFailure abort that failed after the writer moved: served, short of what the plan asks.
+  const hooks = hooksOfState(state);
+  const hookAborted = abortedHooks(hooks).length > 0;
   const outcome: Outcome =
     dryRun && (source.outcome === 'succeeded' || (source.outcome === 'failed' && !failure))
       ? 'dry-run'
-      : source.outcome === 'succeeded' && capacityShort.length > 0
+      : source.outcome === 'succeeded' && (capacityShort.length > 0 || hookAborted)
         ? 'partial'
         : source.outcome;
   const recovery = dryRun
@@ -232,6 +236,7 @@ export function buildReport(source: ReportSource): FailoverReport {
       `Lock: ${lock.detail}. Once no failover of this plan runs, free it with: ${lock.freeCommand}`,
     );
   actions.push(...operator.actions);
+  if (!dryRun) actions.push(...hookActions(hooks, request?.targetRegion ?? null));
   actions.push(...capacityActions(readiness, dryRun));
   const summarise = () =>
     summaryOf(
@@ -284,7 +289,11 @@ export function buildReport(source: ReportSource): FailoverReport {
     recovery,
     safetyRulesOverridden: overridden,
     lock,
-    summary,
+    summary:
+      outcome === 'partial'
+        ? hookPartialSummary(hooks, summary, capacityShort.length > 0, request, rtoSeconds, rpo.seconds)
+        : summary,
+    hooks,
     timeline,
   };
 }

@@ -67,6 +67,16 @@ export function renderReport(report: FailoverReport): string {
     for (const f of report.fencing)
       lines.push(`- ${f.outcome.toUpperCase()}: ${f.resource}: ${f.action} (${f.detail})`);
   }
+  const hooks = Object.entries(report.hooks ?? {});
+  if (hooks.length > 0) {
+    lines.push('');
+    lines.push('## Hooks');
+    lines.push('');
+    for (const [point, h] of hooks)
+      lines.push(
+        `- ${h.status.toUpperCase()}: ${point} ${h.function ?? '(plan hook)'}${h.onFailure ? ` (onFailure ${h.onFailure})` : ''}, ${h.seconds} s: ${h.detail}`,
+      );
+  }
   if (report.readiness.ready !== null) {
     lines.push('');
     lines.push(`## Readiness: ${report.readiness.ready ? 'ready' : 'NOT READY'}`);

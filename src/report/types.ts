@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { timelineSchema } from '../timeline/types.js';
+import { hooksSectionSchema } from './hooks.js';
 
 /**
  * succeeded: served from the target; no-action: failure not sustained; failed: stopped on an
@@ -89,6 +90,8 @@ export const failoverReportSchema = z.object({
     freeCommand: z.string().nullable(),
   }),
   summary: z.string(),
+  /** The plan's hooks: what came of each (src/report/hooks.ts); empty when the plan has none. */
+  hooks: hooksSectionSchema.default({}),
   timeline: timelineSchema,
 });
 export type FailoverReport = z.infer<typeof failoverReportSchema>;

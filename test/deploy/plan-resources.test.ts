@@ -72,6 +72,28 @@ describe('IAM resources derived from plans/dev.json', () => {
     expect(controls).toHaveLength(2);
   });
 
+  it("grants lambda:InvokeFunction on the plan's hook functions only, in the region the stack deploys to", async () => {
+    const fragment = (await resolve('hookResources')) as {
+      Resources: { HookFunctionsPolicy: { Properties: { PolicyDocument: { Statement: unknown[] } } } };
+    };
+
+    expect(plan.hooks?.afterPromotion?.function).toBe('orders-cache-warmup');
+    expect(fragment.Resources.HookFunctionsPolicy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'PlanHooks',
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction'],
+        Resource: [
+          {
+            'Fn::Sub':
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub syntax, resolved at deploy time
+              'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:orders-cache-warmup',
+          },
+        ],
+      },
+    ]);
+  });
+
   it('grants sns:Publish on no topic when the plan names no approval topic', async () => {
     expect(plan.approval.topicArn).toBeUndefined();
     expect(await resolve('approvalTopicResources')).toEqual({});

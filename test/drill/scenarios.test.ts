@@ -61,6 +61,8 @@ describe('drill scenarios', () => {
       'record-found',
       'fence-old-primary',
       'promote-database',
+      // The example plan warms the cache after promotion (plans/dev.json hooks).
+      'hook-after-promotion',
       'scale-target',
       'shift-traffic',
       'verify-target',
