@@ -1,4 +1,5 @@
 import { type DetailType, MOMENT_DETAIL_TYPES, OUTCOME_DETAIL_TYPES } from '../events/detail.js';
+import type { HookPoint } from '../plan/hooks.js';
 import type { DrillResult } from './run-drill.js';
 import type { DrillScenario } from './scenarios.js';
 
@@ -22,6 +23,9 @@ export function meetsExpectation(result: DrillResult, expected: DrillScenario['e
     (expected.recovery === undefined ||
       (result.report?.recovery.kind === expected.recovery.kind &&
         result.report?.recovery.complete === expected.recovery.complete)) &&
+    Object.entries(expected.hooks ?? {}).every(
+      ([point, status]) => result.report?.hooks[point as HookPoint]?.status === status,
+    ) &&
     JSON.stringify(publishedDetailTypes(result)) === JSON.stringify(expectedEvents(expected))
   );
 }

@@ -1,5 +1,7 @@
 import type { DetailType } from '../events/detail.js';
+import type { HookPoint } from '../plan/hooks.js';
 import type { FailoverPlan } from '../plan/schema.js';
+import type { HookEntry } from '../report/hooks.js';
 import type { Outcome } from '../report/types.js';
 import type { SimOptions } from '../sim/cloud.js';
 
@@ -40,6 +42,8 @@ export interface DrillScenario {
     others?: Outcome[];
     /** What the first execution's report says it did after a failure, when it matters. */
     recovery?: { kind: 'none' | 'rolled-back' | 'rolled-forward'; complete: boolean };
+    /** What the first execution's report says came of each plan hook named here (src/report/hooks.ts). */
+    hooks?: Partial<Record<HookPoint, HookEntry['status']>>;
     /**
      * The EventBridge detail-types the first execution publishes, in order, each once (retries
      * dedupe on eventId). Default: "Failover Started", then the outcome's (src/drill/expectations.ts).

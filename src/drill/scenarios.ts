@@ -5,6 +5,7 @@ import { DATABASE_SCENARIOS } from './scenarios/databases.js';
 import { ENDPOINT_SCENARIOS } from './scenarios/endpoints.js';
 import { EVENT_SCENARIOS } from './scenarios/events.js';
 import { FAULT_SCENARIOS } from './scenarios/faults.js';
+import { HOOK_SCENARIOS } from './scenarios/hooks.js';
 import { LOCK_SCENARIOS } from './scenarios/lock.js';
 import { NEVER_WORSE_SCENARIOS } from './scenarios/never-worse.js';
 import { OPERATOR_SCENARIOS } from './scenarios/operators.js';
@@ -26,6 +27,7 @@ export const SCENARIOS: readonly DrillScenario[] = [
   ...SCALING_SCENARIOS,
   ...ENDPOINT_SCENARIOS,
   ...DATABASE_SCENARIOS,
+  ...HOOK_SCENARIOS,
   ...EVENT_SCENARIOS,
   ...QUOTA_SCENARIOS,
   ...LOCK_SCENARIOS,
