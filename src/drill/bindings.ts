@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { StateMachine } from 'aws-local-stepfunctions';
 import type { StepHandler } from '../handlers/index.js';
+import type { PayloadWatch } from './payload-limit.js';
 
 interface AslState {
   Type: string;
@@ -112,6 +113,12 @@ export interface BindOptions {
   onCallback?: (stateName: string, payload: unknown) => Promise<unknown>;
   /** Fault injection: throw this error after the handler has done its work (a crash after acting). */
   crashAfter?: (stateName: string) => Error | null;
+  /**
+   * Step Functions' 256 KiB payload quota (payload-limit.ts). A task whose input or result is
+   * over it never settles: the watch has the execution aborted as AWS would fail it, with an
+   * error no Catch may see.
+   */
+  payloads?: PayloadWatch;
 }
 
 function failure(error: unknown): { kind: 'failed'; error: string; cause: string } {
@@ -135,6 +142,8 @@ export function bindTasks(
     if (!handler)
       throw new Error(`Task state ${stateName} calls ${binding.functionName}, which has no handler`);
     bound[stateName] = async (input: JsonValue) => {
+      if (options.payloads?.check(stateName, 'input', input) === false)
+        return new Promise<never>(() => undefined);
       const startedAt = Date.now();
       const event = binding.kind === 'callback' ? (input as { Payload?: unknown }).Payload : input;
       const record = (outcome: TaskRecord['outcome']) =>
@@ -156,6 +165,8 @@ export function bindTasks(
           record({ kind: 'succeeded', output: decision });
           return decision as JsonValue;
         }
+        if (options.payloads?.check(stateName, 'result', output) === false)
+          return new Promise<never>(() => undefined);
         record({ kind: 'succeeded', output });
         return output as JsonValue;
       } catch (error) {

@@ -21,6 +21,7 @@ import type { TimelineEvent } from '../timeline/types.js';
 import { bindTasks, type TaskRecord } from './bindings.js';
 import { installVirtualClock, type VirtualClock } from './clock.js';
 import { LiveExecutions, playOperators } from './operators.js';
+import { dataLimitError, PayloadWatch } from './payload-limit.js';
 import type { DrillScenario, ScenarioContext } from './scenarios.js';
 
 export const STATE_MACHINE_FILE = fileURLToPath(
@@ -69,6 +70,8 @@ export interface ExecutionRun {
   records: TaskRecord[];
   /** The execution history as GetExecutionHistory would return it, for `failover report`. */
   history: HistoryEvent[];
+  /** The largest state input, output or task result it carried: Step Functions allows 256 KiB. */
+  largestPayloadBytes: number;
 }
 
 export interface DrillResult extends ExecutionRun {
@@ -220,7 +223,10 @@ async function runExecution(
   const startedAt = new Date().toISOString();
   const records: TaskRecord[] = [];
   let report: FailoverReport | null = null;
+  let abort: () => void = () => undefined;
+  const payloads = new PayloadWatch(() => abort());
   const tasks = bindTasks(definition.States, stepHandlers, {
+    payloads,
     onRecord: (record) => {
       records.push(record);
       if (record.functionName !== 'report' || record.outcome.kind !== 'succeeded') return;
@@ -245,11 +251,13 @@ async function runExecution(
       Task: { Token: `drill-task-token-${name}` },
     },
   });
+  abort = () => execution.abort();
   live.started({ name, startedAt, input: start.input, records, abort: execution.abort });
   const retries: ExecutionRun['retries'] = [];
   void (async () => {
     for await (const log of execution.eventLogs) {
       options.onEventLog?.(name, log);
+      if (log.type === 'StateExited') payloads.check(log.state.name, 'output', log.state.output ?? null);
       if (log.type !== 'StateRetried') continue;
       const retry = {
         state: log.state.name,
@@ -265,7 +273,11 @@ async function runExecution(
   try {
     await execution.result;
   } catch (thrown) {
-    if (thrown instanceof ExecutionAbortedError) {
+    if (thrown instanceof ExecutionAbortedError && payloads.breach) {
+      // Not a stop: Step Functions failed the execution for an oversized payload.
+      status = 'FAILED';
+      error = dataLimitError(payloads.breach);
+    } else if (thrown instanceof ExecutionAbortedError) {
       status = 'ABORTED';
       error = live.stopError(name);
     } else {
@@ -297,7 +309,17 @@ async function runExecution(
       ...(error ? { error: error.name, cause: error.cause } : {}),
     });
   }
-  return { name, startedAt, status, error, report, retries, records, history };
+  return {
+    name,
+    startedAt,
+    status,
+    error,
+    report,
+    retries,
+    records,
+    history,
+    largestPayloadBytes: payloads.largestBytes,
+  };
 }
 
 /**
