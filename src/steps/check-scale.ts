@@ -10,6 +10,7 @@ import {
 } from '../decisions/capacity.js';
 import { DeadlineExceededError } from '../errors.js';
 import type { StepDeps } from '../handlers/define-step.js';
+import { listed } from '../timeline/lists.js';
 import { event, type Facts, type TimelineEvent } from '../timeline/types.js';
 import type { CheckScaleOutput, checkScaleInput } from './contracts.js';
 import { isDryRun } from './dry-run.js';
@@ -19,27 +20,29 @@ interface Observed extends ServiceCounts {
   scaledTo: number;
 }
 
-const runningKey = (name: string) => `${name}.running`;
-
+/**
+ * Totals, not one fact per service: every poll's event stays in the execution state until the
+ * report, and per-service counts for a plan of hundreds of services would outgrow Step Functions'
+ * 256 KiB payload (the output's `services` has this poll's per-service counts).
+ */
 function countFacts(region: string, observed: readonly Observed[]): Facts {
-  const facts: Facts = { region };
-  for (const s of observed) {
-    facts[runningKey(s.name)] = s.running;
-    facts[`${s.name}.desired`] = s.desired;
-  }
-  return facts;
+  return {
+    region,
+    services: observed.length,
+    runningTasks: observed.reduce((sum, s) => sum + s.running, 0),
+    desiredTasks: observed.reduce((sum, s) => sum + s.desired, 0),
+  };
 }
 
 /**
- * The running counts this phase last recorded. Only the timeline travels between polls, so the
- * counts live in its facts; a poll records new ones only when they moved.
+ * The running total this phase last recorded. Only the timeline travels between polls, so it
+ * lives in its facts; a poll records a new event only when the total moved.
  */
-function lastRunning(timeline: readonly TimelineEvent[], names: readonly string[]): number[] | undefined {
+function lastRunningTasks(timeline: readonly TimelineEvent[]): number | undefined {
   for (let i = timeline.length - 1; i >= 0; i--) {
-    const facts = timeline[i]?.facts;
-    if (facts && names.every((n) => typeof facts[runningKey(n)] === 'number')) {
-      return names.map((n) => facts[runningKey(n)] as number);
-    }
+    const event = timeline[i];
+    const running = event?.facts?.runningTasks;
+    if (event?.step === 'scale-target' && typeof running === 'number') return running;
   }
   return undefined;
 }
@@ -103,7 +106,7 @@ export async function checkScale(
         now,
         'scale-target',
         'succeeded',
-        `every ECS service in ${region} runs at least ${percent}% of its count (plan capacity.shiftAtPercent): traffic may move; the rest keep starting (${observed.map((s) => `${s.name} ${s.running} of ${s.scaledTo}`).join(', ')})`,
+        `every ECS service in ${region} runs at least ${percent}% of its count (plan capacity.shiftAtPercent): traffic may move; the rest keep starting (${listed(observed.filter((s) => s.running < s.scaledTo).map((s) => `${s.name} ${s.running} of ${s.scaledTo}`))})`,
         { ...countFacts(region, observed), shiftAtPercent: percent },
       ),
     );
@@ -114,25 +117,28 @@ export async function checkScale(
     if (now.getTime() > Date.parse(scale.deadline)) {
       throw new DeadlineExceededError(
         `ECS services in ${region} did not reach their counts by ${scale.deadline}: ` +
-          `${short.map((s) => `${s.name} (${describeShortfall(s.scaledTo, s)})`).join('; ')}. ` +
+          `${listed(
+            short.map((s) => `${s.name} (${describeShortfall(s.scaledTo, s)})`),
+            '; ',
+          )}. ` +
           `Likely not enough capacity in ${region} (every tenant fails over at once): check the services' events ` +
           `for tasks that cannot be placed or keep stopping, Fargate/EC2 capacity, service quotas on running tasks, ` +
           `and image pulls and health checks in ${region}.`,
       );
     }
-    const before = lastRunning(
-      timeline,
-      observed.map((s) => s.name),
-    );
-    const moved = !before || observed.some((s, i) => s.running !== before[i]);
-    if (moved) {
+    const facts = countFacts(region, observed);
+    const before = lastRunningTasks(timeline);
+    if (before === undefined || before !== facts.runningTasks) {
       timeline.push(
         event(
           now,
           'scale-target',
           'progress',
-          `waiting for ${short.map((s) => `${s.name} (${describeShortfall(s.scaledTo, s)})${wanted(s)}`).join('; ')}`,
-          countFacts(region, observed),
+          `waiting for ${short.length === observed.length ? '' : `${short.length} of ${observed.length} services: `}${listed(
+            short.map((s) => `${s.name} (${describeShortfall(s.scaledTo, s)})${wanted(s)}`),
+            '; ',
+          )}`,
+          facts,
         ),
       );
     }

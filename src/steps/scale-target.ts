@@ -15,6 +15,7 @@ import {
   scaleUpCalls,
 } from '../decisions/capacity.js';
 import type { StepDeps } from '../handlers/define-step.js';
+import { listed } from '../timeline/lists.js';
 import { event, type Facts } from '../timeline/types.js';
 import type { ScaleOutput, scaleInput } from './contracts.js';
 import { isDryRun, wouldDo } from './dry-run.js';
@@ -113,21 +114,24 @@ export async function scaleTarget(input: z.infer<typeof scaleInput>, deps: StepD
   const scaled = services.filter((s) => s.action === 'scaled');
   const minRaised = services.filter((s) => s.minCapacityRaised);
   const resumed = services.filter((s) => s.scalingResumed === true);
-  const facts: Facts = { region, services: services.length, scaled: scaled.length };
-  for (const s of services) {
-    facts[`${s.name}.previousDesired`] = s.previousDesired;
-    facts[`${s.name}.desired`] = s.desired;
-    facts[`${s.name}.minCapacityRaised`] = s.minCapacityRaised;
-  }
+  // Totals only: the output's `services` has each one's counts, and per-service facts for a plan
+  // of hundreds would crowd Step Functions' 256 KiB state (src/timeline/lists.ts).
+  const facts: Facts = {
+    region,
+    services: services.length,
+    scaled: scaled.length,
+    minRaised: minRaised.length,
+    resumed: resumed.length,
+  };
   const actions = [
     ...(scaled.length > 0
-      ? [`scaling ${scaled.map((s) => `${s.name} ${s.previousDesired}->${s.desired}`).join(', ')}`]
+      ? [`scaling ${listed(scaled.map((s) => `${s.name} ${s.previousDesired}->${s.desired}`))}`]
       : []),
     ...(minRaised.length > 0
-      ? [`raised the autoscaling minimum of ${minRaised.map((s) => s.name).join(', ')}`]
+      ? [`raised the autoscaling minimum of ${listed(minRaised.map((s) => s.name))}`]
       : []),
     ...(resumed.length > 0
-      ? [`resumed the suspended scale-out and scheduled scaling of ${resumed.map((s) => s.name).join(', ')}`]
+      ? [`resumed the suspended scale-out and scheduled scaling of ${listed(resumed.map((s) => s.name))}`]
       : []),
   ];
   const deadline = new Date(now.getTime() + deps.plan.timeouts.scaleSeconds * 1000).toISOString();

@@ -43,10 +43,9 @@ const scale: ScaleOutput = {
 const earlierPoll = (running: Record<string, number>) =>
   event(new Date('2024-05-20T14:06:15.000Z'), 'scale-target', 'progress', 'waiting', {
     region: 'us-west-2',
-    'orders-api.running': running.api ?? 0,
-    'orders-api.desired': 6,
-    'orders-worker.running': running.worker ?? 0,
-    'orders-worker.desired': 3,
+    services: 2,
+    runningTasks: (running.api ?? 0) + (running.worker ?? 0),
+    desiredTasks: 9,
   });
 
 describe('checkScale', () => {
@@ -75,7 +74,7 @@ describe('checkScale', () => {
       expect.objectContaining({
         phase: 'succeeded',
         at: NOW.toISOString(),
-        facts: expect.objectContaining({ 'orders-api.running': 6 }),
+        facts: expect.objectContaining({ runningTasks: 9, desiredTasks: 9 }),
       }),
     ]);
   });
@@ -92,8 +91,8 @@ describe('checkScale', () => {
     expect(output.timeline).toEqual([
       expect.objectContaining({
         phase: 'progress',
-        message: 'waiting for orders-api (running 3 of 6, 3 pending)',
-        facts: expect.objectContaining({ 'orders-api.running': 3, 'orders-worker.running': 3 }),
+        message: 'waiting for 1 of 2 services: orders-api (running 3 of 6, 3 pending)',
+        facts: expect.objectContaining({ services: 2, runningTasks: 6 }),
       }),
     ]);
   });
@@ -134,7 +133,7 @@ describe('checkScale', () => {
       if (done) {
         expect(last?.phase).toBe('succeeded');
         expect(last?.message).toContain('at least 50% of its count');
-        expect(last?.facts).toMatchObject({ shiftAtPercent: 50, 'orders-api.running': 3 });
+        expect(last?.facts).toMatchObject({ shiftAtPercent: 50, runningTasks: 6 });
       } else {
         expect(last?.phase).toBe('progress');
       }

@@ -90,11 +90,7 @@ describe('scaleTarget', () => {
       expect.objectContaining({
         step: 'scale-target',
         phase: 'started',
-        facts: expect.objectContaining({
-          scaled: 2,
-          'orders-api.desired': 6,
-          'orders-worker.previousDesired': 1,
-        }),
+        facts: expect.objectContaining({ services: 2, scaled: 2, minRaised: 1 }),
       }),
     ]);
   });
