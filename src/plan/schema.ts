@@ -3,6 +3,7 @@ import { budgetProblem } from './budget.js';
 import { databaseProblems, databaseSchema, databasesOf, MAX_DATABASES } from './databases.js';
 import { hookProblems, hooksSchema } from './hooks.js';
 import { isKnownRegion, KNOWN_REGIONS } from './regions.js';
+import { stateSizeProblems } from './state-size.js';
 import { routingControlClusterSchema, shiftSchema, trafficProblems } from './traffic.js';
 
 /**
@@ -308,6 +309,7 @@ export const failoverPlanSchema = z
     }
     for (const problem of trafficProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
     for (const problem of hookProblems(plan, regions)) ctx.addIssue({ code: 'custom', ...problem });
+    for (const problem of stateSizeProblems(plan)) ctx.addIssue({ code: 'custom', ...problem });
     const names = plan.signals.map((s) => s.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup)

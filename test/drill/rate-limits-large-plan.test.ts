@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { meetsExpectation } from '../../src/drill/expectations.js';
 import { checkedDrill } from '../../src/drill/invariants.js';
 import type { DrillScenario } from '../../src/drill/scenario-types.js';
 import { withRecordUpsert } from '../../src/drill/scenario-types.js';
 import { findScenario } from '../../src/drill/scenarios.js';
+import { estimateStateBytes, STATE_PAYLOAD_LIMIT_BYTES } from '../../src/plan/state-size.js';
 import type { ApiCallRecord } from '../../src/sim/cloud.js';
 import type { RateLimitSetting } from '../../src/sim/rate-limits.js';
 
@@ -89,6 +91,12 @@ describe('a region outage on a large plan under AWS rate limits', () => {
       (fenced?.outcome as { output?: { fencing?: { outcome: string }[] } } | undefined)?.output?.fencing ??
       [];
     expect(fencing.filter((f) => f.outcome === 'fenced')).toHaveLength(LARGE.services);
+
+    // Step Functions' 256 KiB payload quota held, under the plan's state-size estimate.
+    const raw = JSON.parse(readFileSync('plans/dev.json', 'utf8'));
+    largePlan(raw);
+    expect(result.largestPayloadBytes).toBeLessThanOrEqual(estimateStateBytes(raw));
+    expect(result.largestPayloadBytes).toBeLessThan(STATE_PAYLOAD_LIMIT_BYTES);
 
     const example = await checkedDrill(outageOn({ large: false }), 1);
     const rto = result.report?.rtoSeconds ?? Number.POSITIVE_INFINITY;
