@@ -52,12 +52,19 @@ export function eventsPerExecution(result: DrillResult, orchestratorRegion: stri
       problems.push(`${execution.name}: ${outcome.detailType} for a ${report.outcome} report`);
     if (outcome && own.at(-1) !== outcome)
       problems.push(`${execution.name}: ${own.at(-1)?.detailType} after the outcome`);
-    // Started comes from acquire-lock: an execution whose input was never understood has none.
+    // Started comes from acquire-lock, which says on its timeline when it could not publish. An
+    // execution whose input was never understood runs no acquire-lock and publishes none; one
+    // whose acquire-lock never returned (its region's APIs down) has no timeline to say it: one
+    // of its attempts may have published Started, none need have.
     const started = own.filter((e) => e.detailType === MOMENT_DETAIL_TYPES.started);
-    const tookPart = report.timeline.some((e) => e.step === 'acquire-lock');
-    if (tookPart && started.length !== 1 && !reportedUnpublished(execution, MOMENT_DETAIL_TYPES.started))
-      problems.push(`${execution.name}: ${started.length} Started events`);
-    if (!tookPart && started.length > 0) problems.push(`${execution.name}: Started without taking part`);
+    const attempted = execution.records.some((r) => r.functionName === 'acquireLock');
+    const returned = execution.records.some(
+      (r) => r.functionName === 'acquireLock' && r.outcome.kind === 'succeeded',
+    );
+    if (started.length > 1) problems.push(`${execution.name}: ${started.length} Started events`);
+    if (returned && started.length === 0 && !reportedUnpublished(execution, MOMENT_DETAIL_TYPES.started))
+      problems.push(`${execution.name}: no Started event, and acquire-lock did not say it failed to publish`);
+    if (!attempted && started.length > 0) problems.push(`${execution.name}: Started without acquire-lock`);
     if (started[0] && own[0] !== started[0])
       problems.push(`${execution.name}: ${own[0]?.detailType} before Started`);
   }

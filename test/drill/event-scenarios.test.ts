@@ -94,6 +94,29 @@ describe('events of a drill', () => {
     expect(checks.find((c) => c.name === 'events-per-execution')).toMatchObject({ held: true });
   });
 
+  it("does not ask for Started when acquire-lock never returned: the orchestrator's own region's APIs are down", async () => {
+    const region = findScenario('region-outage');
+    const scenario = {
+      ...region,
+      name: 'own-region-apis-down',
+      cloud: (ctx: Parameters<typeof region.cloud>[0]) => ({
+        incidents: [
+          ...(region.cloud(ctx).incidents ?? []),
+          { region: ctx.plan.regions.standby, kind: 'apis-unreachable' as const, from: ctx.t0 },
+        ],
+      }),
+    };
+
+    const { result: r, checks } = await checkedDrill(scenario, 1);
+
+    const attempts = r.records.filter((x) => x.functionName === 'acquireLock');
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(attempts.every((x) => x.outcome.kind !== 'succeeded')).toBe(true);
+    expect(r.report?.outcome).toBe('failed');
+    expect(r.cloud.publishedEvents()).toEqual([]);
+    expect(checks.find((c) => c.name === 'events-per-execution')).toMatchObject({ held: true });
+  });
+
   it('the invariant catches an outcome event that does not match the report', async () => {
     const r = await drill('region-outage');
     const report = r.report;

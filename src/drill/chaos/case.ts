@@ -33,7 +33,9 @@ export const ORCHESTRATOR_COMMANDS = [
   'UpdateItem',
   'DeleteItem',
   'Publish',
+  // No longer sent (the report's metrics are EMF log lines); kept so saved cases still parse.
   'PutMetricData',
+  'PutEvents',
 ] as const;
 
 /** Route 53's API has one endpoint (us-east-1): a fault rule on it names no region. */
