@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { meetsExpectation } from '../../src/drill/expectations.js';
 import { checkedDrill } from '../../src/drill/invariants.js';
 import type { DrillResult } from '../../src/drill/run-drill.js';
+import { type DrillScenario, startInput } from '../../src/drill/scenario-types.js';
 import { HOOK_SCENARIOS } from '../../src/drill/scenarios/hooks.js';
 import { findScenario } from '../../src/drill/scenarios.js';
 import { MUTATING_COMMAND } from '../../src/drill/settled-invariants.js';
@@ -23,6 +24,37 @@ const invoked = (r: DrillResult, fn: string) =>
   r.cloud
     .lambdaInvocations()
     .filter((i) => i.functionName === fn && i.at <= Date.parse(r.report?.timeline.at(-1)?.at ?? ''));
+
+/** Every point at once, each hook succeeding: a planned move runs them in workflow order. */
+const EVERY_POINT: DrillScenario = {
+  name: 'hook-every-point',
+  summary: 'test only',
+  input: (ctx) => startInput(ctx, 'planned'),
+  plan: (raw) => {
+    const hook = (fn: string) => ({ function: fn, timeoutSeconds: 10, onFailure: 'continue' });
+    raw.hooks = {
+      beforeFencing: hook('orders-pause-queue'),
+      afterPromotion: raw.hooks.afterPromotion,
+      afterScaleUp: hook('orders-resume-consumers'),
+      afterTrafficShift: hook('orders-notify-partner'),
+      afterReport: hook('orders-post-report'),
+    };
+  },
+  cloud: () => ({
+    lambdaFunctions: [
+      'orders-pause-queue',
+      'orders-resume-consumers',
+      'orders-notify-partner',
+      'orders-post-report',
+    ].map((name) => ({
+      name,
+      behaviour: 'succeed' as const,
+      runMs: 300,
+      timeoutSeconds: 10,
+      returns: { ok: name },
+    })),
+  }),
+};
 
 describe('hook drills', () => {
   it.each(HOOK_SCENARIOS.map((s) => s.name))(
@@ -107,6 +139,36 @@ describe('hook drills', () => {
       /hook orders-cache-warmup \(afterPromotion\) failed with onFailure abort after the writer moved/,
     );
     expect(r.error).toMatchObject({ name: 'FailoverIncomplete' });
+  });
+
+  it('runs a hook at every point in workflow order; the afterReport hook gets the report and leaves the output alone', async () => {
+    const { result: r, checks } = await checkedDrill(EVERY_POINT, 1);
+    const order = r.cloud
+      .lambdaInvocations()
+      .filter((i) => i.at <= Date.parse(r.report?.timeline.at(-1)?.at ?? '') + 60_000)
+      .map((i) => (i.payload as { point: string }).point);
+
+    expect(checks.filter((c) => !c.held)).toEqual([]);
+    expect(order).toEqual([
+      'beforeFencing',
+      'afterPromotion',
+      'afterScaleUp',
+      'afterTrafficShift',
+      'afterReport',
+    ]);
+    const last = r.cloud.lambdaInvocations().find((i) => i.functionName === 'orders-post-report');
+    expect((last?.payload as { report: { outcome: string } }).report.outcome).toBe('succeeded');
+    expect(r.report?.outcome).toBe('succeeded');
+    expect(r.report?.hooks).toMatchObject({
+      beforeFencing: { status: 'ok' },
+      afterPromotion: { status: 'ok' },
+      afterScaleUp: { status: 'ok' },
+      afterTrafficShift: { status: 'ok' },
+      afterReport: { status: 'pending' },
+    });
+    // Before fencing means before the first change of all: a planned move's pre-scale comes after it.
+    const firstChange = r.cloud.calls.find((c) => MUTATING_COMMAND.test(c.command) && c.outcome === 'ok');
+    expect(firstChange?.at).toBeGreaterThan(r.cloud.lambdaInvocations()[0]?.endedAt ?? 0);
   });
 
   it('hook-planned-only: skipped with its reason in an unplanned failover, invoked in a planned one', async () => {

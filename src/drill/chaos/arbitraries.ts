@@ -236,17 +236,20 @@ export function chaosCaseArbitrary(profileName: ChaosProfileName = 'typical'): f
       p.approval,
       fc.record({
         automatic: fc.constantFrom('wait' as const, 'wait-then-proceed' as const),
-        // Up to 19 minutes: with the worst case of everything else (101 min with the default
-        // timeouts.promotionSeconds of 900 s) it still fits the execution timeout, or the plan
-        // is refused (src/plan/budget.ts) and the case tests nothing.
-        timeoutSeconds: fc.integer({ min: 60, max: 1140 }),
+        // Up to 17.5 minutes: with the worst case of everything else (102 min with the default
+        // timeouts.promotionSeconds of 900 s and the example plan's cache warm-up hook) it still
+        // fits the execution timeout, or the plan is refused (src/plan/budget.ts) and the case
+        // tests nothing.
+        timeoutSeconds: fc.integer({ min: 60, max: 1050 }),
         decision: fc.constantFrom('approve' as const, 'reject' as const, 'ignore' as const),
         afterSec: fc.integer({ min: 0, max: 1800 }),
       }),
     ),
     drain: sometimes(
       p.drain,
-      fc.record({ sourceWeights: drainWeights, intervalSeconds: fc.integer({ min: 10, max: 300 }) }),
+      // Up to 280 s a step: four steps and the rest of a planned move's worst case (with the example
+      // plan's hook) still fit the execution timeout (src/plan/budget.ts).
+      fc.record({ sourceWeights: drainWeights, intervalSeconds: fc.integer({ min: 10, max: 280 }) }),
     ),
     shift: fc.constantFrom('routing-control' as const, 'record-upsert' as const),
     headlessStandby: flag(p.headless),
