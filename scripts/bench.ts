@@ -149,10 +149,15 @@ const report = buildReport({
 writeFileSync(OUTPUT, `${JSON.stringify(report, null, 2)}\n`);
 console.log(renderTables(report));
 const missed = Object.entries(report.goals).filter(([, g]) => !g.met);
+const failing = Object.entries(report.goals).filter(([, g]) => !g.withinCiLimit);
 console.log(
-  `\nwrote ${OUTPUT}; ${Object.keys(report.goals).length - missed.length} of ${Object.keys(report.goals).length} goals met; bench took ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`,
+  `\nwrote ${OUTPUT}; ${Object.keys(report.goals).length - missed.length} of ${Object.keys(report.goals).length} goals met${missed.length > 0 ? ` (not met: ${missed.map(([name]) => name).join(', ')})` : ''}; bench took ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`,
 );
-if (values.check && missed.length > 0) {
-  console.error(`--check: goals not met: ${missed.map(([name]) => name).join(', ')}`);
+// CI (--check) fails on a figure past what it is held to: its goal, or the ceiling of a goal
+// known unmet (src/bench/goals.ts says why each ceiling exists). Wall times are never gated.
+if (values.check && failing.length > 0) {
+  console.error(
+    `--check: past the CI gate: ${failing.map(([name, g]) => `${name} ${g.value ?? 'not measured'} > ${g.ciLimit}`).join(', ')}`,
+  );
   process.exitCode = 1;
 }

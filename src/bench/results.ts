@@ -42,7 +42,7 @@ export const DEFINITIONS = {
   metricsRequested:
     'MetricStat queries in GetMetricData requests, one count per SDK call (attempts not repeated)',
   pairing:
-    "RTO/floor and the planned ratio compare figures of one drill. RTO/baseline and the fan-out ratios compare two variants run on the same seed; a variant that makes other calls in another order draws other latencies from the seed's streams, so the per-seed ratio carries that noise (rounded up by the orchestrator's 10-15 s polls). Both per seed (judged) and median/median, worst/worst are given.",
+    "RTO/floor and the planned ratio compare figures of one drill. RTO/baseline and the fan-out ratios compare two variants run on the same seed: the simulator draws each ECS service's task starts and each database's promotion from streams of their own (src/sim/ecs.ts, aurora.ts), so both variants meet the same durations for what they share; API latencies and retry jitter still differ with the calls made, and polls round each difference up. A bigger plan also has more tasks to start, and its slowest task is slower than the smallest plan's: that part of the fan-out ratio is AWS's, not the orchestrator's. Both per seed (judged) and median/median, worst/worst are given.",
 };
 
 const seconds = (ms: number | null | undefined) => (typeof ms === 'number' ? ms / 1000 : null);

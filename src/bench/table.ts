@@ -180,13 +180,14 @@ export function renderTables(report: BenchReport): string {
   out.push('\n## Goals (judged on the worst seed)\n');
   out.push(
     table(
-      ['goal', 'value (worst)', 'median', 'target', 'met', 'note'],
+      ['goal', 'value (worst)', 'median', 'target', 'met', 'CI gate', 'note'],
       Object.entries(goals).map(([name, g]) => [
         name,
         num(g.value, name === 'bundles.maxUnzippedBytes' ? 0 : 3),
         num(g.median, name === 'bundles.maxUnzippedBytes' ? 0 : 3),
         `<= ${g.goal}`,
         g.met ? 'yes' : 'NO',
+        `${g.withinCiLimit ? 'pass' : 'FAIL'} (<= ${g.ciLimit})`,
         g.note ?? '',
       ]),
     ),
