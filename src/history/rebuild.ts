@@ -1,6 +1,8 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
+import { HOOK_ABORTED } from '../errors.js';
 import { buildReport } from '../report/build.js';
+import { hookAbortCauseOf } from '../report/hooks.js';
 import { type FailoverReport, OUTCOMES, type Outcome } from '../report/types.js';
 import { type AslMachine, FAILOVER_DEFINITION, resultStates, type StatePath } from './asl.js';
 import { indexById, inOrder, lastStateEntered, stateOf, timeOf } from './events.js';
@@ -211,6 +213,10 @@ function failureFor(
     return { Error: error ?? 'ExecutionAborted', Cause: cause ? `${where} (${cause})` : where };
   }
   const task = rebuilt.taskFailure;
+  // Raised by a Pass state from a hook's result (statemachines/failover.asl.json): the execution's
+  // Cause is the report's summary; the hook's own result says why.
+  const hookCause = error === HOOK_ABORTED ? hookAbortCauseOf(rebuilt.state) : null;
+  if (hookCause) return { Error: HOOK_ABORTED, Cause: hookCause };
   if (error && (!task || task.error !== error)) return { Error: error, Cause: cause ?? '' };
   return task ? { Error: task.error, Cause: task.cause } : null;
 }

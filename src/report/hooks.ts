@@ -84,6 +84,21 @@ export function hooksOfState(state: unknown): HooksSection {
   return section;
 }
 
+/**
+ * The Cause of a HookAborted failure, from the hook's own result in the state. The state machine
+ * raises HookAborted from a Pass state, not a task, so a history without Pass outputs (or an
+ * execution whose Fail state carries the report's summary as its Cause) still says why.
+ */
+export function hookAbortCauseOf(state: unknown): string | null {
+  for (const paths of Object.values(RESULT_AT)) {
+    for (const path of paths) {
+      const result = pick(invokeHookOutput, at(state, ...path));
+      if (result?.cause) return result.cause;
+    }
+  }
+  return null;
+}
+
 /** Hooks whose failure stopped the failover (onFailure abort, failed or timed out). */
 export function abortedHooks(section: HooksSection): [HookPoint, HookEntry][] {
   return HOOK_POINTS.flatMap((point) => {
