@@ -1,4 +1,8 @@
-import { type AttributeValue, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { epochSeconds } from '../decisions/lock.js';
 import {
   AUDIT_RETENTION_DAYS,
@@ -7,15 +11,17 @@ import {
   type LockFinding,
 } from '../decisions/lock-operator.js';
 import { AwsTransientError } from '../errors.js';
-import { deleteLock, type LockItem, type LockTable, readLock } from './lock.js';
-import { awsCall } from './translate.js';
+import { type LockItem, type LockTable, RELEASE_CONDITION, readLock } from './lock.js';
+import { translateAwsError } from './translate.js';
 
 /**
  * An operator frees the plan's lock: `failover stop` once the stop is confirmed, `failover
  * unlock` when the holder is gone. Both delete with release-lock's own condition (holder, token
  * and state held, src/aws/lock.ts), so a lock another execution took after the read is never
  * deleted, and a stopped execution's late release-lock (same holder and token) finds nothing to
- * do. Each removal leaves an audit item in the same table.
+ * do. Each removal writes an audit item in the same table, in one transaction with the delete:
+ * a lock is never removed without the record of who removed it, nor recorded as removed when it
+ * was not.
  *
  * Where the record goes, and why there: the lock table is in the orchestrator's own region (the
  * one a failover moves to, reachable during the outage), it is retained with the stack and has
@@ -52,13 +58,7 @@ export type OperatorReleaseResult =
       /** The lock changed between the first read and the delete (a racing release-lock, a take-over). */
       changedMeanwhile: boolean;
     })
-  | {
-      kind: 'removed';
-      lock: LockItem;
-      audit: LockAuditRecord;
-      /** Why the audit item could not be written (the lock is removed all the same); null when it was. */
-      auditError: string | null;
-    };
+  | { kind: 'removed'; lock: LockItem; audit: LockAuditRecord };
 
 /** The lock as it was read for `failover unlock` changed before the delete: nothing was removed. */
 export type UnlockResult = OperatorReleaseResult | { kind: 'changed'; now: LockItem | null };
@@ -94,9 +94,9 @@ export async function releaseStoppedLock(
     const current = await readLock(op.dynamodb, op.table, op.plan);
     const finding = decideStopRelease(current, execution);
     if (finding.kind !== 'remove') return { ...finding, changedMeanwhile: round > 1 };
-    if (await deleteLock(op.dynamodb, op.table, releaseOf(finding.lock))) {
-      return removed(op, finding.lock, 'release-on-stop', 'ABORTED');
-    }
+    const audit = auditOf(op, finding.lock, 'release-on-stop', 'ABORTED');
+    if (await removeWithRecord(op, finding.lock, audit))
+      return { kind: 'removed', lock: finding.lock, audit };
   }
   throw new AwsTransientError(
     `the lock on plan ${op.plan} changed between read and delete ${MAX_ROUNDS} times in a row: run failover stop again`,
@@ -113,22 +113,19 @@ export async function unlockStale(
   expected: LockItem,
   holderStatus: HolderStatus,
 ): Promise<UnlockResult> {
-  if (await deleteLock(op.dynamodb, op.table, releaseOf(expected))) {
-    return removed(op, expected, 'unlock', holderStatus);
-  }
+  const audit = auditOf(op, expected, 'unlock', holderStatus);
+  if (await removeWithRecord(op, expected, audit)) return { kind: 'removed', lock: expected, audit };
   return { kind: 'changed', now: await readLock(op.dynamodb, op.table, op.plan) };
 }
 
-const releaseOf = (lock: LockItem) => ({ plan: lock.plan, holder: lock.holder, token: lock.token });
-
-async function removed(
+function auditOf(
   op: OperatorRelease,
   lock: LockItem,
   action: LockAuditRecord['action'],
   holderStatus: HolderStatus,
-): Promise<OperatorReleaseResult> {
+): LockAuditRecord {
   const at = op.now.toISOString();
-  const audit: LockAuditRecord = {
+  return {
     plan: op.plan,
     action,
     by: op.by,
@@ -144,22 +141,62 @@ async function removed(
     },
     key: `${AUDIT_PREFIX}${op.plan}#${at}#${lock.holder}#${lock.token}`,
   };
-  // The lock is already gone: a failed record must not undo that or hide it. The caller prints
-  // the record either way, and says when it could not be kept.
+}
+
+/**
+ * Deletes the lock on release-lock's condition (this holder, this token, held) and puts the
+ * audit item (never over another) in one TransactWriteItems: both or neither. False when the
+ * lock's condition failed (it changed after the read); any other refusal throws. IAM checks the
+ * actions inside: dynamodb:DeleteItem and dynamodb:PutItem on the table (DynamoDB Developer
+ * Guide, "Using IAM with DynamoDB transactions").
+ */
+async function removeWithRecord(
+  op: OperatorRelease,
+  lock: LockItem,
+  audit: LockAuditRecord,
+): Promise<boolean> {
+  const command = new TransactWriteItemsCommand({
+    TransactItems: [
+      {
+        Delete: {
+          TableName: op.table.name,
+          Key: { plan: { S: lock.plan } },
+          ConditionExpression: RELEASE_CONDITION,
+          ExpressionAttributeNames: { '#token': 'token', '#holder': 'holder', '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':token': { N: String(lock.token) },
+            ':holder': { S: lock.holder },
+            ':held': { S: 'held' },
+          },
+        },
+      },
+      {
+        Put: {
+          TableName: op.table.name,
+          Item: auditItem(op, audit),
+          // A record is never overwritten.
+          ConditionExpression: 'attribute_not_exists(#plan)',
+          ExpressionAttributeNames: { '#plan': 'plan' },
+        },
+      },
+    ],
+  });
   try {
-    await writeAudit(op, audit);
-    return { kind: 'removed', lock, audit, auditError: null };
+    await op.dynamodb.send(command);
+    return true;
   } catch (error) {
-    return {
-      kind: 'removed',
-      lock,
-      audit,
-      auditError: error instanceof Error ? error.message : String(error),
-    };
+    const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
+    if (
+      e.name === 'TransactionCanceledException' &&
+      e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+    ) {
+      return false;
+    }
+    throw translateAwsError(error, `TransactWriteItems ${op.table.name}`);
   }
 }
 
-async function writeAudit(op: OperatorRelease, audit: LockAuditRecord): Promise<void> {
+function auditItem(op: OperatorRelease, audit: LockAuditRecord): Record<string, AttributeValue> {
   const s = (value: string): AttributeValue => ({ S: value });
   const n = (value: number): AttributeValue => ({ N: String(value) });
   const item: Record<string, AttributeValue> = {
@@ -178,17 +215,7 @@ async function writeAudit(op: OperatorRelease, audit: LockAuditRecord): Promise<
     [AUDIT_TTL_ATTRIBUTE]: n(epochSeconds(op.now) + AUDIT_RETENTION_DAYS * 86_400),
   };
   if (audit.reason) item.reason = s(audit.reason);
-  await awsCall(`PutItem ${op.table.name}`, () =>
-    op.dynamodb.send(
-      new PutItemCommand({
-        TableName: op.table.name,
-        Item: item,
-        // A record is never overwritten, not even by a retry of the same removal.
-        ConditionExpression: 'attribute_not_exists(#plan)',
-        ExpressionAttributeNames: { '#plan': 'plan' },
-      }),
-    ),
-  );
+  return item;
 }
 
 /** The audit record as the operator sees it printed (and as an incident note). */

@@ -96,7 +96,7 @@ export function stopLockLines(
         // A Lambda already past its lock check when the stop came is not interrupted.
         '      A step that was already running when it stopped may still finish its call (steps time out after 60 s):',
         `      wait a minute, then check the report below before starting another.`,
-        ...auditLines(result.audit, result.auditError, table),
+        ...auditLines(result.audit, table),
       ];
     case 'free':
       return [`Lock: plan ${plan}'s lock is already free${meanwhile}: nothing to release.`];
@@ -146,7 +146,7 @@ export function unlockLines(result: UnlockResult, plan: string, table: LockTable
     case 'removed':
       return [
         `Removed plan ${plan}'s lock (holder ${result.lock.holder}, token ${result.lock.token}): a new failover may start now.`,
-        ...auditLines(result.audit, result.auditError, table),
+        ...auditLines(result.audit, table),
       ];
     case 'changed':
       return [
@@ -163,11 +163,6 @@ export function unlockLines(result: UnlockResult, plan: string, table: LockTable
   }
 }
 
-function auditLines(audit: LockAuditRecord, auditError: string | null, table: LockTable): string[] {
-  return [
-    auditError
-      ? `Audit record NOT written (${auditError}); keep these lines in the incident notes:`
-      : 'Audit record:',
-    ...renderAudit(audit, table),
-  ];
+function auditLines(audit: LockAuditRecord, table: LockTable): string[] {
+  return ['Audit record (written with the removal, in one transaction):', ...renderAudit(audit, table)];
 }

@@ -1,4 +1,10 @@
-import type { DeleteItemInput, GetItemInput, PutItemInput, UpdateItemInput } from '@aws-sdk/client-dynamodb';
+import type {
+  DeleteItemInput,
+  GetItemInput,
+  PutItemInput,
+  TransactWriteItemsInput,
+  UpdateItemInput,
+} from '@aws-sdk/client-dynamodb';
 import { type AttributeValue, checkValue, type Item, validation } from './attribute-values.js';
 import { applyUpdate, evaluate, Table } from './dynamodb-table.js';
 import { SimFault, SimulatorGapError } from './errors.js';
@@ -148,10 +154,77 @@ export class DynamoDbModel implements ServiceModel {
         if (before) table.write(identity, undefined, now);
         return input.ReturnValues === 'ALL_OLD' ? attributes(before) : {};
       }),
+      TransactWriteItems: op<TransactWriteItemsInput>((input, region, now) =>
+        this.#transactWrite(input, region, now),
+      ),
     };
   }
 
   advance(): void {}
+
+  /**
+   * TransactWriteItems with Put and Delete actions: "either all of them succeed, or all of them
+   * fail" (DynamoDB API Reference, TransactWriteItems). Every condition is checked against the
+   * items as they are before any action; one failing cancels all with TransactionCanceledException,
+   * whose CancellationReasons are in action order ("None" for the actions that would have
+   * passed). Two actions on one item are a ValidationException ("Transaction request cannot
+   * include multiple operations on one item"). Update, ConditionCheck and ClientRequestToken are
+   * outside the modelled subset.
+   */
+  #transactWrite(input: TransactWriteItemsInput, region: string, now: number): object {
+    refuseGaps('TransactWriteItems', input, ['ClientRequestToken']);
+    const actions = input.TransactItems ?? [];
+    if (actions.length === 0 || actions.length > 100)
+      throw validation(
+        `1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length between 1 and 100`,
+      );
+    const planned = actions.map((action) => {
+      if (action.Update || action.ConditionCheck)
+        throw new SimulatorGapError(
+          'SimulatedCloud does not implement DynamoDB TransactWriteItems Update or ConditionCheck',
+        );
+      const put = action.Put;
+      const del = action.Delete;
+      if (put) {
+        const table = this.#table(put.TableName, region);
+        const item = this.#values(put.Item, 'item');
+        const identity = table.identityOfItem(item);
+        return {
+          table,
+          identity,
+          after: item as Item | undefined,
+          condition: this.#condition(put as PutItemInput),
+        };
+      }
+      if (del) {
+        const table = this.#table(del.TableName, region);
+        const identity = table.keyOf(this.#values(del.Key, 'key'));
+        return { table, identity, after: undefined, condition: this.#condition(del as DeleteItemInput) };
+      }
+      throw validation('TransactItems can only contain one of Check, Put, Update or Delete');
+    });
+    const touched = new Set(planned.map((p) => `${p.table.arn} ${p.identity}`));
+    if (touched.size !== planned.length)
+      throw validation('Transaction request cannot include multiple operations on one item');
+    const reasons = planned.map((p) =>
+      !p.condition || evaluate(p.condition, p.table.latest(p.identity))
+        ? { Code: 'None' }
+        : { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' },
+    );
+    if (reasons.some((r) => r.Code !== 'None')) {
+      throw new SimFault(
+        'TransactionCanceledException',
+        `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+        400,
+        { CancellationReasons: reasons },
+      );
+    }
+    for (const p of planned) {
+      if (p.after) p.table.write(p.identity, p.after, now);
+      else if (p.table.latest(p.identity)) p.table.write(p.identity, undefined, now);
+    }
+    return {};
+  }
 
   snapshot(): CloudSnapshot['tables'] {
     return this.#tables.map((t) => ({ region: t.region, table: t.name, items: t.snapshot() }));

@@ -1,10 +1,9 @@
 import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   ResourceNotFoundException,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
@@ -23,8 +22,20 @@ const saved = recorded('region-outage');
 const STOPPED = saved.execution.name;
 const ARN = executionArn(STOPPED);
 const CAUSE = 'stopped by jane: wrong region';
-const conditionFailed = () =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+/** The lock's delete refused (it changed after the read): the whole transaction is cancelled. */
+const lockChanged = () =>
+  new TransactionCanceledException({
+    message:
+      'Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None]',
+    $metadata: {},
+    CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+  });
+/** The delete and the audit put of the one TransactWriteItems the CLI sent. */
+// biome-ignore lint/suspicious/noExplicitAny: the mock's recorded call
+const transaction = (dynamodb: any) => {
+  const items = dynamodb.commandCalls(TransactWriteItemsCommand)[0]?.args[0].input.TransactItems ?? [];
+  return { delete: items[0]?.Delete, put: items[1]?.Put };
+};
 
 function lock(overrides: Partial<LockItem> = {}): LockItem {
   return {
@@ -68,8 +79,7 @@ describe('the failover lock from the command line', () => {
     it('deletes it on its holder and token once the stop is confirmed, and records who did it', async () => {
       stoppable();
       dynamodb.on(GetItemCommand).resolves(item());
-      dynamodb.on(DeleteItemCommand).resolves({});
-      dynamodb.on(PutItemCommand).resolves({});
+      dynamodb.on(TransactWriteItemsCommand).resolves({});
 
       const r = await run(stopArgs);
 
@@ -79,7 +89,10 @@ describe('the failover lock from the command line', () => {
         Key: { plan: { S: 'orders' } },
         ConsistentRead: true,
       });
-      expect(dynamodb).toHaveReceivedCommandExactlyOnceWith(DeleteItemCommand, {
+      // The delete and its audit record in one transaction: both or neither.
+      expect(dynamodb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 1);
+      const { delete: deleted, put: audit } = transaction(dynamodb);
+      expect(deleted).toMatchObject({
         TableName: TABLE,
         Key: { plan: { S: 'orders' } },
         ConditionExpression: RELEASE_CONDITION,
@@ -89,7 +102,7 @@ describe('the failover lock from the command line', () => {
           ':held': { S: 'held' },
         },
       });
-      const audit = dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input;
+      expect(audit?.TableName).toBe(TABLE);
       expect(audit?.ConditionExpression).toBe('attribute_not_exists(#plan)');
       expect(audit?.Item).toMatchObject({
         plan: { S: `audit#orders#2026-11-22T03:05:00.000Z#${STOPPED}#3` },
@@ -122,7 +135,7 @@ describe('the failover lock from the command line', () => {
       const r = await run(stopArgs);
 
       expect(r.code).toBe(0);
-      expect(dynamodb).not.toHaveReceivedCommand(DeleteItemCommand);
+      expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
       expect(r.out[1]).toMatch(
         /^Lock: plan orders's lock is held by manual-20261122T030200Z \(token 4, .*\), not by drill-region-outage-1; left alone\.$/,
       );
@@ -134,13 +147,12 @@ describe('the failover lock from the command line', () => {
         .on(GetItemCommand)
         .resolvesOnce(item())
         .resolves(item({ state: 'cooldown', cooldownUntil: 1_795_330_000 }));
-      dynamodb.on(DeleteItemCommand).rejects(conditionFailed());
+      dynamodb.on(TransactWriteItemsCommand).rejects(lockChanged());
 
       const r = await run(stopArgs);
 
       expect(r.code).toBe(0);
-      expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
-      expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+      expect(dynamodb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 1);
       expect(r.out[1]).toMatch(
         /in its cool-down after drill-region-outage-1 .* \(it changed while this stop ran\); left alone\.$/,
       );
@@ -156,7 +168,7 @@ describe('the failover lock from the command line', () => {
 
       expect(r.code).toBe(0);
       expect(sfn).not.toHaveReceivedCommand(StopExecutionCommand);
-      expect(dynamodb).not.toHaveReceivedCommand(DeleteItemCommand);
+      expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
       expect(r.out[0]).toBe(`${STOPPED} was already stopped at ShiftTraffic (${CAUSE}); checking its lock.`);
       expect(r.out[1]).toBe("Lock: plan orders's lock is already free: nothing to release.");
     });
@@ -166,14 +178,13 @@ describe('the failover lock from the command line', () => {
       sfn.on(DescribeExecutionCommand).resolves(abortedNow());
       withHistory(sfn, ARN, aborted(upTo(saved.events, 'ShiftTraffic'), CAUSE));
       dynamodb.on(GetItemCommand).resolves(item());
-      dynamodb.on(DeleteItemCommand).resolves({});
-      dynamodb.on(PutItemCommand).resolves({});
+      dynamodb.on(TransactWriteItemsCommand).resolves({});
 
       const r = await run(stopArgs);
 
       expect(r.code).toBe(0);
       expect(sfn).not.toHaveReceivedCommand(StopExecutionCommand);
-      expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 1);
+      expect(dynamodb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 1);
       expect(r.out[1]).toMatch(/^Lock: released plan orders's lock/);
     });
 
@@ -257,7 +268,7 @@ describe('the failover lock from the command line', () => {
       expect(r.err[0]).toMatch(
         /^failover unlock: plan orders's lock is held by manual-20261122T010000Z \(token 3, .*\), and manual-20261122T010000Z is RUNNING: nothing removed\. To end it: failover stop manual-20261122T010000Z --reason TEXT --by jane/,
       );
-      expect(dynamodb).not.toHaveReceivedCommand(DeleteItemCommand);
+      expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
     });
 
     it.each([
@@ -269,8 +280,7 @@ describe('the failover lock from the command line', () => {
         withStateMachines(sfn);
         holderIs(status);
         dynamodb.on(GetItemCommand).resolves(item({ holder: HOLDER, token: 7 }));
-        dynamodb.on(DeleteItemCommand).resolves({});
-        dynamodb.on(PutItemCommand).resolves({});
+        dynamodb.on(TransactWriteItemsCommand).resolves({});
 
         const r = await run([
           'unlock',
@@ -284,7 +294,8 @@ describe('the failover lock from the command line', () => {
         ]);
 
         expect(r.code).toBe(0);
-        expect(dynamodb).toHaveReceivedCommandExactlyOnceWith(DeleteItemCommand, {
+        expect(dynamodb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, 1);
+        expect(transaction(dynamodb).delete).toMatchObject({
           ConditionExpression: RELEASE_CONDITION,
           ExpressionAttributeValues: {
             ':token': { N: '7' },
@@ -292,7 +303,7 @@ describe('the failover lock from the command line', () => {
             ':held': { S: 'held' },
           },
         });
-        expect(dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item).toMatchObject({
+        expect(transaction(dynamodb).put?.Item).toMatchObject({
           action: { S: 'unlock' },
           by: { S: 'jane' },
           reason: { S: 'holder timed out' },
@@ -312,13 +323,12 @@ describe('the failover lock from the command line', () => {
         .on(DescribeExecutionCommand, { executionArn: holderArn })
         .rejects(serviceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${holderArn}'`));
       dynamodb.on(GetItemCommand).resolves(item({ holder: HOLDER }));
-      dynamodb.on(DeleteItemCommand).resolves({});
-      dynamodb.on(PutItemCommand).resolves({});
+      dynamodb.on(TransactWriteItemsCommand).resolves({});
 
       const r = await run(['unlock', '--plan', 'orders', '--yes'], { user: () => 'oncall-bob' });
 
       expect(r.code).toBe(0);
-      expect(dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item).toMatchObject({
+      expect(transaction(dynamodb).put?.Item).toMatchObject({
         by: { S: 'oncall-bob' },
         holderStatus: { S: 'not-found' },
       });
@@ -335,7 +345,7 @@ describe('the failover lock from the command line', () => {
       expect(r.err).toEqual([
         'failover unlock: not a terminal, so nobody can confirm: pass --yes to remove the lock without asking (see failover unlock --help)',
       ]);
-      expect(dynamodb).not.toHaveReceivedCommand(DeleteItemCommand);
+      expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
     });
 
     it.each([
@@ -347,8 +357,7 @@ describe('the failover lock from the command line', () => {
       withStateMachines(sfn);
       holderIs('FAILED');
       dynamodb.on(GetItemCommand).resolves(item({ holder: HOLDER }));
-      dynamodb.on(DeleteItemCommand).resolves({});
-      dynamodb.on(PutItemCommand).resolves({});
+      dynamodb.on(TransactWriteItemsCommand).resolves({});
       const asked: string[] = [];
 
       const r = await run(['unlock', '--plan', 'orders'], {
@@ -361,7 +370,7 @@ describe('the failover lock from the command line', () => {
 
       expect(asked).toEqual(['Remove it? Type the plan name (orders) or y: ']);
       expect(r.code).toBe(removes ? 0 : 1);
-      expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, removes ? 1 : 0);
+      expect(dynamodb).toHaveReceivedCommandTimes(TransactWriteItemsCommand, removes ? 1 : 0);
       if (!removes) expect(r.out).toContain('Not confirmed: nothing removed.');
     });
 
@@ -372,12 +381,11 @@ describe('the failover lock from the command line', () => {
         .on(GetItemCommand)
         .resolvesOnce(item({ holder: HOLDER }))
         .resolves(item({ holder: 'manual-20261122T030400Z', token: 1 }));
-      dynamodb.on(DeleteItemCommand).rejects(conditionFailed());
+      dynamodb.on(TransactWriteItemsCommand).rejects(lockChanged());
 
       const r = await run(['unlock', '--plan', 'orders', '--yes']);
 
       expect(r.code).toBe(1);
-      expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
       expect(r.out.at(-1)).toMatch(
         /^Nothing removed: plan orders's lock changed after it was read \(held by manual-20261122T030400Z \(token 1/,
       );
@@ -389,24 +397,30 @@ describe('the failover lock from the command line', () => {
       const r = await run(['unlock', '--plan', 'orders', '--yes']);
 
       expect(r.code).toBe(0);
-      expect(dynamodb).not.toHaveReceivedCommand(DeleteItemCommand);
+      expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
       expect(r.out[0]).toMatch(/in its cool-down .* Not a stuck lock: .* Nothing removed\.$/);
     });
 
-    it('still removes the lock when the audit item cannot be written, prints the record and exits 1', async () => {
+    it('removes nothing when the record cannot be written (one transaction), and says which permission', async () => {
       withStateMachines(sfn);
       holderIs('ABORTED');
       dynamodb.on(GetItemCommand).resolves(item({ holder: HOLDER }));
-      dynamodb.on(DeleteItemCommand).resolves({});
-      dynamodb.on(PutItemCommand).rejects(serviceError('AccessDeniedException', 'not authorized'));
+      dynamodb
+        .on(TransactWriteItemsCommand)
+        .rejects(
+          serviceError(
+            'AccessDeniedException',
+            'User: arn:aws:sts::123456789012:assumed-role/Oncall/jane is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-west-2:123456789012:table/failover-locks-dev',
+          ),
+        );
 
       const r = await run(['unlock', '--plan', 'orders', '--yes', '--by', 'jane']);
 
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(
-        /Audit record NOT written \(PutItem failover-locks-dev: AccessDeniedException: not authorized\); keep these lines/,
-      );
-      expect(r.out).toContain('  by:            jane');
+      expect(r.err).toEqual([
+        'failover unlock: access denied: arn:aws:sts::123456789012:assumed-role/Oncall/jane may not call dynamodb:PutItem on arn:aws:dynamodb:us-west-2:123456789012:table/failover-locks-dev (us-west-2); ask for it to be granted, or use another --profile (lock table failover-locks-dev)',
+      ]);
+      expect(r.out.join('\n')).not.toMatch(/Removed/);
     });
   });
 });

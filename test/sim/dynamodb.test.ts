@@ -4,6 +4,8 @@ import {
   GetItemCommand,
   PutItemCommand,
   ResourceNotFoundException,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -237,5 +239,79 @@ describe('simulated DynamoDB validation and gaps', () => {
       }),
     );
     expect(error.name).toBe('SimulatorGapError');
+  });
+
+  describe('TransactWriteItems (Put and Delete)', () => {
+    const get = (plan: string) =>
+      drill.run(
+        drill.standby.dynamodb.send(
+          new GetItemCommand({ TableName: TABLE, Key: { plan: { S: plan } }, ConsistentRead: true }),
+        ),
+      );
+    const holdLock = (owner: string) =>
+      drill.standby.dynamodb.send(
+        new PutItemCommand({ TableName: TABLE, Item: { plan: { S: 'orders' }, owner: { S: owner } } }),
+      );
+    /** Delete the lock if `owner` holds it, and put a record of it: both or neither. */
+    const removeWithRecord = (owner: string, recordKey = 'audit#1') =>
+      drill.standby.dynamodb.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: TABLE,
+                Key: KEY,
+                ConditionExpression: '#owner = :me',
+                ExpressionAttributeNames: { '#owner': 'owner' },
+                ExpressionAttributeValues: { ':me': { S: owner } },
+              },
+            },
+            {
+              Put: {
+                TableName: TABLE,
+                Item: { plan: { S: recordKey }, by: { S: owner } },
+                ConditionExpression: 'attribute_not_exists(#plan)',
+                ExpressionAttributeNames: { '#plan': 'plan' },
+              },
+            },
+          ],
+        }),
+      );
+
+    it('applies every action when every condition holds', async () => {
+      drill = startDrill();
+      await drill.run(holdLock('exec-1'));
+
+      await drill.run(removeWithRecord('exec-1'));
+
+      expect((await get('orders')).Item).toBeUndefined();
+      expect((await get('audit#1')).Item).toEqual({ plan: { S: 'audit#1' }, by: { S: 'exec-1' } });
+    });
+
+    it('applies none when one condition fails, with a reason per action in order', async () => {
+      drill = startDrill();
+      await drill.run(holdLock('exec-1'));
+
+      const error = await drill.failure(removeWithRecord('exec-2'));
+
+      expect(error).toBeInstanceOf(TransactionCanceledException);
+      expect(error.CancellationReasons).toEqual([
+        { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' },
+        { Code: 'None' },
+      ]);
+      expect((await get('orders')).Item?.owner).toEqual({ S: 'exec-1' });
+      expect((await get('audit#1')).Item).toBeUndefined();
+    });
+
+    it('refuses two actions on one item', async () => {
+      drill = startDrill();
+      await drill.run(holdLock('exec-1'));
+
+      const error = await drill.failure(removeWithRecord('exec-1', 'orders'));
+
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toBe('Transaction request cannot include multiple operations on one item');
+      expect((await get('orders')).Item?.owner).toEqual({ S: 'exec-1' });
+    });
   });
 });

@@ -71,7 +71,7 @@ export async function unlock(argv: string[], io: CliIo): Promise<number> {
     unlockStale({ dynamodb, table, plan, by, reason: values.reason ?? null, now: io.now() }, lock, status),
   );
   for (const line of unlockLines(result, plan, table)) io.out(line);
-  return result.kind === 'removed' && result.auditError === null ? 0 : 1;
+  return result.kind === 'removed' ? 0 : 1;
 }
 
 /** Type the plan's name, or y: a stray Enter removes nothing. */
