@@ -2,10 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type ChaosCase, parseChaosCase } from '../../drill/chaos/case.js';
 import { chaosScenario } from '../../drill/chaos/scenario.js';
-import { meetsExpectation } from '../../drill/expectations.js';
+import { expectedEvents, meetsExpectation, publishedDetailTypes } from '../../drill/expectations.js';
 import { checkedDrill, type InvariantResult } from '../../drill/invariants.js';
 import { type DrillOptions, type DrillResult, runDrill } from '../../drill/run-drill.js';
 import { type DrillScenario, findScenario, SCENARIOS } from '../../drill/scenarios.js';
+import { EVENT_SOURCE } from '../../events/detail.js';
 import { retriesFromHistory } from '../../report/html/attempts.js';
 import { renderHtmlReport } from '../../report/html/render.js';
 import { renderReport, renderTimelineLine } from '../../report/render.js';
@@ -125,6 +126,7 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
     }
     io.out(`\n${describeCloud('Simulated cloud before', result.before)}`);
     io.out(describeCloud('Simulated cloud after ', result.after));
+    io.out(`\n${describeEvents(result)}`);
   }
   const saveTo = values['save-history'];
   if (saveTo) {
@@ -156,7 +158,24 @@ export async function drill(argv: string[], io: Pick<CliIo, 'out' | 'err'>): Pro
   verdict(
     `${values.json ? '' : '\n'}Drill ${ok ? 'behaved as expected' : 'DID NOT behave as expected'}${expected ? `: expected outcome ${expected.outcome}, ${expected.writer === 'split' ? 'writers split between the regions' : `writer in the ${expected.writer} region`}` : ''}.`,
   );
+  if (!ok && expected) {
+    verdict(`Expected events: ${expectedEvents(expected).join(', ') || 'none'}.`);
+    verdict(`Published:       ${publishedDetailTypes(result).join(', ') || 'none'}.`);
+  }
   return ok ? 0 : 1;
+}
+
+/** What the simulated EventBridge took, as a rule on the default bus would see it (docs/events.md). */
+function describeEvents(result: DrillResult): string {
+  const events = result.cloud.publishedEvents();
+  if (events.length === 0) return 'EventBridge events: none taken.';
+  return [
+    `EventBridge events (source ${EVENT_SOURCE}, default bus):`,
+    ...events.map((e) => {
+      const execution = (e.detail.execution as { name?: unknown } | undefined)?.name;
+      return `  ${new Date(e.at).toISOString().slice(11, 19)}  ${e.region}  ${e.detailType.padEnd(28)} ${String(execution ?? '')}`;
+    }),
+  ].join('\n');
 }
 
 /**
