@@ -204,6 +204,24 @@ describe('the failover lock from the command line', () => {
       );
     });
 
+    it('touches no lock when the execution ended on its own as the stop came', async () => {
+      withStateMachines(sfn);
+      sfn.on(DescribeExecutionCommand).resolvesOnce(running()).resolves(described(saved));
+      sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+      withHistory(sfn, ARN, saved.events);
+
+      const r = await run(stopArgs);
+
+      expect(r.code).toBe(0);
+      expect(dynamodb.calls()).toHaveLength(0);
+      expect(r.out[0]).toMatch(
+        /^drill-region-outage-1 ended on its own \(SUCCEEDED\) at .* as the stop came; nothing was stopped\.$/,
+      );
+      expect(r.out[1]).toMatch(
+        /^Lock: left alone: drill-region-outage-1 ended on its own \(SUCCEEDED\) before the stop/,
+      );
+    });
+
     it('names the table and what to pass when the lock table is not there, and still prints the report', async () => {
       stoppable();
       dynamodb

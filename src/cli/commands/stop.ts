@@ -43,7 +43,7 @@ export async function stop(argv: string[], io: CliIo): Promise<number> {
 
   const before = await sfn.describe(arn);
   const cause = `stopped by ${by}: ${reason}`;
-  let confirmed: DescribeExecutionCommandOutput | null;
+  let confirmed: DescribeExecutionCommandOutput;
   if (before.status === 'RUNNING') {
     await sfn.call(
       'StopExecution',
@@ -68,10 +68,13 @@ export async function stop(argv: string[], io: CliIo): Promise<number> {
       ? { ...snap.described, status: 'ABORTED' as const, error: STOPPED_BY_OPERATOR, cause }
       : snap.described;
   const report = reportOf({ ...snap, described });
+  const where = snap.at ?? 'its first state';
   io.out(
-    before.status === 'RUNNING'
-      ? `Stopped ${name} at ${snap.at ?? 'its first state'} (${cause}).`
-      : `${name} was already stopped at ${snap.at ?? 'its first state'} (${before.cause ?? before.error ?? 'ABORTED'}); checking its lock.`,
+    before.status !== 'RUNNING'
+      ? `${name} was already stopped at ${where} (${before.cause ?? before.error ?? 'ABORTED'}); checking its lock.`
+      : confirmed.status === 'ABORTED' || confirmed.status === 'RUNNING'
+        ? `Stopped ${name} at ${where} (${cause}).`
+        : `${name} ended on its own (${confirmed.status}) at ${where} as the stop came; nothing was stopped.`,
   );
   // The execution is stopped whatever happens to the lock: a failure there (access denied, wrong
   // table) is said on stderr, and the report that says what to check is printed all the same.
@@ -94,17 +97,13 @@ export async function stop(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function confirmAborted(
-  sfn: StepFunctions,
-  arn: string,
-): Promise<DescribeExecutionCommandOutput | null> {
-  for (let read = 1; read <= CONFIRM_READS; read++) {
+/** The last read: ABORTED once the stop took, RUNNING if it never showed, or how it ended on its own. */
+async function confirmAborted(sfn: StepFunctions, arn: string): Promise<DescribeExecutionCommandOutput> {
+  for (let read = 1; ; read++) {
     const described = await sfn.describe(arn);
-    if (described.status === 'ABORTED') return described;
-    if (described.status !== 'RUNNING') return null;
-    if (read < CONFIRM_READS) await sfn.io.sleep(CONFIRM_INTERVAL_MS);
+    if (described.status !== 'RUNNING' || read >= CONFIRM_READS) return described;
+    await sfn.io.sleep(CONFIRM_INTERVAL_MS);
   }
-  return null;
 }
 
 /** Frees the plan's lock when the stopped execution holds it; says what it found either way. */
@@ -113,12 +112,17 @@ async function lockAfterStop(
   givenTable: string | undefined,
   arn: string,
   plan: string | null,
-  confirmed: DescribeExecutionCommandOutput | null,
+  confirmed: DescribeExecutionCommandOutput,
   who: { by: string; reason: string },
 ): Promise<{ lines: string[]; result: OperatorReleaseResult | null }> {
   const name = executionName(arn);
-  if (!confirmed) {
+  if (confirmed.status === 'RUNNING') {
     const line = `Lock: left alone: Step Functions does not say ${name} is ABORTED yet. Run failover stop ${name} --reason ... --by ... again; once it is, that frees the lock.`;
+    return { lines: [line], result: null };
+  }
+  if (confirmed.status !== 'ABORTED') {
+    // It ended on its own as the stop came: its release-lock ran (or its report says why not).
+    const line = `Lock: left alone: ${name} ended on its own (${confirmed.status}) before the stop; its report below says where its lock stands.`;
     return { lines: [line], result: null };
   }
   if (plan === null) {
@@ -126,7 +130,7 @@ async function lockAfterStop(
   }
   const region = regionOfExecution(arn) ?? (await sfn.region());
   const table = { region, name: lockTableName(sfn, givenTable) };
-  const result = await onLockTable(table, 'GetItem/DeleteItem', () =>
+  const result = await onLockTable(table, 'GetItem/TransactWriteItems', () =>
     releaseStoppedLock(
       {
         dynamodb: lockClient(sfn, region),

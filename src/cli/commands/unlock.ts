@@ -67,7 +67,7 @@ export async function unlock(argv: string[], io: CliIo): Promise<number> {
     io.out('Not confirmed: nothing removed.');
     return 1;
   }
-  const result = await onLockTable(table, 'DeleteItem/PutItem', () =>
+  const result = await onLockTable(table, 'TransactWriteItems', () =>
     unlockStale({ dynamodb, table, plan, by, reason: values.reason ?? null, now: io.now() }, lock, status),
   );
   for (const line of unlockLines(result, plan, table)) io.out(line);
