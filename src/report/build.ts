@@ -70,6 +70,15 @@ function failedStep(cause: string): (typeof STEP_NAMES)[number] | null {
   return (STEP_NAMES as readonly string[]).includes(prefix) ? (prefix as (typeof STEP_NAMES)[number]) : null;
 }
 
+/**
+ * A cause without the "name: " it starts with. The name is the function's, which for a polling
+ * function (check-scale) is not its step's (scale-target): cut what is there, not the step's length.
+ */
+function withoutStepPrefix(cause: string): string {
+  const prefix = cause.split(': ', 1)[0] ?? '';
+  return failedStep(cause) ? cause.slice(prefix.length + 2) : cause;
+}
+
 function failureOf(state: unknown): { error: string; cause: string } | null {
   const failure = at(state, 'failure');
   if (!failure || typeof failure !== 'object') return null;
@@ -122,12 +131,14 @@ export function buildReport(source: ReportSource): FailoverReport {
   const lock = lockOf(state, request?.planName ?? null);
   const timeline = collectTimeline(state);
   const stoppedAt = failure ? failedStep(failure.cause) : null;
-  if (failure && stoppedAt) {
+  // A step that already recorded its own failure keeps it (and its time): a second copy at the
+  // report's time would stretch the step to the end of the execution.
+  if (failure && stoppedAt && !timeline.some((e) => e.step === stoppedAt && e.phase === 'failed')) {
     timeline.push({
       at: source.reportedAt ?? timeline[timeline.length - 1]?.at ?? source.executionStartedAt,
       step: stoppedAt,
       phase: 'failed',
-      message: `${failure.error}: ${failure.cause.slice(stoppedAt.length + 2)}`,
+      message: `${failure.error}: ${withoutStepPrefix(failure.cause)}`,
     });
   }
 
@@ -141,7 +152,7 @@ export function buildReport(source: ReportSource): FailoverReport {
       at: source.reportedAt ?? timeline[timeline.length - 1]?.at ?? source.executionStartedAt,
       step,
       phase: 'failed',
-      message: `${earlier.error}: ${earlier.cause.slice(step.length + 2)}`,
+      message: `${earlier.error}: ${withoutStepPrefix(earlier.cause)}`,
     });
   }
 

@@ -83,6 +83,10 @@ describe('fault drills', () => {
     expect(r.after.database.writerRegion).toBe('us-west-2');
     expect(okCalls(r, 'ChangeResourceRecordSets')).toHaveLength(0);
     expect(r.report?.failure?.cause).toMatch(/orders-api/);
+    // The scale-up's failure is on the timeline once, at its deadline poll, with its message whole.
+    const failed = (r.report?.timeline ?? []).filter((e) => e.step === 'scale-target' && e.phase === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.message).toMatch(/^DeadlineExceededError: ECS services in us-west-2/);
   });
 
   it('target-unhealthy: does not fail over into a sick region, and changes nothing', async () => {
