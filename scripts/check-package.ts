@@ -21,11 +21,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { LOCK_TABLE_ENV } from '../src/aws/lock.js';
 import { AUDIT_TTL_ATTRIBUTE } from '../src/aws/lock-operator.js';
 import { readZipEntries } from '../src/bench/zip.js';
+import { EVENT_SOURCE } from '../src/events/detail.js';
 import { stepHandlers } from '../src/handlers/index.js';
 import { startRequestV1Schema } from '../src/input/start-request.js';
-import { formatIssues, loadPlanFile } from '../src/plan/load.js';
-import { EVENT_SOURCE } from '../src/events/detail.js';
 import { METRIC_NAMESPACE } from '../src/metrics/report-metrics.js';
+import { formatIssues, loadPlanFile } from '../src/plan/load.js';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..');
 const outDir = join(repoRoot, '.serverless');
@@ -474,15 +474,19 @@ check(
   'the functions may call cloudwatch:PutMetricData: the report emits EMF (src/metrics/emf.ts)',
 );
 const putEvents = (
-  (template.Resources.IamRoleLambdaExecution?.Properties as { Policies?: { PolicyDocument: { Statement: Record<string, unknown>[] } }[] })
-    ?.Policies ?? []
+  (
+    template.Resources.IamRoleLambdaExecution?.Properties as {
+      Policies?: { PolicyDocument: { Statement: Record<string, unknown>[] } }[];
+    }
+  )?.Policies ?? []
 )
   .flatMap((p) => p.PolicyDocument.Statement)
   .filter((s) => JSON.stringify(s.Action).includes('events:PutEvents'));
 check(
   putEvents.length === 1 &&
     JSON.stringify(putEvents[0]?.Resource).includes(':event-bus/default') &&
-    JSON.stringify(putEvents[0]?.Condition) === JSON.stringify({ StringEquals: { 'events:source': EVENT_SOURCE } }),
+    JSON.stringify(putEvents[0]?.Condition) ===
+      JSON.stringify({ StringEquals: { 'events:source': EVENT_SOURCE } }),
   `events:PutEvents is not limited to this region's default bus and source ${EVENT_SOURCE} (src/events/detail.ts)`,
 );
 

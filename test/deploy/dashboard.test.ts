@@ -50,8 +50,9 @@ interface Widget {
   properties: { metrics?: unknown[][]; alarms?: string[]; title?: string };
 }
 const dashboard = resources.FailoverDashboard;
+if (!dashboard) throw new Error('serverless.yml has no FailoverDashboard resource');
 const body = JSON.parse(
-  substitute((dashboard?.Properties.DashboardBody as { 'Fn::Sub': unknown })['Fn::Sub']),
+  substitute((dashboard.Properties.DashboardBody as { 'Fn::Sub': unknown })['Fn::Sub']),
 ) as {
   widgets: Widget[];
 };

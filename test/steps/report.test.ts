@@ -63,7 +63,7 @@ describe('report', () => {
         namespace: directive?.Namespace,
         dimensions: directive?.Dimensions,
         values: Object.fromEntries(
-          (directive?.Metrics as { Name: string }[]).map((m) => [m.Name, d[m.Name]]),
+          ((directive?.Metrics ?? []) as { Name: string }[]).map((m) => [m.Name, d[m.Name]]),
         ),
         timestamp: d._aws.Timestamp,
       };
