@@ -84,7 +84,9 @@ describe('fault drills', () => {
     expect(okCalls(r, 'ChangeResourceRecordSets')).toHaveLength(0);
     expect(r.report?.failure?.cause).toMatch(/orders-api/);
     // The scale-up's failure is on the timeline once, at its deadline poll, with its message whole.
-    const failed = (r.report?.timeline ?? []).filter((e) => e.step === 'scale-target' && e.phase === 'failed');
+    const failed = (r.report?.timeline ?? []).filter(
+      (e) => e.step === 'scale-target' && e.phase === 'failed',
+    );
     expect(failed).toHaveLength(1);
     expect(failed[0]?.message).toMatch(/^DeadlineExceededError: ECS services in us-west-2/);
   });
