@@ -157,7 +157,7 @@ describe('hook drills', () => {
       'afterReport',
     ]);
     const last = r.cloud.lambdaInvocations().find((i) => i.functionName === 'orders-post-report');
-    expect((last?.payload as { report: { outcome: string } }).report.outcome).toBe('succeeded');
+    expect(last?.payload).toMatchObject({ point: 'afterReport', report: { outcome: 'succeeded' } });
     expect(r.report?.outcome).toBe('succeeded');
     expect(r.report?.hooks).toMatchObject({
       beforeFencing: { status: 'ok' },
