@@ -8,10 +8,10 @@ import type { StepName } from '../timeline/types.js';
  *   plan names a hook at this point?  no ─▶ the state machine's Choice skips the step altogether
  *        │ yes
  *   already ran in this execution? ───▶ keep its result (a recovery re-entering the point)
- *   dry run? ─────────────────────────▶ skip: would invoke, a dry run changes nothing
  *   the execution is recovering? ─────▶ skip: a failure came first; recovery does only what safety needs
  *   plannedOnly and not planned? ─────▶ skip: unplanned failovers skip it (as AWS Region switch does)
- *        │
+ *   dry run? ─────────────────────────▶ validate: Invoke DryRun checks the function exists and may
+ *        │                               be invoked, and runs nothing
  *      invoke ─▶ ok | failed | timed-out ─▶ failed or timed out with onFailure abort: stop now
  */
 
@@ -36,7 +36,7 @@ export interface HookRunContext {
 }
 
 export type HookRunVerdict =
-  | { run: true }
+  | { run: true; validateOnly: boolean }
   | { run: false; keepPrevious: true; why: string }
   | { run: false; keepPrevious: false; why: string };
 
@@ -48,8 +48,6 @@ export function decideHookRun(hook: HookPlan, ctx: HookRunContext): HookRunVerdi
       why: `already ran in this execution (${ctx.previous.status}): a hook is invoked once per execution`,
     };
   }
-  if (ctx.dryRun)
-    return { run: false, keepPrevious: false, why: 'dry run: the hook would be invoked; nothing is changed' };
   if (ctx.recovering) {
     return {
       run: false,
@@ -64,12 +62,14 @@ export function decideHookRun(hook: HookPlan, ctx: HookRunContext): HookRunVerdi
       why: `plannedOnly: skipped in ${ctx.mode === 'automatic' ? 'an automatic' : 'a manual'} (unplanned) failover`,
     };
   }
-  return { run: true };
+  // A dry run changes nothing, but what a real run needs is checked: the function exists in the
+  // region it is invoked in and the orchestrator may invoke it (the scheduled readiness check).
+  return { run: true, validateOnly: ctx.dryRun };
 }
 
-/** A failed or timed-out hook with onFailure abort stops the failover; nothing else does. */
-export function stopsFailover(hook: HookPlan, status: HookStatus): boolean {
-  return hook.onFailure === 'abort' && (status === 'failed' || status === 'timed-out');
+/** A failed or timed-out hook with onFailure abort stops the failover; nothing else does (a dry run never stops). */
+export function stopsFailover(hook: HookPlan, status: HookStatus, dryRun = false): boolean {
+  return !dryRun && hook.onFailure === 'abort' && (status === 'failed' || status === 'timed-out');
 }
 
 /** What the abort means at each point, for the failure's Cause and the report. */

@@ -54,6 +54,38 @@ function functionErrorOf(kind: string, body: string): string {
  * function runs until it returns or reaches its own configured timeout whatever the caller does.
  * The client makes one attempt (src/aws/clients.ts HOOK_CLIENT): a repeated Invoke would run it twice.
  */
+/**
+ * Checks, without running it, that `functionName` exists and that the caller may invoke it:
+ * Invoke with InvocationType DryRun "validates parameter values and verifies that the user or
+ * role has permission to invoke the function", answering 204 (Lambda API Reference, Invoke). Same
+ * bound and permission (lambda:InvokeFunction) as a real invocation.
+ */
+export async function validateHook(
+  client: LambdaClient,
+  functionName: string,
+  timeoutMs: number,
+): Promise<InvokeResult> {
+  const attempt = await attemptWithin(
+    (abortSignal) =>
+      client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'DryRun' }), {
+        abortSignal,
+      }),
+    timeoutMs,
+  );
+  if (attempt.kind === 'silence')
+    return {
+      status: 'timed-out',
+      detail: `Lambda did not answer a DryRun invocation within ${timeoutMs / 1000} s`,
+    };
+  if (attempt.kind === 'error') return { status: 'failed', detail: cut(describeError(attempt.error)) };
+  return attempt.value.StatusCode === 204
+    ? { status: 'ok', detail: 'exists and may be invoked (Invoke DryRun)' }
+    : {
+        status: 'failed',
+        detail: `Invoke DryRun answered ${attempt.value.StatusCode ?? 'no status'}, not 204`,
+      };
+}
+
 export async function invokeHook(
   client: LambdaClient,
   functionName: string,

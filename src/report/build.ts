@@ -15,7 +15,7 @@ import { capacityActions } from './capacity.js';
 import { collectTimeline } from './collect.js';
 import { detachedIds, reportDatabases, rpoOne } from './databases.js';
 import { dryRunActions, dryRunSummaryOf, readinessOf } from './dry-run.js';
-import { abortedHooks, hookActions, hookPartialSummary, hooksOfState } from './hooks.js';
+import { abortedHooks, hookActions, hookPartialSummary, hooksOfState, withHookReadiness } from './hooks.js';
 import { operatorFacts } from './operator-facts.js';
 import { lockOf, recoveryOf } from './recovery.js';
 import { at, pick, seconds, stepOrder } from './state.js';
@@ -222,7 +222,8 @@ export function buildReport(source: ReportSource): FailoverReport {
       ? seconds(promote.startedAt, promotion.writerSince)
       : null;
 
-  const readinessSummary = readinessOf(readiness, failure);
+  // A dry run checks the hooks' functions too (Invoke DryRun): one that cannot be invoked is a problem to fix before the outage.
+  const readinessSummary = withHookReadiness(readinessOf(readiness, failure), hooks, dryRun);
   const actions = dryRun
     ? dryRunActions(readinessSummary, timeline, failure)
     : actionsFor(outcome, request?.mode ?? null, fencing, failure, request?.sourceRegion ?? null, detached);

@@ -99,6 +99,28 @@ export function hookAbortCauseOf(state: unknown): string | null {
   return null;
 }
 
+/**
+ * A dry run's readiness with the hooks it checked (Invoke DryRun, src/steps/invoke-hook.ts): a
+ * function that cannot be invoked in the region it would be invoked in is a readiness problem,
+ * so the scheduled check's Ready metric pages before the outage does. A function deployed in one
+ * region only is the usual cause.
+ */
+export function withHookReadiness(
+  readiness: { ready: boolean | null; problems: string[] },
+  section: HooksSection,
+  dryRun: boolean,
+): { ready: boolean | null; problems: string[] } {
+  if (!dryRun) return readiness;
+  const problems = HOOK_POINTS.flatMap((point) => {
+    const e = section[point];
+    return e && (e.status === 'failed' || e.status === 'timed-out')
+      ? [`${point} ${e.detail.replace(/^dry run: /, '')}`]
+      : [];
+  });
+  if (problems.length === 0) return readiness;
+  return { ready: readiness.ready === null ? null : false, problems: [...readiness.problems, ...problems] };
+}
+
 /** Hooks whose failure stopped the failover (onFailure abort, failed or timed out). */
 export function abortedHooks(section: HooksSection): [HookPoint, HookEntry][] {
   return HOOK_POINTS.flatMap((point) => {

@@ -94,10 +94,15 @@ export class LambdaModel implements ServiceModel {
     now: number,
     signal?: AbortSignalLike,
   ): Promise<object> {
-    if ((input.InvocationType ?? 'RequestResponse') !== 'RequestResponse')
+    const type = input.InvocationType ?? 'RequestResponse';
+    if (type !== 'RequestResponse' && type !== 'DryRun')
       throw new SimulatorGapError(`SimulatedCloud does not implement Lambda Invoke ${input.InvocationType}`);
     const name = input.FunctionName ?? '';
     const fn = this.#resolve(name, input.Qualifier, region);
+    // DryRun: the function exists and the caller may invoke it; nothing runs (Lambda API
+    // Reference, Invoke: "DryRun - Validate parameter values and verify that the user or role
+    // has permission to invoke the function"; StatusCode 204).
+    if (type === 'DryRun') return { StatusCode: 204 };
     const body = bytesOf(input.Payload);
     if (body.byteLength > MAX_SYNC_PAYLOAD_BYTES) {
       throw new SimFault(

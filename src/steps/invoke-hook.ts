@@ -7,12 +7,13 @@ import {
   invokeHookOutput,
 } from '../hooks/contracts.js';
 import { abortMeaning, decideHookRun, HOOK_STEP, type HookStatus, stopsFailover } from '../hooks/decision.js';
-import { invokeHook } from '../hooks/invoke.js';
+import { invokeHook, validateHook } from '../hooks/invoke.js';
 import { buildHookPayload } from '../hooks/payload.js';
 import { parseHookFunction } from '../plan/hooks.js';
 import { collectTimeline } from '../report/collect.js';
 import { type FailoverReport, failoverReportSchema } from '../report/types.js';
 import { event, type Phase } from '../timeline/types.js';
+import { wouldDo } from './dry-run.js';
 import { type FailoverRequest, failoverRequestSchema } from './request.js';
 
 export { invokeHookInput };
@@ -111,6 +112,30 @@ export async function runHook(
 
   const ref = parseHookFunction(hook.function);
   const region = ref?.region ?? process.env.AWS_REGION ?? request.targetRegion;
+  if (verdict.validateOnly) {
+    const checked = await validateHook(
+      deps.clients.lambda(region),
+      hook.function,
+      hook.timeoutSeconds * 1000,
+    );
+    const at = deps.now();
+    const facts = { function: hook.function, region, onFailure: hook.onFailure };
+    if (checked.status === 'ok') {
+      const would = `would invoke hook ${hook.function} in ${region}: it ${checked.detail}`;
+      return {
+        ...skipped(`dry run: ${would}`),
+        timeline: [wouldDo(at, step, would, facts)],
+      };
+    }
+    const cannot = `dry run: hook ${hook.function} cannot be invoked in ${region}: ${checked.detail}; a real failover ${
+      hook.onFailure === 'abort' ? `would abort here (${abortMeaning(point)})` : 'would go on without it'
+    }`;
+    return {
+      ...skipped(cannot),
+      status: checked.status,
+      timeline: [event(at, step, 'failed', cannot, { ...facts, status: checked.status })],
+    };
+  }
   const payload = buildHookPayload(point, request, ctx.timeline, ctx.report ?? undefined);
   const started = event(startedAt, step, 'started', `invoking hook ${hook.function} in ${region}`, {
     function: hook.function,

@@ -171,6 +171,25 @@ describe('hook drills', () => {
     expect(firstChange?.at).toBeGreaterThan(r.cloud.lambdaInvocations()[0]?.endedAt ?? 0);
   });
 
+  it('hook-missing-in-standby: the scheduled dry run finds the hook missing where it would run: not ready, nothing invoked', async () => {
+    const r = await drill('hook-missing-in-standby');
+
+    expect(r.report?.outcome).toBe('dry-run');
+    expect(r.report?.readiness.ready).toBe(false);
+    expect(r.report?.readiness.problems).toEqual([
+      expect.stringMatching(
+        /^beforeFencing hook orders-pause-queue cannot be invoked in us-west-2: ResourceNotFoundException: Function not found: .*; a real failover would abort here/,
+      ),
+    ]);
+    // Invoke DryRun only: no function ran.
+    expect(r.cloud.lambdaInvocations()).toEqual([]);
+    expect(
+      r.cloud.calls
+        .filter((c) => c.command === 'Invoke' && c.at <= Date.parse(r.report?.timeline.at(-1)?.at ?? ''))
+        .map((c) => c.outcome),
+    ).toEqual(['ResourceNotFoundException', 'ok']);
+  });
+
   it('hook-planned-only: skipped with its reason in an unplanned failover, invoked in a planned one', async () => {
     const skipped = await drill('hook-planned-only-skipped');
     const ran = await drill('hook-planned-only-runs');

@@ -19,12 +19,12 @@ const ctx = (overrides: Partial<HookRunContext> = {}): HookRunContext => ({
 
 describe('decideHookRun', () => {
   it.each<[string, HookPlan, HookRunContext, ReturnType<typeof decideHookRun>]>([
-    ['runs a hook the first time', hook(), ctx(), { run: true }],
+    ['runs a hook the first time', hook(), ctx(), { run: true, validateOnly: false }],
     [
       'runs a plannedOnly hook in a planned move',
       hook({ plannedOnly: true }),
       ctx({ mode: 'planned' }),
-      { run: true },
+      { run: true, validateOnly: false },
     ],
     [
       'skips a plannedOnly hook in an automatic failover',
@@ -39,10 +39,16 @@ describe('decideHookRun', () => {
       { run: false, keepPrevious: false, why: 'plannedOnly: skipped in a manual (unplanned) failover' },
     ],
     [
-      'invokes nothing in a dry run',
+      'only validates the function in a dry run (Invoke DryRun)',
       hook(),
       ctx({ dryRun: true }),
-      { run: false, keepPrevious: false, why: 'dry run: the hook would be invoked; nothing is changed' },
+      { run: true, validateOnly: true },
+    ],
+    [
+      'skips a plannedOnly hook in an unplanned dry run, as the real run would',
+      hook({ plannedOnly: true }),
+      ctx({ dryRun: true }),
+      { run: false, keepPrevious: false, why: 'plannedOnly: skipped in an automatic (unplanned) failover' },
     ],
     [
       'keeps the first result when recovery comes back through the point',
@@ -70,6 +76,7 @@ describe('decideHookRun', () => {
   it('runs again a hook that was only skipped before (a skip is not a run)', () => {
     expect(decideHookRun(hook(), ctx({ mode: 'planned', previous: { status: 'skipped' } }))).toEqual({
       run: true,
+      validateOnly: false,
     });
   });
 });
@@ -84,6 +91,10 @@ describe('stopsFailover', () => {
     ['continue', 'timed-out', false],
   ] as const)('onFailure %s, status %s: %s', (onFailure, status, expected) => {
     expect(stopsFailover(hook({ onFailure }), status)).toBe(expected);
+  });
+
+  it('never stops a dry run', () => {
+    expect(stopsFailover(hook({ onFailure: 'abort' }), 'failed', true)).toBe(false);
   });
 
   it('says that nothing changed before fencing, and that recovery rolls forward after the writer moved', () => {

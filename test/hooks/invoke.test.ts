@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_TIMEOUTS, ClientRegistry, HOOK_CLIENT } from '../../src/aws/clients.js';
-import { invokeHook } from '../../src/hooks/invoke.js';
+import { invokeHook, validateHook } from '../../src/hooks/invoke.js';
 import { buildHookPayload } from '../../src/hooks/payload.js';
 import { MAX_HOOK_TIMEOUT_SECONDS } from '../../src/plan/hooks.js';
 import { awsError, hang } from '../support/aws.js';
@@ -22,10 +22,12 @@ function invokeOutput(name: string): InvokeCommandOutput {
 
 const payload = buildHookPayload('afterPromotion', failoverRequest(), []);
 
+// One mock for the file: a second mockClient of the same class would undo the first.
+const lambda = mockClient(LambdaClient);
+afterEach(() => lambda.reset());
+
 describe('invokeHook', () => {
-  const lambda = mockClient(LambdaClient);
   const client = new ClientRegistry().lambda('us-west-2');
-  afterEach(() => lambda.reset());
 
   it('invokes synchronously with the payload and reports what the function returned', async () => {
     lambda.on(InvokeCommand).resolves(invokeOutput('invoke-ok'));
@@ -97,6 +99,39 @@ describe('invokeHook', () => {
         'no answer within 0.05 s; the function may still be running (Lambda cannot cancel an invocation): check its logs',
     });
     expect(signal?.aborted).toBe(true);
+  });
+});
+
+describe('validateHook', () => {
+  const client = new ClientRegistry().lambda('us-west-2');
+
+  it('asks Lambda to validate the invocation (DryRun, 204) and runs nothing', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 204, $metadata: { httpStatusCode: 204 } });
+
+    expect(await validateHook(client, 'orders-cache-warmup', 10_000)).toEqual({
+      status: 'ok',
+      detail: 'exists and may be invoked (Invoke DryRun)',
+    });
+    expect(lambda).toHaveReceivedCommandWith(InvokeCommand, { InvocationType: 'DryRun' });
+    expect(lambda.commandCalls(InvokeCommand)[0]?.args[0].input.Payload).toBeUndefined();
+  });
+
+  it('reports a function the role may not invoke', async () => {
+    lambda
+      .on(InvokeCommand)
+      .rejects(
+        awsError(
+          LambdaServiceException,
+          'AccessDeniedException',
+          403,
+          'not authorized to perform: lambda:InvokeFunction',
+        ),
+      );
+
+    expect(await validateHook(client, 'orders-cache-warmup', 10_000)).toEqual({
+      status: 'failed',
+      detail: 'AccessDeniedException: not authorized to perform: lambda:InvokeFunction',
+    });
   });
 });
 

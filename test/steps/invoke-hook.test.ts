@@ -1,4 +1,9 @@
-import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  InvokeCommand,
+  type InvokeCommandOutput,
+  LambdaClient,
+  LambdaServiceException,
+} from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InputInvalidError } from '../../src/errors.js';
@@ -7,6 +12,7 @@ import type { InvokeHookOutput } from '../../src/hooks/contracts.js';
 import type { HooksPlan } from '../../src/plan/hooks.js';
 import { runHook } from '../../src/steps/invoke-hook.js';
 import type { FailoverRequest } from '../../src/steps/request.js';
+import { awsError } from '../support/aws.js';
 import { testDeps } from '../support/deps.js';
 import { fixture } from '../support/fixtures.js';
 import { lambdaContext } from '../support/lambda-context.js';
@@ -115,7 +121,6 @@ describe('invoke-hook', () => {
   });
 
   it.each<[string, Parameters<typeof atPoint>[1], Parameters<typeof atPoint>[2], RegExp]>([
-    ['a dry run', { dryRun: true }, {}, /dry run: the hook would be invoked/],
     ['a recovering execution', {}, { recovery: { decision: 'shift' } }, /the execution is recovering/],
   ])('invokes nothing in %s and records the skip', async (_case, request, state, why) => {
     const out = await runHook(atPoint('afterPromotion', request, state), depsWith());
@@ -125,6 +130,56 @@ describe('invoke-hook', () => {
     expect(out.detail).toMatch(why);
     expect(out.timeline).toHaveLength(1);
     expect(out.timeline[0]).toMatchObject({ step: 'hook-after-promotion', phase: 'skipped' });
+  });
+
+  it('checks the function in a dry run with Invoke DryRun, runs nothing, and records what a real run would do', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 204, $metadata: { httpStatusCode: 204 } });
+
+    const out = await runHook(atPoint('afterPromotion', { dryRun: true }), depsWith());
+
+    expect(lambda).toHaveReceivedCommandWith(InvokeCommand, {
+      FunctionName: 'orders-cache-warmup',
+      InvocationType: 'DryRun',
+    });
+    expect(out).toMatchObject({ status: 'skipped', stopNow: false });
+    expect(out.timeline).toMatchObject([
+      {
+        step: 'hook-after-promotion',
+        phase: 'dry-run',
+        message: expect.stringMatching(
+          /^would invoke hook orders-cache-warmup in .*: it exists and may be invoked/,
+        ),
+        facts: { wouldDo: true },
+      },
+    ]);
+  });
+
+  it('reports in a dry run an abort hook that cannot be invoked, without stopping the dry run', async () => {
+    lambda
+      .on(InvokeCommand)
+      .rejects(
+        awsError(
+          LambdaServiceException,
+          'ResourceNotFoundException',
+          404,
+          'Function not found: orders-pause-queue',
+        ),
+      );
+    const deps = depsWith({
+      beforeFencing: {
+        function: 'orders-pause-queue',
+        timeoutSeconds: 10,
+        onFailure: 'abort',
+        plannedOnly: false,
+      },
+    });
+
+    const out = await runHook(atPoint('beforeFencing', { dryRun: true }), deps);
+
+    expect(out).toMatchObject({ status: 'failed', stopNow: false, cause: null });
+    expect(out.detail).toMatch(
+      /^dry run: hook orders-pause-queue cannot be invoked in .*: ResourceNotFoundException: Function not found: orders-pause-queue; a real failover would abort here/,
+    );
   });
 
   it('skips a plannedOnly hook in an unplanned failover and runs it in a planned one', async () => {

@@ -117,6 +117,34 @@ export const HOOK_SCENARIOS: readonly DrillScenario[] = [
     },
   },
   {
+    name: 'hook-missing-in-standby',
+    summary:
+      "The scheduled readiness check (a dry run) finds the plan's beforeFencing hook deployed in us-east-1 only: Invoke DryRun in us-west-2 answers ResourceNotFoundException, the report lists it as a readiness problem and Ready is 0, before an outage needs it.",
+    input: (ctx) => startInput(ctx, 'manual', { dryRun: true, reason: 'scheduled readiness check' }),
+    plan: (raw) => {
+      raw.hooks = {
+        ...raw.hooks,
+        beforeFencing: { function: PAUSE_QUEUE, timeoutSeconds: 10, onFailure: 'abort' },
+      };
+    },
+    cloud: (ctx) => ({
+      lambdaFunctions: [
+        {
+          name: PAUSE_QUEUE,
+          regions: [ctx.plan.regions.primary],
+          behaviour: 'succeed',
+          runMs: 800,
+          timeoutSeconds: 10,
+        },
+      ],
+    }),
+    expected: {
+      outcome: 'dry-run',
+      writer: 'source',
+      hooks: { beforeFencing: 'failed', afterPromotion: 'skipped' },
+    },
+  },
+  {
     name: 'hook-planned-only-skipped',
     summary:
       'A plannedOnly hook after the traffic shift (tell a partner) in an unplanned failover: skipped, and the timeline says why (AWS Region switch skips custom Lambda steps in ungraceful mode too).',
