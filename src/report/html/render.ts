@@ -2,6 +2,7 @@ import type { FailoverReport } from '../types.js';
 import type { RetryMark } from './attempts.js';
 import { legend, timelineSvg } from './chart.js';
 import { clockOf, esc } from './escape.js';
+import { hooks } from './hooks.js';
 import { layoutOf } from './layout.js';
 import {
   actions,
@@ -60,6 +61,7 @@ export function renderHtmlReport(report: FailoverReport, options: HtmlReportOpti
     stepsTable(layout),
     '</section>',
     fencing(report),
+    hooks(report),
     readiness(report),
     actions(report),
     rawTimeline(report),
