@@ -190,6 +190,36 @@ describe('hook drills', () => {
     ).toEqual(['ResourceNotFoundException', 'ok']);
   });
 
+  it('invokes the afterReport hook after a failed execution too, with the failed report', async () => {
+    const base = findScenario('hook-aborts-before-fencing');
+    const scenario: DrillScenario = {
+      ...base,
+      plan: (raw) => {
+        base.plan?.(raw);
+        raw.hooks.afterReport = { function: 'orders-post-report', timeoutSeconds: 10, onFailure: 'continue' };
+      },
+      cloud: (ctx) => {
+        const cloud = base.cloud(ctx);
+        return {
+          ...cloud,
+          lambdaFunctions: [
+            ...(cloud.lambdaFunctions ?? []),
+            { name: 'orders-post-report', behaviour: 'succeed', runMs: 200, timeoutSeconds: 10 },
+          ],
+        };
+      },
+    };
+
+    const { result: r, checks } = await checkedDrill(scenario, 1);
+
+    expect(checks.filter((c) => !c.held)).toEqual([]);
+    expect(r.report?.outcome).toBe('failed');
+    expect(r.error).toMatchObject({ name: 'HookAborted' });
+    const posted = r.cloud.lambdaInvocations().filter((i) => i.functionName === 'orders-post-report');
+    expect(posted).toHaveLength(1);
+    expect(posted[0]?.payload).toMatchObject({ point: 'afterReport', report: { outcome: 'failed' } });
+  });
+
   it('hook-planned-only: skipped with its reason in an unplanned failover, invoked in a planned one', async () => {
     const skipped = await drill('hook-planned-only-skipped');
     const ran = await drill('hook-planned-only-runs');
