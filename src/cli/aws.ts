@@ -8,6 +8,7 @@ import {
   paginateListStateMachines,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { consoleUrlOf } from '../events/detail.js';
 import type { ExecutionSummary } from '../history/rebuild.js';
 import { type AwsContext, CliError, explainAwsError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -157,14 +158,10 @@ export function summaryOf(described: DescribeExecutionCommandOutput): ExecutionS
   };
 }
 
-/** The execution's page in the Step Functions console. */
+/** The execution's page in the Step Functions console (the one link the events carry too). */
 export function consoleUrl(executionArn: string): string {
-  const [, partition, , region] = executionArn.split(':');
-  const host =
-    partition === 'aws-cn'
-      ? `${region}.console.amazonaws.cn`
-      : partition === 'aws-us-gov'
-        ? `${region}.console.amazonaws-us-gov.com`
-        : `${region}.console.aws.amazon.com`;
-  return `https://${host}/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+  return (
+    consoleUrlOf(executionArn) ??
+    `https://console.aws.amazon.com/states/home#/v2/executions/details/${executionArn}`
+  );
 }
