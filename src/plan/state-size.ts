@@ -26,8 +26,9 @@ const PER_DATABASE_CHAR_BYTES = 4;
 /** Step Functions' payload quota (Developer Guide, "Step Functions service quotas"): 256 KiB. */
 export const STATE_PAYLOAD_LIMIT_BYTES = 262_144;
 /**
- * A plan is refused above this estimate: 5% of the quota is kept for what the estimate does not
- * scale with (error causes, hook results, the approver's reason).
+ * A plan is refused above this estimate: 5% of the quota (13 KB) is kept for what the estimate
+ * does not scale with: error causes, the approver's reason, and hook results (each hook's answer
+ * is cut to 500 characters, about 1.5 KB a result with its facts, at most four in the state).
  */
 export const STATE_BUDGET_BYTES = Math.floor(STATE_PAYLOAD_LIMIT_BYTES * 0.95);
 
