@@ -41,7 +41,13 @@ export interface DrillScenario {
     writer: 'source' | 'target' | 'split';
     others?: Outcome[];
     /** What the first execution's report says it did after a failure, when it matters. */
-    recovery?: { kind: 'none' | 'rolled-back' | 'rolled-forward'; complete: boolean };
+    /** `complete` unset: either (it depends on which of promotion and scale-up ends first). */
+    recovery?: { kind: 'none' | 'rolled-back' | 'rolled-forward'; complete?: boolean };
+    /**
+     * The executions start within a second or two of each other, so either may take the lock
+     * first: `outcome` and `others` are then compared as a set, not in start order.
+     */
+    racing?: boolean;
     /** What the first execution's report says came of each plan hook named here (src/report/hooks.ts). */
     hooks?: Partial<Record<HookPoint, HookEntry['status']>>;
     /**

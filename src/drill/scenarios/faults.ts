@@ -157,7 +157,7 @@ export const FAULT_SCENARIOS: readonly DrillScenario[] = [
     input: (ctx) => alarmEvent(ctx),
     alsoStart: (ctx) => [{ input: alarmEvent(ctx), afterMs: 1_000 }],
     cloud: (ctx) => ({ incidents: outage(ctx) }),
-    expected: { outcome: 'succeeded', writer: 'target', others: ['suppressed'] },
+    expected: { outcome: 'succeeded', writer: 'target', others: ['suppressed'], racing: true },
   },
   {
     name: 'manual-races-automatic',
@@ -168,7 +168,7 @@ export const FAULT_SCENARIOS: readonly DrillScenario[] = [
       { input: startInput(ctx, 'manual', { reason: 'us-east-1 is down' }), afterMs: 2_000 },
     ],
     cloud: (ctx) => ({ incidents: outage(ctx) }),
-    expected: { outcome: 'succeeded', writer: 'target', others: ['suppressed'] },
+    expected: { outcome: 'succeeded', writer: 'target', others: ['suppressed'], racing: true },
   },
   {
     name: 'cooldown',
