@@ -185,7 +185,12 @@ export interface PlannedWindow {
   /** SwitchoverGlobalCluster accepted -> the target is the only writer. */
   switchover: Span | null;
   trafficShift: Span | null;
-  /** window / (switchover + traffic shift); null when a part is missing. */
+  /**
+   * The plan's own hooks the traffic had to wait for, between the new writer and the shift (the
+   * example plan warms its cache after promotion): the plan's work, not the orchestrator's.
+   */
+  hooksMs: number;
+  /** window / (switchover + hooks waited for + traffic shift); null when a part is missing. */
   ratio: number | null;
 }
 
@@ -197,6 +202,18 @@ export function plannedWindow(trace: DrillTrace): PlannedWindow {
   const trafficShift = trafficShiftSpan(trace, switchover?.from ?? trace.startedAt);
   const dnsAt = trafficShift?.to ?? null;
   const window = refusedFrom === null ? null : span(refusedFrom, dnsAt);
-  const ratio = window && switchover && trafficShift ? window.ms / (switchover.ms + trafficShift.ms) : null;
-  return { window, switchover, trafficShift, ratio };
+  const hooksMs =
+    switchover && trafficShift
+      ? sumOf(
+          trace.invocations.filter(
+            (i) =>
+              i.stateName.startsWith('Hook') &&
+              i.startedAt >= switchover.to &&
+              i.endedAt <= trafficShift.from,
+          ),
+        )
+      : 0;
+  const ratio =
+    window && switchover && trafficShift ? window.ms / (switchover.ms + hooksMs + trafficShift.ms) : null;
+  return { window, switchover, trafficShift, hooksMs, ratio };
 }

@@ -142,6 +142,9 @@ function planned(results: readonly JobResult[]) {
     timeToMoveSeconds: roundSummary(summarize(runs.map((r) => r.startToVerifiedSeconds))),
     switchoverSeconds: roundSummary(summarize(switchover)),
     trafficShiftSeconds: roundSummary(summarize(shift)),
+    hooksWaitedForSeconds: roundSummary(
+      summarize(runs.map((r) => (r.planned ? r.planned.hooksMs / 1000 : null))),
+    ),
     windowOverSwitchoverPlusShift: roundSummary(summarize(ratio)),
     perSeed: runs.map((r, i) => ({
       seed: r.job.seed,

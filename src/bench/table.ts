@@ -62,7 +62,8 @@ export function renderTables(report: BenchReport): string {
         ['time to move: start -> verified (s)', mw(planned.timeToMoveSeconds)],
         ['Aurora switchover alone: accepted -> target writer (s)', mw(planned.switchoverSeconds)],
         ['traffic shift: request -> answers at target (s)', mw(planned.trafficShiftSeconds)],
-        ['window / (switchover + traffic shift)', mw(planned.windowOverSwitchoverPlusShift, 3)],
+        ["the plan's hooks the shift waited for (s)", mw(planned.hooksWaitedForSeconds)],
+        ['window / (switchover + hooks + traffic shift)', mw(planned.windowOverSwitchoverPlusShift, 3)],
       ],
     ),
   );
