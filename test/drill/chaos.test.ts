@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -460,4 +460,19 @@ describe('settled-cloud invariants', () => {
     ).toEqual(['held-silently']);
     expect(kinds(noSilentLock(r.executions, held('drill-gone-1')))).toEqual(['held-no-report']);
   });
+});
+
+/**
+ * Cases campaigns found, shrunk and saved (test/fixtures/chaos/): each broke an invariant once,
+ * and must hold every one now.
+ */
+describe('cases campaigns found', () => {
+  const dir = 'test/fixtures/chaos';
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    it(`${file}: every invariant holds`, { timeout: 120_000 }, async () => {
+      const saved = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { case: unknown };
+      const r = await runCase(parseChaosCase(saved.case));
+      expect(r.violations).toEqual([]);
+    });
+  }
 });
