@@ -59,4 +59,14 @@ describe('bindTasks under the payload quota', () => {
     await vi.waitFor(() => expect(onBreach).toHaveBeenCalledTimes(1));
     expect(handler).not.toHaveBeenCalled();
   });
+
+  it('runs no task once the execution has breached (an oversized output seen in the event log)', async () => {
+    const handler = vi.fn(async () => ({}));
+    const watch = new PayloadWatch(() => undefined);
+    const bound = bindTasks(states as never, { big: handler }, { payloads: watch });
+    watch.check('Previous', 'output', 'x'.repeat(PAYLOAD_LIMIT_BYTES));
+    void bound.Big?.({} as never);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(handler).not.toHaveBeenCalled();
+  });
 });
