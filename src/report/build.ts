@@ -281,6 +281,7 @@ export function buildReport(source: ReportSource): FailoverReport {
     executionName: source.executionName,
     outcome,
     mode: request?.mode ?? null,
+    dryRun,
     sourceRegion: request?.sourceRegion ?? null,
     targetRegion: request?.targetRegion ?? null,
     reason: request?.reason ?? null,

@@ -32,6 +32,11 @@ export const failoverReportSchema = z.object({
   executionName: z.string(),
   outcome: z.enum(OUTCOMES),
   mode: z.string().nullable(),
+  /**
+   * The run was a dry run, whatever its outcome: one stopped by a real error ends 'failed', and
+   * what follows the report (an afterReport hook) must still not act as for a real failover.
+   */
+  dryRun: z.boolean().default(false),
   sourceRegion: z.string().nullable(),
   targetRegion: z.string().nullable(),
   reason: z.string().nullable(),

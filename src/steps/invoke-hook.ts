@@ -64,7 +64,7 @@ function requestFromReport(report: FailoverReport): FailoverRequest | null {
     requestedBy: report.requestedBy,
     detectedAt: report.detectedAt,
     executionName: report.executionName,
-    dryRun: report.outcome === 'dry-run',
+    dryRun: report.dryRun || report.outcome === 'dry-run',
   });
   return parsed.success ? parsed.data : null;
 }

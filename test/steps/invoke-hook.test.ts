@@ -294,6 +294,50 @@ describe('invoke-hook', () => {
     expect(payload.request).toMatchObject({ mode: 'automatic', targetRegion: 'us-west-2', dryRun: false });
   });
 
+  it('checks an afterReport hook with Invoke DryRun after a dry run that a real error stopped (outcome failed)', async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 204 });
+    const deps = depsWith({
+      afterReport: {
+        function: 'orders-post-report',
+        timeoutSeconds: 10,
+        onFailure: 'continue',
+        plannedOnly: false,
+      },
+    });
+    const report = {
+      planName: 'orders',
+      executionName: 'orders-readiness-20240514T100512Z',
+      outcome: 'failed',
+      mode: 'manual',
+      dryRun: true,
+      sourceRegion: 'us-east-1',
+      targetRegion: 'us-west-2',
+      reason: 'scheduled readiness check',
+      requestedBy: 'schedule',
+      detectedAt: '2024-05-14T10:05:12.000Z',
+      verifiedAt: null,
+      rtoSeconds: null,
+      userFacingRtoSeconds: null,
+      dnsTtlSeconds: 60,
+      rpo: { seconds: null, basis: 'none' },
+      writeUnavailableSeconds: null,
+      steps: [],
+      fencing: [],
+      failure: { error: 'AwsTransientError', cause: 'check-readiness: throttled' },
+      readiness: { ready: null, problems: [] },
+      actions: [],
+      recovery: { kind: 'none', complete: true, notes: [] },
+      lock: { state: 'released', detail: 'released', freeCommand: null },
+      summary: 'Dry run failed.',
+      timeline: [],
+    };
+
+    await runHook({ point: 'afterReport', report }, deps);
+
+    const sent = lambda.commandCalls(InvokeCommand).map((c) => c.args[0].input.InvocationType);
+    expect(sent).toEqual(['DryRun']);
+  });
+
   it('refuses an input with no point, naming the step', async () => {
     await expect(handler({ request: failoverRequest() }, lambdaContext())).rejects.toThrow(InputInvalidError);
     await expect(handler({ request: failoverRequest() }, lambdaContext())).rejects.toThrow(
