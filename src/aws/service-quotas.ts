@@ -1,5 +1,5 @@
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
-import { AwsRequestError } from '../errors.js';
+import { AwsRequestError, AwsTransientError } from '../errors.js';
 import { registerClient } from './clients.js';
 import { awsCall } from './translate.js';
 
@@ -12,12 +12,15 @@ export interface QuotaRef {
   quotaCode: string;
 }
 
+const TRANSIENT_ERROR_REASONS = new Set(['DEPENDENCY_THROTTLING_ERROR', 'DEPENDENCY_SERVICE_ERROR']);
+
 /**
  * The applied value of one quota in the client's region (GetServiceQuota). Service Quotas API
  * Reference, GetServiceQuota: "If the applied quota value is not available for a quota, the quota
  * is not retrieved", and a quota may come back with an ErrorReason (DEPENDENCY_ACCESS_DENIED_ERROR,
  * DEPENDENCY_THROTTLING_ERROR, DEPENDENCY_SERVICE_ERROR, SERVICE_QUOTA_NOT_AVAILABLE_ERROR)
- * instead of a value: both are AwsRequestError here, never a number made up.
+ * instead of a value: an AwsRequestError here (AwsTransientError for the two transient causes),
+ * never a number made up.
  */
 export async function readQuotaValue(
   client: ServiceQuotasClient,
@@ -33,7 +36,11 @@ export async function readQuotaValue(
   );
   const reason = answer?.Quota?.ErrorReason;
   if (reason?.ErrorCode) {
-    throw new AwsRequestError(`${operation}: ${reason.ErrorCode}: ${reason.ErrorMessage ?? 'no detail'}`);
+    const message = `${operation}: ${reason.ErrorCode}: ${reason.ErrorMessage ?? 'no detail'}`;
+    // The Service Quotas API Reference (ErrorReason) names two transient causes: a throttled or
+    // failing dependency. Those are retried like any throttle; the others are a real answer.
+    if (TRANSIENT_ERROR_REASONS.has(reason.ErrorCode)) throw new AwsTransientError(message);
+    throw new AwsRequestError(message);
   }
   const value = answer?.Quota?.Value;
   if (typeof value !== 'number' || !Number.isFinite(value)) {

@@ -52,6 +52,21 @@ describe('readQuotaValue', () => {
     );
   });
 
+  it('reads a throttled or failing dependency as transient, to be retried', async () => {
+    // Prepare: the denied fixture's shape, with the transient reason.
+    const answer = fixture<{ Quota: { ErrorReason: { ErrorCode: string } } }>(
+      'service-quotas/get-service-quota-dependency-denied.json',
+    );
+    answer.Quota.ErrorReason.ErrorCode = 'DEPENDENCY_THROTTLING_ERROR';
+    quotasMock.on(GetServiceQuotaCommand).resolves(answer as never);
+
+    // Act
+    const read = readQuotaValue(client, FARGATE_ON_DEMAND_VCPU);
+
+    // Assess
+    await expect(read).rejects.toThrow(AwsTransientError);
+  });
+
   it('refuses an answer without a value: never a number made up', async () => {
     // Prepare
     const answer = fixture<{ Quota: Record<string, unknown> }>(
