@@ -107,6 +107,7 @@ export function stopLockLines(
         `Lock: plan ${plan}'s lock is ${describeHeld(result.lock)}, not by ${execution}${meanwhile}; left alone.`,
       ];
     case 'holder-running':
+    case 'holder-unknown':
       return [`Lock: plan ${plan}'s lock is ${describeHeld(result.lock)}; left alone.`];
   }
 }
@@ -134,6 +135,7 @@ export function withLockAfterStop(
         return { state: 'cooldown', detail: describeCooldown(result.lock), freeCommand: null };
       case 'held-by-other':
       case 'holder-running':
+      case 'holder-unknown':
         return { state: 'taken-over', detail: describeHeld(result.lock), freeCommand: null };
     }
   })();

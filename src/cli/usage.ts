@@ -107,7 +107,7 @@ ${EXECUTION}
 
 ${COMMON}`,
 
-  unlock: `Usage: failover unlock --plan NAME [--by WHO] [--reason TEXT] [--yes] [--lock-table NAME]
+  unlock: `Usage: failover unlock --plan NAME [--by WHO] [--reason TEXT] [--yes] [--force] [--lock-table NAME]
                        [common options]
 
 Frees a plan's failover lock whose holder no longer runs (stopped from the console, timed out,
@@ -122,6 +122,8 @@ when, and what was removed is printed and kept as an audit item in the lock tabl
   --by WHO               who frees it (default: the OS user)
   --reason TEXT          why (kept in the audit record)
   --yes, -y              do not ask (required when not on a terminal)
+  --force                remove a lock whose holder this state machine does not know though the
+                         lock has not expired (a young lock usually means the wrong --stage)
   --lock-table NAME      the lock table (default failover-locks-STAGE)
 
 ${COMMON}`,

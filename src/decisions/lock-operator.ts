@@ -33,7 +33,13 @@ export type LockFinding =
   /** Held by another execution than the stopped one: its lock, not ours to free. */
   | { kind: 'held-by-other'; lock: LockItem }
   /** The holder still runs (or is about to run again): removing its lock would let a second writer in. */
-  | { kind: 'holder-running'; lock: LockItem; status: HolderStatus };
+  | { kind: 'holder-running'; lock: LockItem; status: HolderStatus }
+  /**
+   * The holder is unknown to the state machine asked, and the lock has not expired: most likely
+   * the wrong state machine (--stage, --state-machine), since a held lock is at most about two
+   * hours old and Step Functions keeps executions for 90 days. Removed only with --force.
+   */
+  | { kind: 'holder-unknown'; lock: LockItem };
 
 /**
  * After `failover stop` of `execution` is confirmed (ABORTED): free the lock only when that
@@ -53,12 +59,18 @@ export function decideStopRelease(lock: LockItem | null, execution: string): Loc
  * (a redrive resumes the execution with its token) keep it: the way to end those is
  * `failover stop`, which frees the lock itself. A cool-down is not a stuck lock (see above).
  */
-export function decideUnlock(lock: LockItem | null, holderStatus: HolderStatus): LockFinding {
+export function decideUnlock(
+  lock: LockItem | null,
+  holderStatus: HolderStatus,
+  options: { force?: boolean; nowSeconds?: number } = {},
+): LockFinding {
   if (!lock) return { kind: 'free' };
   if (lock.state === 'cooldown') return { kind: 'cooldown', lock };
   if (holderStatus === 'RUNNING' || holderStatus === 'PENDING_REDRIVE') {
     return { kind: 'holder-running', lock, status: holderStatus };
   }
+  const expired = options.nowSeconds !== undefined && lock.expiresAt <= options.nowSeconds;
+  if (holderStatus === 'not-found' && !options.force && !expired) return { kind: 'holder-unknown', lock };
   return { kind: 'remove', lock };
 }
 

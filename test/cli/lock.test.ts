@@ -343,7 +343,14 @@ describe('the failover lock from the command line', () => {
       dynamodb.on(GetItemCommand).resolves(item({ holder: HOLDER }));
       dynamodb.on(TransactWriteItemsCommand).resolves({});
 
-      const r = await run(['unlock', '--plan', 'orders', '--yes'], { user: () => 'oncall-bob' });
+      const refused = await run(['unlock', '--plan', 'orders', '--yes'], { user: () => 'oncall-bob' });
+      expect(refused.code).toBe(1);
+      expect(refused.err.join('\n')).toMatch(
+        /has no execution .*nothing removed.*--stage or --state-machine.*--force/,
+      );
+      expect(dynamodb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
+
+      const r = await run(['unlock', '--plan', 'orders', '--yes', '--force'], { user: () => 'oncall-bob' });
 
       expect(r.code).toBe(0);
       expect(transaction(dynamodb).put?.Item).toMatchObject({

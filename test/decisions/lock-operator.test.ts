@@ -44,11 +44,27 @@ describe('decideStopRelease', () => {
 });
 
 describe('decideUnlock', () => {
-  const removable: HolderStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'not-found'];
+  const removable: HolderStatus[] = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
 
   it.each(removable)('removes a held lock whose holder is %s', (status) => {
     // Act & Assess
     expect(decideUnlock(lock(), status)).toEqual({ kind: 'remove', lock: lock() });
+  });
+
+  it('keeps a young lock whose holder the state machine does not know (likely the wrong one), unless forced', () => {
+    const now = lock().expiresAt - 600;
+    expect(decideUnlock(lock(), 'not-found', { nowSeconds: now })).toEqual({
+      kind: 'holder-unknown',
+      lock: lock(),
+    });
+    expect(decideUnlock(lock(), 'not-found', { nowSeconds: now, force: true })).toEqual({
+      kind: 'remove',
+      lock: lock(),
+    });
+    expect(decideUnlock(lock(), 'not-found', { nowSeconds: lock().expiresAt })).toEqual({
+      kind: 'remove',
+      lock: lock(),
+    });
   });
 
   it.each(['RUNNING', 'PENDING_REDRIVE'] as const)('refuses while the holder is %s', (status) => {
@@ -58,7 +74,7 @@ describe('decideUnlock', () => {
 
   it('covers every status Step Functions reports', () => {
     // Assess: a status added to the list must be placed on one side or the other
-    expect([...removable, 'RUNNING', 'PENDING_REDRIVE'].sort()).toEqual([...HOLDER_STATUSES].sort());
+    expect([...removable, 'RUNNING', 'PENDING_REDRIVE', 'not-found'].sort()).toEqual([...HOLDER_STATUSES].sort());
   });
 
   it.each(HOLDER_STATUSES)('says free when there is no item (holder %s)', (status) => {

@@ -25,6 +25,7 @@ export async function unlock(argv: string[], io: CliIo): Promise<number> {
     by: { type: 'string' },
     reason: { type: 'string' },
     yes: { type: 'boolean', short: 'y' },
+    force: { type: 'boolean' },
     ...LOCK_TABLE_OPTION,
   });
   positionals('unlock', given, []);
@@ -56,7 +57,15 @@ export async function unlock(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const status = await holderStatus(sfn, lock.holder);
-  const decision = decideUnlock(lock, status);
+  const decision = decideUnlock(lock, status, {
+    force: values.force === true,
+    nowSeconds: Math.floor(io.now().getTime() / 1000),
+  });
+  if (decision.kind === 'holder-unknown') {
+    throw new CliError(
+      `plan ${plan}'s lock is ${describeHeld(lock)}, and ${sfn.stateMachineName} has no execution ${lock.holder}: nothing removed. A lock this young belongs to a known execution: check --stage or --state-machine (and --region). If you are sure the holder is gone, run again with --force`,
+    );
+  }
   if (decision.kind === 'holder-running') {
     throw new CliError(
       `plan ${plan}'s lock is ${describeHeld(lock)}, and ${lock.holder} is ${status}: nothing removed. To end it: failover stop ${lock.holder} --reason TEXT --by ${by} (that frees its lock too)`,
