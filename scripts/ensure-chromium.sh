@@ -34,7 +34,8 @@ fi
 if [ "$(id -u)" -eq 0 ]; then
   sudo=()
 elif command -v sudo >/dev/null 2>&1; then
-  sudo=(sudo)
+  # -n: never prompt for a password (npm test may run without a terminal); fail and say what to run.
+  sudo=(sudo -n)
 else
   say "chromium is not on PATH, and installing it needs root: run 'apt-get install -y chromium' as root, or install sudo"
   exit 1
@@ -43,7 +44,7 @@ fi
 say "chromium is not on PATH: installing Debian's chromium package (apt-get install chromium)"
 export DEBIAN_FRONTEND=noninteractive
 if ! "${sudo[@]}" apt-get update -qq || ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends chromium; then
-  say "apt-get could not install chromium (see above): install it by hand, or set CHROMIUM=/path/to/chromium"
+  say "apt-get could not install chromium (see above): run 'sudo apt-get install -y chromium' yourself, or set CHROMIUM=/path/to/chromium"
   exit 1
 fi
 if ! command -v chromium >/dev/null 2>&1; then
