@@ -38,6 +38,22 @@ export function eventsPerExecution(result: DrillResult, orchestratorRegion: stri
       all.filter((e) => (e.detail.execution as { name?: unknown })?.name === execution.name),
     );
     const outcomes = own.filter((e) => OUTCOME_TYPES.has(e.detailType));
+    // Checked for every execution, reported or not (one that died without a report may still
+    // have published twice). Started comes from acquire-lock, which says on its timeline when it
+    // could not publish. An execution whose input was never understood runs no acquire-lock and
+    // publishes none; one whose acquire-lock never returned (its region's APIs down) has no
+    // timeline to say it: one of its attempts may have published Started, none need have.
+    const started = own.filter((e) => e.detailType === MOMENT_DETAIL_TYPES.started);
+    const attempted = execution.records.some((r) => r.functionName === 'acquireLock');
+    const returned = execution.records.some(
+      (r) => r.functionName === 'acquireLock' && r.outcome.kind === 'succeeded',
+    );
+    if (started.length > 1) problems.push(`${execution.name}: ${started.length} Started events`);
+    if (returned && started.length === 0 && !reportedUnpublished(execution, MOMENT_DETAIL_TYPES.started))
+      problems.push(`${execution.name}: no Started event, and acquire-lock did not say it failed to publish`);
+    if (!attempted && started.length > 0) problems.push(`${execution.name}: Started without acquire-lock`);
+    if (started[0] && own[0] !== started[0])
+      problems.push(`${execution.name}: ${own[0]?.detailType} before Started`);
     const report = execution.report;
     if (!report) continue; // report-per-execution says so
     // Stopped by an operator: no step ran after the stop to publish an outcome (Step Functions'
@@ -52,21 +68,6 @@ export function eventsPerExecution(result: DrillResult, orchestratorRegion: stri
       problems.push(`${execution.name}: ${outcome.detailType} for a ${report.outcome} report`);
     if (outcome && own.at(-1) !== outcome)
       problems.push(`${execution.name}: ${own.at(-1)?.detailType} after the outcome`);
-    // Started comes from acquire-lock, which says on its timeline when it could not publish. An
-    // execution whose input was never understood runs no acquire-lock and publishes none; one
-    // whose acquire-lock never returned (its region's APIs down) has no timeline to say it: one
-    // of its attempts may have published Started, none need have.
-    const started = own.filter((e) => e.detailType === MOMENT_DETAIL_TYPES.started);
-    const attempted = execution.records.some((r) => r.functionName === 'acquireLock');
-    const returned = execution.records.some(
-      (r) => r.functionName === 'acquireLock' && r.outcome.kind === 'succeeded',
-    );
-    if (started.length > 1) problems.push(`${execution.name}: ${started.length} Started events`);
-    if (returned && started.length === 0 && !reportedUnpublished(execution, MOMENT_DETAIL_TYPES.started))
-      problems.push(`${execution.name}: no Started event, and acquire-lock did not say it failed to publish`);
-    if (!attempted && started.length > 0) problems.push(`${execution.name}: Started without acquire-lock`);
-    if (started[0] && own[0] !== started[0])
-      problems.push(`${execution.name}: ${own[0]?.detailType} before Started`);
   }
   return {
     name: 'events-per-execution',
