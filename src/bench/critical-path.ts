@@ -190,7 +190,7 @@ export interface PlannedWindow {
    * example plan warms its cache after promotion): the plan's work, not the orchestrator's.
    */
   hooksMs: number;
-  /** window / (switchover + hooks waited for + traffic shift); null when a part is missing. */
+  /** (window - hooks waited for) / (switchover + traffic shift); null when a part is missing. */
   ratio: number | null;
 }
 
@@ -202,18 +202,28 @@ export function plannedWindow(trace: DrillTrace): PlannedWindow {
   const trafficShift = trafficShiftSpan(trace, switchover?.from ?? trace.startedAt);
   const dnsAt = trafficShift?.to ?? null;
   const window = refusedFrom === null ? null : span(refusedFrom, dnsAt);
+  // Only the part of a hook the traffic waited for: a hook beside the take-over's compute
+  // branch (the database branch's afterPromotion) delays nothing while the scale-up still runs.
+  const computeEnd = Math.max(
+    0,
+    ...trace.invocations
+      .filter((i) => i.stateName === 'ScaleTarget' || i.stateName === 'CheckScale')
+      .map((i) => i.endedAt),
+  );
   const hooksMs =
     switchover && trafficShift
-      ? sumOf(
-          trace.invocations.filter(
+      ? trace.invocations
+          .filter(
             (i) =>
               i.stateName.startsWith('Hook') &&
               i.startedAt >= switchover.to &&
               i.endedAt <= trafficShift.from,
-          ),
-        )
+          )
+          .reduce((sum, i) => sum + Math.max(0, i.endedAt - Math.max(i.startedAt, computeEnd)), 0)
       : 0;
+  // The hooks' time comes off the window, not onto both sides: added to both, a long hook would
+  // pull the ratio towards 1 and hide the orchestrator's own overhead.
   const ratio =
-    window && switchover && trafficShift ? window.ms / (switchover.ms + hooksMs + trafficShift.ms) : null;
+    window && switchover && trafficShift ? (window.ms - hooksMs) / (switchover.ms + trafficShift.ms) : null;
   return { window, switchover, trafficShift, hooksMs, ratio };
 }

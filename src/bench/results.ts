@@ -149,6 +149,7 @@ function planned(results: readonly JobResult[]) {
     perSeed: runs.map((r, i) => ({
       seed: r.job.seed,
       outcome: r.outcome,
+      hooksWaitedForSeconds: r.planned ? round(r.planned.hooksMs / 1000) : null,
       windowSeconds: round(window[i] ?? null),
       timeToMoveSeconds: round(r.startToVerifiedSeconds),
       switchoverSeconds: round(switchover[i] ?? null),

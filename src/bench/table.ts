@@ -63,7 +63,7 @@ export function renderTables(report: BenchReport): string {
         ['Aurora switchover alone: accepted -> target writer (s)', mw(planned.switchoverSeconds)],
         ['traffic shift: request -> answers at target (s)', mw(planned.trafficShiftSeconds)],
         ["the plan's hooks the shift waited for (s)", mw(planned.hooksWaitedForSeconds)],
-        ['window / (switchover + hooks + traffic shift)', mw(planned.windowOverSwitchoverPlusShift, 3)],
+        ['(window - hooks) / (switchover + traffic shift)', mw(planned.windowOverSwitchoverPlusShift, 3)],
       ],
     ),
   );
