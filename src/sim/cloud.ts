@@ -11,7 +11,7 @@ import { blackholed, ConnectionPool, hangUnanswered, httpTimeoutsOf, type Unansw
 import { abortError, awsError, type ServiceName, SimFault, SimulatorGapError } from './errors.js';
 import { EventBridgeModel, type PublishedEvent } from './eventbridge.js';
 import { type LambdaInvocation, LambdaModel } from './lambda.js';
-import { RateLimiter } from './rate-limits.js';
+import { RateLimiter, taskLaunchesFor } from './rate-limits.js';
 import { RdsModel } from './rds.js';
 import { Route53Model } from './route53.js';
 import { capacityUnderQuotas, ServiceQuotasModel } from './service-quotas.js';
@@ -115,6 +115,7 @@ export class SimulatedCloud {
       standbyDesired: options.standbyDesired ?? 1,
       initialWriter,
       capacity: capacityUnderQuotas(options.ecsCapacity ?? {}, options.quotas),
+      ...taskLaunchesFor(options.rateLimits),
       ...(options.quotas?.taskCpuUnits === undefined ? {} : { taskCpuUnits: options.quotas.taskCpuUnits }),
     });
     const autoscaling = new AutoScalingModel(this.#world, this.#ecs, {

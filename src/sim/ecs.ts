@@ -23,6 +23,8 @@ export interface EcsOptions {
   capacity: Readonly<Record<string, number>>;
   /** Task-level cpu (CPU units) of every service's task definition (src/sim/service-quotas.ts). */
   taskCpuUnits?: number;
+  /** Fargate's task launch bucket (RATE_LIMITS.fargateTaskLaunches); absent when rate limits are off. */
+  taskLaunches?: { burst: number; ratePerSecond: number };
 }
 
 /** DescribeServices returns at most the 100 most recent service events. */
@@ -72,6 +74,8 @@ export class EcsModel implements ServiceModel {
   readonly service = 'ecs' as const;
   readonly services: EcsService[] = [];
   readonly handlers: Record<string, Handler>;
+  /** Fargate launch tokens per region: what is left (negative: launches already queued) and when. */
+  readonly #launchBuckets = new Map<string, { tokens: number; at: number }>();
   scaler: Scaler = {
     bounds: () => undefined,
     nextActivity: () => Number.POSITIVE_INFINITY,
@@ -233,8 +237,26 @@ export class EcsModel implements ServiceModel {
         };
     }
     return {
-      readyAt: readyAt ?? at + this.#rng('ecs-tasks', service).latency(this.world.latencies.ecsTaskStart),
+      readyAt:
+        readyAt ??
+        at +
+          this.#launchWaitMs(service.region, at) +
+          this.#rng('ecs-tasks', service).latency(this.world.latencies.ecsTaskStart),
     };
+  }
+
+  /**
+   * Fargate's task launch rate (RATE_LIMITS.fargateTaskLaunches): a token bucket per account per
+   * region. A launch past the bucket waits for its token, in order; the debt carries over, so a
+   * scale-up of hundreds of tasks starts them at the sustained rate after the burst.
+   */
+  #launchWaitMs(region: string, at: number): number {
+    const limit = this.options.taskLaunches;
+    if (!limit) return 0;
+    const bucket = this.#launchBuckets.get(region) ?? { tokens: limit.burst, at };
+    const tokens = Math.min(limit.burst, bucket.tokens + ((at - bucket.at) / 1000) * limit.ratePerSecond) - 1;
+    this.#launchBuckets.set(region, { tokens, at });
+    return tokens >= 0 ? 0 : Math.ceil((-tokens / limit.ratePerSecond) * 1000);
   }
 
   /**

@@ -122,6 +122,18 @@ export const RATE_LIMITS = {
     error: ECS_THROTTLE,
     source: `${ECS_THROTTLING_PAGE}: Service read actions (DescribeServices, ListServices), bucket maximum capacity 100, refill rate 20`,
   },
+  fargateTaskLaunches: {
+    service: 'ecs',
+    actions: ['(task launch)'],
+    scope: 'account-region',
+    ratePerSecond: 20,
+    burst: 100,
+    error: ECS_THROTTLE,
+    enforcedBy:
+      "src/sim/ecs.ts (EcsModel#launch): a service scheduler's task waits for a token and starts that much later; no request is refused",
+    source:
+      'ECS Developer Guide, "AWS Fargate throttling quotas": Fargate limits task launches with a token bucket per account per Region, "100 tokens, and the refill rate is 20 tokens per second" (Fargate resource rate quota for On-Demand ECS tasks: burst 100, sustained 20)',
+  },
   ecsServiceModify: {
     service: 'ecs',
     actions: ['CreateService', 'DeleteService', 'UpdateService'],
@@ -358,4 +370,12 @@ export class RateLimiter {
         return `${this.account}|${region}${action}`;
     }
   }
+}
+
+/** The Fargate launch bucket a setting keeps, for the ECS model (it enforces that one itself). */
+export function taskLaunchesFor(setting: RateLimitSetting | undefined): {
+  taskLaunches?: { burst: number; ratePerSecond: number };
+} {
+  const limit = rateLimitsFor(setting).fargateTaskLaunches;
+  return limit ? { taskLaunches: { burst: limit.burst, ratePerSecond: limit.ratePerSecond } } : {};
 }

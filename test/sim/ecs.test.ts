@@ -56,6 +56,34 @@ describe('simulated ECS and Application Auto Scaling', () => {
     expect(await api()).toMatchObject({ desiredCount: 6, runningCount: 6, pendingCount: 0 });
   });
 
+  it("starts tasks past Fargate's launch burst at its sustained rate (100, then 20 a second)", async () => {
+    drill = startDrill();
+    // 1 running + 299 new: 100 launch at once, the other 199 need 199 / 20 = ~10 s more of tokens.
+    await drill.run(
+      drill.standby.ecs.send(
+        new UpdateServiceCommand({ cluster: 'orders-usw2', service: 'orders-api', desiredCount: 300 }),
+      ),
+    );
+    await drill.clock.tickAsync(120_000); // the slowest start of a task launched at once (1-2 min)
+    const atTwoMinutes = await api();
+    expect(atTwoMinutes?.runningCount).toBeGreaterThan(100);
+    expect(atTwoMinutes?.runningCount).toBeLessThan(300);
+
+    await drill.clock.tickAsync(11_000); // the last token, 199 / 20 s after the burst
+    expect(await api()).toMatchObject({ runningCount: 300, pendingCount: 0 });
+  });
+
+  it('launches every task at once when the rate limits are off', async () => {
+    drill = startDrill({ rateLimits: 'none' });
+    await drill.run(
+      drill.standby.ecs.send(
+        new UpdateServiceCommand({ cluster: 'orders-usw2', service: 'orders-api', desiredCount: 300 }),
+      ),
+    );
+    await drill.clock.tickAsync(120_000);
+    expect(await api()).toMatchObject({ runningCount: 300, pendingCount: 0 });
+  });
+
   it('keeps draining tasks running for the drain time on scale-down', async () => {
     drill = startDrill();
     await drill.run(
