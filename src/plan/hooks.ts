@@ -8,7 +8,8 @@ import * as z from 'zod';
  *   beforeFencing      after readiness and approval, before the first change (fencing, or a
  *                      planned move's pre-scale and drain): abort stops with nothing changed
  *   afterPromotion     the database branch, once the target writes (beside the scale-up)
- *   afterScaleUp       the compute branch, once the target runs at capacity (beside the promotion)
+ *   afterScaleUp       once the take-over is done (the target writes and runs at capacity),
+ *                      before the traffic shift
  *   afterTrafficShift  once the name servers answer the target, before verification
  *   afterReport        after the report of a failover that acted or failed: receives the report
  *
