@@ -74,7 +74,9 @@ describe('decideUnlock', () => {
 
   it('covers every status Step Functions reports', () => {
     // Assess: a status added to the list must be placed on one side or the other
-    expect([...removable, 'RUNNING', 'PENDING_REDRIVE', 'not-found'].sort()).toEqual([...HOLDER_STATUSES].sort());
+    expect([...removable, 'RUNNING', 'PENDING_REDRIVE', 'not-found'].sort()).toEqual(
+      [...HOLDER_STATUSES].sort(),
+    );
   });
 
   it.each(HOLDER_STATUSES)('says free when there is no item (holder %s)', (status) => {
