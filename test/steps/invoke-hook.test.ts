@@ -61,6 +61,37 @@ function atPoint(
   };
 }
 
+/** A succeeded failover's report, as the report step returns it; `changes` for other runs. */
+function reportOf(changes: Record<string, unknown> = {}) {
+  return {
+    planName: 'orders',
+    executionName: 'orders-20240514T100512Z',
+    outcome: 'succeeded',
+    mode: 'automatic',
+    sourceRegion: 'us-east-1',
+    targetRegion: 'us-west-2',
+    reason: 'alarm',
+    requestedBy: 'alarm:orders-primary-unhealthy-from-us-west-2',
+    detectedAt: '2024-05-14T10:05:12.000Z',
+    verifiedAt: '2024-05-14T10:07:20.000Z',
+    rtoSeconds: 128,
+    userFacingRtoSeconds: 188,
+    dnsTtlSeconds: 60,
+    rpo: { seconds: 0.4, basis: 'estimate' },
+    writeUnavailableSeconds: null,
+    steps: [],
+    fencing: [],
+    failure: null,
+    readiness: { ready: true, problems: [] },
+    actions: [],
+    recovery: { kind: 'none', complete: true, notes: [] },
+    lock: { state: 'cooldown', detail: 'cool-down', freeCommand: null },
+    summary: 'Failover us-east-1 -> us-west-2 succeeded: RTO 128 s, RPO 0.4 s.',
+    timeline: [],
+    ...changes,
+  };
+}
+
 describe('invoke-hook', () => {
   const lambda = mockClient(LambdaClient);
   afterEach(() => lambda.reset());
@@ -258,32 +289,7 @@ describe('invoke-hook', () => {
         plannedOnly: false,
       },
     });
-    const report = {
-      planName: 'orders',
-      executionName: 'orders-20240514T100512Z',
-      outcome: 'succeeded',
-      mode: 'automatic',
-      sourceRegion: 'us-east-1',
-      targetRegion: 'us-west-2',
-      reason: 'alarm',
-      requestedBy: 'alarm:orders-primary-unhealthy-from-us-west-2',
-      detectedAt: '2024-05-14T10:05:12.000Z',
-      verifiedAt: '2024-05-14T10:07:20.000Z',
-      rtoSeconds: 128,
-      userFacingRtoSeconds: 188,
-      dnsTtlSeconds: 60,
-      rpo: { seconds: 0.4, basis: 'estimate' },
-      writeUnavailableSeconds: null,
-      steps: [],
-      fencing: [],
-      failure: null,
-      readiness: { ready: true, problems: [] },
-      actions: [],
-      recovery: { kind: 'none', complete: true, notes: [] },
-      lock: { state: 'cooldown', detail: 'cool-down', freeCommand: null },
-      summary: 'Failover us-east-1 -> us-west-2 succeeded: RTO 128 s, RPO 0.4 s.',
-      timeline: [],
-    };
+    const report = reportOf();
 
     const out = await runHook({ point: 'afterReport', report }, deps);
 
@@ -304,33 +310,22 @@ describe('invoke-hook', () => {
         plannedOnly: false,
       },
     });
-    const report = {
-      planName: 'orders',
+    const report = reportOf({
       executionName: 'orders-readiness-20240514T100512Z',
       outcome: 'failed',
       mode: 'manual',
       dryRun: true,
-      sourceRegion: 'us-east-1',
-      targetRegion: 'us-west-2',
       reason: 'scheduled readiness check',
       requestedBy: 'schedule',
-      detectedAt: '2024-05-14T10:05:12.000Z',
       verifiedAt: null,
       rtoSeconds: null,
       userFacingRtoSeconds: null,
-      dnsTtlSeconds: 60,
       rpo: { seconds: null, basis: 'none' },
-      writeUnavailableSeconds: null,
-      steps: [],
-      fencing: [],
       failure: { error: 'AwsTransientError', cause: 'check-readiness: throttled' },
       readiness: { ready: null, problems: [] },
-      actions: [],
-      recovery: { kind: 'none', complete: true, notes: [] },
       lock: { state: 'released', detail: 'released', freeCommand: null },
       summary: 'Dry run failed.',
-      timeline: [],
-    };
+    });
 
     await runHook({ point: 'afterReport', report }, deps);
 
