@@ -15,6 +15,29 @@ const PAUSE_QUEUE = 'orders-pause-queue';
 /** Tells a partner where traffic went; only for planned moves. */
 const NOTIFY_PARTNER = 'orders-notify-partner';
 
+/** The plannedOnly hook of the two plannedOnly scenarios: tell a partner once traffic moved. */
+// biome-ignore lint/suspicious/noExplicitAny: raw plan JSON, validated by the schema once written
+function withPartnerNotice(raw: any): void {
+  raw.hooks = {
+    ...raw.hooks,
+    afterTrafficShift: {
+      function: NOTIFY_PARTNER,
+      timeoutSeconds: 15,
+      onFailure: 'continue',
+      plannedOnly: true,
+    },
+  };
+}
+
+/** The partner-notice function as the simulated Lambda runs it. */
+const PARTNER_NOTICE_FUNCTION = {
+  name: NOTIFY_PARTNER,
+  behaviour: 'succeed',
+  runMs: 700,
+  timeoutSeconds: 15,
+  returns: { notified: 2 },
+} as const;
+
 export const HOOK_SCENARIOS: readonly DrillScenario[] = [
   {
     name: 'hook-warms-cache',
@@ -150,28 +173,10 @@ export const HOOK_SCENARIOS: readonly DrillScenario[] = [
     summary:
       'A plannedOnly hook after the traffic shift (tell a partner) in an unplanned failover: skipped, and the timeline says why (AWS Region switch skips custom Lambda steps in ungraceful mode too).',
     input: (ctx) => alarmEvent(ctx),
-    plan: (raw) => {
-      raw.hooks = {
-        ...raw.hooks,
-        afterTrafficShift: {
-          function: NOTIFY_PARTNER,
-          timeoutSeconds: 15,
-          onFailure: 'continue',
-          plannedOnly: true,
-        },
-      };
-    },
+    plan: withPartnerNotice,
     cloud: (ctx) => ({
       ...outage(ctx),
-      lambdaFunctions: [
-        {
-          name: NOTIFY_PARTNER,
-          behaviour: 'succeed',
-          runMs: 700,
-          timeoutSeconds: 15,
-          returns: { notified: 2 },
-        },
-      ],
+      lambdaFunctions: [PARTNER_NOTICE_FUNCTION],
     }),
     expected: {
       outcome: 'succeeded',
@@ -184,27 +189,9 @@ export const HOOK_SCENARIOS: readonly DrillScenario[] = [
     summary:
       'The same plannedOnly hook in a planned switchover: invoked once the name servers answer the target, before verification.',
     input: (ctx) => startInput(ctx, 'planned', { reason: 'quarterly failover drill' }),
-    plan: (raw) => {
-      raw.hooks = {
-        ...raw.hooks,
-        afterTrafficShift: {
-          function: NOTIFY_PARTNER,
-          timeoutSeconds: 15,
-          onFailure: 'continue',
-          plannedOnly: true,
-        },
-      };
-    },
+    plan: withPartnerNotice,
     cloud: () => ({
-      lambdaFunctions: [
-        {
-          name: NOTIFY_PARTNER,
-          behaviour: 'succeed',
-          runMs: 700,
-          timeoutSeconds: 15,
-          returns: { notified: 2 },
-        },
-      ],
+      lambdaFunctions: [PARTNER_NOTICE_FUNCTION],
     }),
     expected: {
       outcome: 'succeeded',
