@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { CLIENT_REGISTRARS, type ClientKind } from '../../src/aws/clients.js';
+import { bundleMetafile, lambdaEntries } from '../support/lambda-bundles.js';
 
 /**
  * Each Lambda bundle has exactly the SDK clients its step uses (src/aws/clients.ts): a client is
@@ -15,15 +15,7 @@ import { CLIENT_REGISTRARS, type ClientKind } from '../../src/aws/clients.js';
  * bundled module, and that it bundles no @aws-sdk client package it does not register.
  */
 
-interface ServerlessConfig {
-  functions: Record<string, { handler: string }>;
-  custom: { esbuild: { target: string; platform: 'node'; format: 'esm'; mainFields: string[] } };
-}
-const serverless = parse(readFileSync('serverless.yml', 'utf8')) as ServerlessConfig;
-const entries = Object.entries(serverless.functions).map(([name, fn]) => ({
-  name,
-  entry: `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.ts`,
-}));
+const entries = lambdaEntries();
 
 const PACKAGE_OF: Record<ClientKind, string> = {
   rds: '@aws-sdk/client-rds',
@@ -110,21 +102,7 @@ const packageOf = (input: string) => /node_modules\/(@aws-sdk\/client-[^/]+)\//.
 
 let metafile: Metafile;
 beforeAll(async () => {
-  const { target, platform, format, mainFields } = serverless.custom.esbuild;
-  const result = await build({
-    entryPoints: entries.map((e) => e.entry),
-    bundle: true,
-    write: false,
-    metafile: true,
-    outdir: 'out',
-    outbase: '.',
-    target,
-    platform,
-    format,
-    mainFields,
-    logLevel: 'silent',
-  });
-  metafile = result.metafile;
+  metafile = await bundleMetafile(entries.map((e) => e.entry));
 }, 60_000);
 
 function bundleOf(entry: string) {

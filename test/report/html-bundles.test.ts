@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { bundleMetafile, lambdaEntries } from '../support/lambda-bundles.js';
 
 /**
  * The HTML report is for the CLI and the drill only: no Lambda function may carry it (its
@@ -9,32 +7,10 @@ import { parse } from 'yaml';
  * use for a page). Every function's entry in serverless.yml is bundled as serverless-esbuild
  * bundles it (metafile only, nothing written) and its inputs are checked.
  */
-interface ServerlessConfig {
-  functions: Record<string, { handler: string }>;
-  custom: { esbuild: { target: string; platform: 'node'; format: 'esm'; mainFields: string[] } };
-}
-
 describe('Lambda bundles', () => {
   it('leave the HTML report and the browser driver out', async () => {
-    const serverless = parse(readFileSync('serverless.yml', 'utf8')) as ServerlessConfig;
-    const entries = Object.values(serverless.functions).map(
-      (fn) => `${fn.handler.slice(0, fn.handler.lastIndexOf('.'))}.ts`,
-    );
-    const { target, platform, format, mainFields } = serverless.custom.esbuild;
-
-    const { metafile } = await build({
-      entryPoints: entries,
-      bundle: true,
-      write: false,
-      metafile: true,
-      outdir: 'out',
-      outbase: '.',
-      target,
-      platform,
-      format,
-      mainFields,
-      logLevel: 'silent',
-    });
+    const entries = lambdaEntries().map((e) => e.entry);
+    const metafile = await bundleMetafile(entries);
 
     expect(entries.length).toBeGreaterThan(10);
     const carrying = Object.values(metafile.outputs)
